@@ -1,0 +1,167 @@
+"""Reader for snapshot files: the plain-text scrape of the Daily Papers page.
+
+A snapshot is a short header ending in a date line such as ``Oct 8``, then
+for each paper a title line, a blank line and a one-line abstract. This module
+turns one file into a `Snapshot` and knows nothing about the site.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from digest.errors import SnapshotError
+from digest.text import clean_text
+
+SNAPSHOT_SUFFIXES = (".txt",)
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MAX_HEADER_LINES = 20
+MAX_TITLE_LENGTH = 300
+
+_DATE_LINE = re.compile(r"(?i)([a-z]{3})[a-z]*\.?\s+(\d{1,2})")
+_ISO_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_TRAILING_URL = re.compile(r"https?://\S+$")
+
+
+@dataclass(frozen=True)
+class SnapshotEntry:
+    """One paper as it appears in one snapshot, with the line it starts on."""
+
+    title: str
+    abstract: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path
+    date: date
+    entries: tuple[SnapshotEntry, ...]
+    year_inferred: bool = False
+
+
+def find_snapshot_files(directory: Path) -> list[Path]:
+    """Snapshot files in name order; hidden and editor backup files are skipped."""
+    if not directory.is_dir():
+        return []
+    return sorted(
+        path for path in directory.iterdir()
+        if path.suffix in SNAPSHOT_SUFFIXES and not path.name.startswith((".", "#")) and path.is_file()
+    )
+
+
+def read_snapshot(path: Path, reference: date) -> Snapshot:
+    """Parse one snapshot; `reference` is the date a year-less name is resolved against."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"cannot read file: {exc.strerror}", path) from None
+    return parse_snapshot(data, path, reference)
+
+
+def parse_snapshot(data: bytes, path: Path, reference: date) -> Snapshot:
+    lines = _decode_lines(data, path)
+    date_index, month, day = _find_date_line(lines, path)
+    snapshot_date, inferred = _resolve_date(path, month, day, date_index + 1, reference)
+    entries = _read_entries(lines, date_index + 1, path)
+    if not entries:
+        raise SnapshotError(
+            "no papers after the date line; a paper is a title line, a blank line and an abstract line",
+            path, date_index + 1,
+        )
+    return Snapshot(path=path, date=snapshot_date, entries=tuple(entries), year_inferred=inferred)
+
+
+def _decode_lines(data: bytes, path: Path) -> list[str]:
+    if not data.strip():
+        raise SnapshotError("file is empty; delete it or paste the snapshot text into it", path)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise SnapshotError("this is a binary file, not a text snapshot; remove it from the snapshots folder",
+                            path, line)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SnapshotError(
+            f"not UTF-8 text (bad byte 0x{data[exc.start]:02x}); re-save the file as UTF-8", path, line
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def _find_date_line(lines: list[str], path: Path) -> tuple[int, int, int]:
+    for index, line in enumerate(lines[:MAX_HEADER_LINES]):
+        match = _DATE_LINE.fullmatch(line.strip())
+        if match and match.group(1).lower() in MONTHS:
+            return index, MONTHS.index(match.group(1).lower()) + 1, int(match.group(2))
+    raise SnapshotError(
+        f"no date line (such as 'Oct 8') in the first {MAX_HEADER_LINES} lines; "
+        "add the snapshot's month and day on a line of its own before the first paper",
+        path, 1,
+    )
+
+
+def _resolve_date(path: Path, month: int, day: int, line: int, reference: date) -> tuple[date, bool]:
+    """Date from the file name's ISO prefix, else the latest such day not after `reference`."""
+    iso = _ISO_PREFIX.match(path.name)
+    if iso:
+        try:
+            named = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            raise SnapshotError(f"file name starts with an impossible date '{iso.group(0)}'", path) from None
+        if (named.month, named.day) != (month, day):
+            raise SnapshotError(
+                f"the date line says {MONTHS[month - 1].title()} {day} but the file name says {named.isoformat()}; "
+                "rename the file or fix the date line",
+                path, line,
+            )
+        return named, False
+    for year in range(reference.year, reference.year - 8, -1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue  # Feb 29 outside a leap year: look further back
+        if candidate <= reference:
+            return candidate, True
+    raise SnapshotError(f"'{MONTHS[month - 1].title()} {day}' is not a real date", path, line)
+
+
+def _looks_like_title(line: str) -> bool:
+    """Titles are short and do not end a sentence; abstracts do, or end in a URL."""
+    return (
+        len(line) <= MAX_TITLE_LENGTH
+        and not line.endswith(".")
+        and ". " not in line
+        and not _TRAILING_URL.search(line)
+    )
+
+
+def _read_entries(lines: list[str], start: int, path: Path) -> list[SnapshotEntry]:
+    content = [(number, line.strip()) for number, line in enumerate(lines[start:], start + 1) if line.strip()]
+    entries: list[SnapshotEntry] = []
+    index = 0
+    while index < len(content):
+        title_line, title = content[index]
+        if len(title) > MAX_TITLE_LENGTH and not _looks_like_title(title):
+            raise SnapshotError(
+                "this looks like an abstract with no title before it; add the paper's title above it",
+                path, title_line,
+            )
+        if index + 1 >= len(content):
+            raise SnapshotError(f"the paper '{_short(title)}' has no abstract; add it after a blank line "
+                                "or delete the title", path, title_line)
+        abstract_line, abstract = content[index + 1]
+        next_is_abstract = index + 2 < len(content) and not _looks_like_title(content[index + 2][1])
+        if _looks_like_title(abstract) and next_is_abstract:
+            raise SnapshotError(f"the paper '{_short(title)}' has no abstract; add it after a blank line "
+                                "or delete the title", path, title_line)
+        entries.append(SnapshotEntry(title=clean_text(title), abstract=clean_text(abstract), line=title_line))
+        index += 2
+    return entries
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

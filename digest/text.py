@@ -1,0 +1,142 @@
+"""Text helpers shared by the catalog, search, feeds and email.
+
+All of them treat scraped text as data: they return plain strings and
+(text, url) pieces; escaping is the renderer's job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+MAX_SLUG_LENGTH = 80
+
+_URL = re.compile(r"https?://[^\s<>\"'`{}|\\^]+", re.IGNORECASE)
+_TRAILING_PUNCTUATION = ".,;:!?'\"”’»"
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"“])")
+_CODE_HOSTS = {
+    "github.com": 2,
+    "www.github.com": 2,
+    "gitlab.com": 2,
+    "huggingface.co": 2,
+}
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters that are invalid in HTML and XML; fold runs of white space."""
+    return " ".join(_CONTROL.sub("", text).split())
+
+
+def normalize_title(title: str) -> str:
+    """The key papers are merged on: case, punctuation and spacing do not count."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
+    """ASCII, lowercase, hyphenated, cut at a word boundary; '' if nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[: max_length + 1]
+        slug = slug[: slug.rfind("-")] if "-" in slug[1:] else slug[:max_length]
+        slug = slug[:max_length].strip("-")
+    return slug
+
+
+def short_hash(text: str, length: int = 6) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+def find_links(text: str) -> list[str]:
+    """http(s) URLs in `text`, without the sentence punctuation that follows them."""
+    return [url for _, url in split_links(text) if url]
+
+
+def split_links(text: str) -> list[tuple[str, str | None]]:
+    """Split text into (text, None) and (url_text, url) pieces; only valid http(s) URLs become links."""
+    pieces: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _URL.finditer(text):
+        url = _trim_url(match.group(0))
+        if not _is_web_url(url):
+            continue
+        start, end = match.start(), match.start() + len(url)
+        if start > position:
+            pieces.append((text[position:start], None))
+        pieces.append((url, url))
+        position = end
+    if position < len(text):
+        pieces.append((text[position:], None))
+    return pieces
+
+
+def _trim_url(url: str) -> str:
+    """Drop trailing punctuation, and a closing bracket with no opening one in the URL."""
+    while url:
+        last = url[-1]
+        if last in _TRAILING_PUNCTUATION:
+            url = url[:-1]
+        elif last == ")" and url.count("(") < url.count(")"):
+            url = url[:-1]
+        elif last == "]" and url.count("[") < url.count("]"):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _is_web_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return parts.scheme.lower() in ("http", "https") and "." in host and port_ok
+
+
+def code_link(links: list[str]) -> str | None:
+    """The first link to a code repository (GitHub, GitLab, Hugging Face), if the text has one."""
+    for url in links:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        depth = _CODE_HOSTS.get(host)
+        path = [segment for segment in parts.path.split("/") if segment]
+        if host == "huggingface.co" and path[:1] in (["spaces"], ["datasets"]):
+            path = path[1:]
+        if depth is not None and len(path) >= depth:
+            return url
+    return None
+
+
+def link_label(url: str) -> str:
+    """A short human label for a link: host and path, no scheme."""
+    parts = urlsplit(url)
+    label = (parts.hostname or "") + parts.path.rstrip("/")
+    return label.removeprefix("www.")
+
+
+def snippet(text: str, length: int) -> str:
+    """The start of `text`, cut at a word boundary and marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    space = cut.rfind(" ")
+    if space > length // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def first_sentences(text: str, count: int, max_length: int = 600) -> str:
+    """The first `count` sentences, for email; never longer than `max_length`."""
+    sentences = _SENTENCE_END.split(" ".join(text.split()))
+    return snippet(" ".join(sentences[:count]), max_length)

@@ -1,0 +1,166 @@
+"""The topic taxonomy (`content/topics.yaml`) and the classifier that files papers under it.
+
+A topic is data: a name, a slug, a description and weighted phrases. A paper
+scores `title_weight` for each phrase found in its title and `abstract_weight`
+for each found in its abstract; it joins every topic scoring at least
+`threshold`. Papers that join none are filed under "Other".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from digest.errors import ConfigError
+from digest.text import normalize_title, slugify
+from digest.yamlfile import YamlDocument, load_yaml_file
+
+TOPICS_FILE_NAME = "topics.yaml"
+OTHER_SLUG = "other"
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    topic: Topic
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    rules: tuple[TopicRule, ...]
+    other: Topic
+    title_weight: float = 3.0
+    abstract_weight: float = 1.0
+    threshold: float = 2.0
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        return (*(rule.topic for rule in self.rules), self.other)
+
+    def classify(self, title: str, abstract: str) -> tuple[str, ...]:
+        """Slugs of the topics a paper belongs to, in taxonomy order; never empty."""
+        title_text = f" {normalize_title(title)} "
+        abstract_text = f" {normalize_title(abstract)} "
+        chosen = []
+        for rule in self.rules:
+            title_hits = len(set(rule.pattern.findall(title_text)))
+            abstract_hits = len(set(rule.pattern.findall(abstract_text)))
+            score = self.title_weight * title_hits + self.abstract_weight * abstract_hits
+            if score >= self.threshold:
+                chosen.append(rule.topic.slug)
+        return tuple(chosen) or (self.other.slug,)
+
+
+DEFAULT_OTHER = Topic(OTHER_SLUG, "Other", "Papers that match no topic in the taxonomy.")
+
+
+def load_taxonomy(content_dir: Path) -> Taxonomy:
+    path = content_dir / TOPICS_FILE_NAME
+    if not path.is_file():
+        return Taxonomy(rules=(), other=DEFAULT_OTHER)
+    document = load_yaml_file(path)
+    return parse_taxonomy(document)
+
+
+def parse_taxonomy(document: YamlDocument) -> Taxonomy:
+    data = document.data
+    if not isinstance(data, dict):
+        raise document.error((), "expected a mapping with a 'topics' list")
+    unknown = set(data) - {"topics", "scoring", "other"}
+    if unknown:
+        raise document.error((str(sorted(unknown)[0]),), "unknown key; use 'topics', 'scoring' or 'other'")
+    scoring = _scoring(document, data.get("scoring") or {})
+    topics = data.get("topics")
+    if not isinstance(topics, list) or not topics:
+        raise document.error(("topics",), "expected a list of topics, each with name, slug, description, phrases")
+    rules = [_rule(document, index, item) for index, item in enumerate(topics)]
+    other = _other(document, data.get("other"))
+    seen: dict[str, int] = {other.slug: -1}
+    for index, rule in enumerate(rules):
+        if rule.topic.slug in seen:
+            raise document.error(("topics", index, "slug"),
+                                 f"duplicate slug '{rule.topic.slug}'; every topic needs its own slug")
+        seen[rule.topic.slug] = index
+    return Taxonomy(rules=tuple(rules), other=other, **scoring)
+
+
+def _scoring(document: YamlDocument, data: Any) -> dict[str, float]:
+    if not isinstance(data, dict):
+        raise document.error(("scoring",), "expected a mapping with title_weight, abstract_weight, threshold")
+    result = {}
+    for key, value in data.items():
+        if key not in ("title_weight", "abstract_weight", "threshold"):
+            raise document.error(("scoring", str(key)), "unknown key; use title_weight, abstract_weight or threshold")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise document.error(("scoring", key), f"expected a number of 0 or more, got {value!r}")
+        result[key] = float(value)
+    return result
+
+
+def _text(document: YamlDocument, item: dict[str, Any], key_path: tuple[Any, ...], key: str,
+          required: bool = True) -> str:
+    value = item.get(key)
+    if value is None or value == "":
+        if required:
+            raise document.error((*key_path, key) if key in item else key_path, f"'{key}' is missing")
+        return ""
+    if not isinstance(value, str):
+        raise document.error((*key_path, key), f"'{key}' must be text, got {type(value).__name__}")
+    return value.strip()
+
+
+def _rule(document: YamlDocument, index: int, item: Any) -> TopicRule:
+    key_path = ("topics", index)
+    if not isinstance(item, dict):
+        raise document.error(key_path, "each topic must be a mapping with name, slug, description and phrases")
+    for key in item:
+        if key not in ("name", "slug", "description", "phrases"):
+            raise document.error((*key_path, str(key)), "unknown key; use name, slug, description or phrases")
+    name = _text(document, item, key_path, "name")
+    slug = _text(document, item, key_path, "slug", required=False) or slugify(name)
+    if slug != slugify(slug) or not slug:
+        raise document.error((*key_path, "slug"), f"slug '{slug}' must be lowercase ASCII letters, digits and hyphens")
+    if slug == OTHER_SLUG:
+        raise document.error((*key_path, "slug"), "'other' is reserved for papers that match no topic")
+    description = _text(document, item, key_path, "description", required=False)
+    phrases = item.get("phrases")
+    if not isinstance(phrases, list) or not phrases:
+        raise document.error((*key_path, "phrases") if "phrases" in item else key_path,
+                             "'phrases' must be a non-empty list of words or phrases")
+    for number, phrase in enumerate(phrases):
+        if not isinstance(phrase, str) or not normalize_title(phrase.rstrip("*")):
+            raise document.error((*key_path, "phrases", number), f"a phrase must be non-empty text, got {phrase!r}")
+    return TopicRule(Topic(slug, name, description), _phrase_pattern(phrases))
+
+
+def _other(document: YamlDocument, data: Any) -> Topic:
+    if data is None:
+        return DEFAULT_OTHER
+    if not isinstance(data, dict):
+        raise document.error(("other",), "expected a mapping with name and description")
+    name = _text(document, data, ("other",), "name", required=False) or DEFAULT_OTHER.name
+    description = _text(document, data, ("other",), "description", required=False) or DEFAULT_OTHER.description
+    return Topic(OTHER_SLUG, name, description)
+
+
+def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
+    """One regex per topic: whole words, a trailing '*' matches any word ending, plurals match."""
+    alternatives = []
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        prefix = phrase.strip().endswith("*")
+        words = normalize_title(phrase.rstrip("*"))
+        body = re.escape(words).replace(r"\ ", " ")
+        alternatives.append(body + (r"\w*" if prefix else r"(?:s|es)?"))
+    return re.compile(r"(?<= )(" + "|".join(alternatives) + r")(?= )")
+
+
+__all__ = ["OTHER_SLUG", "ConfigError", "Taxonomy", "Topic", "load_taxonomy"]
