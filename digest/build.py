@@ -1,0 +1,223 @@
+"""The pipeline: read snapshots → build the catalog → plan and render pages → write the site.
+
+`build_site` is what `digest build` and `digest serve` call. A `BuildState`
+carried from one build to the next lets the preview server skip reading,
+indexing and rendering whatever did not change.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from digest import urls
+from digest.assets import collect_assets, find_lunr
+from digest.catalog import Catalog, build_catalog
+from digest.config import SiteConfig, load_site_config
+from digest.errors import BuildError, DigestError
+from digest.feeds import plan_machine_files
+from digest.generate import plan_site
+from digest.pages import Page, read_pages
+from digest.render import Renderer, RenderCache, render_pages
+from digest.search import SearchDocument, SearchFiles, build_search_files, search_documents
+from digest.snapshots import Snapshot, find_snapshot_files, read_snapshot
+from digest.topics import load_taxonomy
+from digest.writer import write_site
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a site's sources are and where it is built."""
+
+    root: Path
+    output: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def snapshots(self) -> Path:
+        return self.content / "snapshots"
+
+    @property
+    def pages(self) -> Path:
+        return self.content / "pages"
+
+    @property
+    def templates(self) -> Path:
+        own = self.root / "templates"
+        return own if own.is_dir() else PACKAGE_ROOT / "templates"
+
+    @classmethod
+    def at(cls, root: Path, output: Path | None = None) -> Project:
+        root = root.resolve()
+        return cls(root=root, output=(output or root / "site").absolute())
+
+
+@dataclass
+class BuildState:
+    """Caches that survive between builds of a preview session."""
+
+    snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = field(default_factory=dict)
+    renders: RenderCache = field(default_factory=RenderCache)
+    search: tuple[tuple[SearchDocument, ...], SearchFiles] | None = None
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything read from disk, ready for the catalog."""
+
+    config: SiteConfig
+    catalog: Catalog
+    pages: tuple[Page, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    papers: int
+    snapshots: int
+    pages: int
+    files: int
+    written: int
+    unchanged: int
+    removed: int
+    rendered: int
+    reused: int
+    index_bytes: int
+    index_gzip_bytes: int
+    seconds: float
+    warnings: tuple[str, ...]
+
+
+def reference_date() -> date:
+    """Today, unless SOURCE_DATE_EPOCH pins the build to a moment (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got '{epoch}'") from None
+    return datetime.now(tz=UTC).date()
+
+
+def read_sources(project: Project, *, keep_going: bool = False, state: BuildState | None = None,
+                 today: date | None = None) -> Sources:
+    """Read settings, taxonomy, snapshots and pages, and merge the snapshots into a catalog."""
+    config = load_site_config(project.content)
+    taxonomy = load_taxonomy(project.content)
+    snapshots, warnings = _read_snapshots(project, keep_going, state, today or reference_date())
+    catalog = build_catalog(snapshots, taxonomy)
+    pages = tuple(read_pages(project.pages))
+    return Sources(config, catalog, pages, (*warnings, *catalog.warnings))
+
+
+def _read_snapshots(project: Project, keep_going: bool, state: BuildState | None,
+                    today: date) -> tuple[list[Snapshot], list[str]]:
+    paths = find_snapshot_files(project.snapshots)
+    if not paths:
+        raise BuildError(f"no snapshot files (*.txt) in {project.snapshots}; add at least one")
+    snapshots: list[Snapshot] = []
+    warnings: list[str] = []
+    fresh_cache: dict[Path, tuple[tuple[int, int], Snapshot]] = {}
+    for path in paths:
+        try:
+            snapshot = _read_cached(path, state, today, fresh_cache)
+        except DigestError as error:
+            if not keep_going:
+                raise
+            warnings.append(f"{error} (skipped: --keep-going)")
+            continue
+        if snapshot.year_inferred:
+            warnings.append(f"{path}: the file name has no YYYY-MM-DD date, so the year was taken as "
+                            f"{snapshot.date.year}; rename it to {snapshot.date.isoformat()}.txt to make it certain")
+        snapshots.append(snapshot)
+    if state is not None:
+        state.snapshots = fresh_cache
+    _check_unique_dates(snapshots)
+    if not snapshots:
+        raise BuildError(f"every snapshot in {project.snapshots} has errors; nothing to build")
+    return snapshots, warnings
+
+
+def _read_cached(path: Path, state: BuildState | None, today: date,
+                 fresh_cache: dict[Path, tuple[tuple[int, int], Snapshot]]) -> Snapshot:
+    stat = path.stat()
+    signature = (stat.st_mtime_ns, stat.st_size)
+    cached = state.snapshots.get(path) if state is not None else None
+    if cached is not None and cached[0] == signature and not cached[1].year_inferred:
+        snapshot = cached[1]
+    else:
+        snapshot = read_snapshot(path, today)
+    fresh_cache[path] = (signature, snapshot)
+    return snapshot
+
+
+def _check_unique_dates(snapshots: list[Snapshot]) -> None:
+    seen: dict[date, Snapshot] = {}
+    for snapshot in snapshots:
+        if snapshot.date in seen:
+            raise DigestError(f"has the same date ({snapshot.date.isoformat()}) as {seen[snapshot.date].path}; "
+                              "keep one snapshot per day (merge or delete the other)", snapshot.path)
+        seen[snapshot.date] = snapshot
+
+
+def build_site(project: Project, *, keep_going: bool = False, state: BuildState | None = None,
+               progress: Progress | None = None) -> BuildReport:
+    started = time.perf_counter()
+    say = progress or (lambda message: None)
+    _check_output_location(project)
+    sources = read_sources(project, keep_going=keep_going, state=state)
+    catalog, config = sources.catalog, sources.config
+    say(f"Read {len(catalog.days)} snapshots: {sum(d.count for d in catalog.days)} entries, "
+        f"{len(catalog.papers)} papers, {len(catalog.topics)} topics")
+
+    assets = collect_assets(project.templates / "static", find_lunr([project.root, PACKAGE_ROOT]))
+    menu = tuple((page.title, urls.markdown_page(page.slug)) for page in sources.pages if page.menu)
+    renderer = Renderer(project.templates, config, assets.paths, menu)
+    specs = plan_site(catalog, config, sources.pages)
+    specs += plan_machine_files(catalog, config, [spec.path for spec in specs])
+    result = render_pages(specs, renderer, state.renders if state is not None else None)
+    say(f"Rendered {result.rendered} pages ({result.reused} unchanged)")
+
+    search = _search_files(catalog, config, state)
+    files = {**result.files, **assets.files, urls.SEARCH_INDEX: search.index, urls.SEARCH_DOCUMENTS: search.documents}
+    report = write_site(files, project.output)
+    seconds = time.perf_counter() - started
+    say(f"Wrote {project.output}: {len(files)} files ({report.written} changed) in {seconds:.2f} s")
+    return BuildReport(
+        papers=len(catalog.papers), snapshots=len(catalog.days), pages=len(specs), files=len(files),
+        written=report.written, unchanged=report.unchanged, removed=report.removed,
+        rendered=result.rendered, reused=result.reused,
+        index_bytes=len(search.index), index_gzip_bytes=len(gzip.compress(search.index, mtime=0)),
+        seconds=seconds, warnings=sources.warnings,
+    )
+
+
+def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None) -> SearchFiles:
+    documents = search_documents(catalog, config.snippet_length)
+    if state is not None and state.search is not None and state.search[0] == documents:
+        return state.search[1]
+    files = build_search_files(documents)
+    if state is not None:
+        state.search = (documents, files)
+    return files
+
+
+def _check_output_location(project: Project) -> None:
+    """Never let the swap replace a folder that holds the sources."""
+    output, root = project.output.resolve(), project.root.resolve()
+    protected = [root, project.content.resolve(), project.templates.resolve()]
+    if any(output == path or output in path.parents for path in protected):
+        raise BuildError(f"output folder {project.output} would replace the sources in {root}; "
+                         "choose a separate folder such as site/")

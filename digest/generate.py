@@ -1,0 +1,165 @@
+"""Plan the site: turn the catalog into page specs (path, template, context).
+
+This is the "generators" stage. It decides which pages exist and what data
+each one shows; it renders nothing. Contexts hold only plain, comparable
+data, so an unchanged context means an unchanged page (see render.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from digest import urls
+from digest.catalog import Catalog, Paper, SnapshotDay
+from digest.config import SiteConfig
+from digest.pages import Page
+from digest.text import link_label, snippet, split_links
+from digest.topics import Topic
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    template: str
+    context: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PaperCard:
+    """What a list shows of a paper: enough to choose whether to open it."""
+
+    title: str
+    path: str
+    snippet: str
+    first_seen: date
+    topics: tuple[Topic, ...]
+    code_url: str | None
+
+
+@dataclass(frozen=True)
+class Pagination:
+    page: int
+    pages: int
+    previous: str | None
+    next: str | None
+    first: str
+
+
+@dataclass(frozen=True)
+class ArchiveRow:
+    date: date
+    path: str
+    total: int
+    new: int
+
+
+def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) -> PaperCard:
+    return PaperCard(
+        title=paper.title,
+        path=urls.paper(paper.slug),
+        snippet=snippet(paper.abstract, config.snippet_length),
+        first_seen=paper.first_seen,
+        topics=tuple(topics[slug] for slug in paper.topics),
+        code_url=paper.code_url,
+    )
+
+
+def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page]) -> list[PageSpec]:
+    topics = {topic.slug: topic for topic in catalog.topics}
+    cards = {slug: paper_card(paper, topics, config) for slug, paper in catalog.papers.items()}
+    specs = [
+        _home(catalog, cards),
+        *_paper_pages(catalog, topics),
+        *_topic_pages(catalog, cards, config),
+        *_snapshot_pages(catalog, cards),
+        *_archive_pages(catalog, config),
+        *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
+        PageSpec(urls.SEARCH, "search.html", {}),
+        PageSpec(urls.NOT_FOUND, "404.html", {}),
+    ]
+    return specs
+
+
+def _home(catalog: Catalog, cards: Mapping[str, PaperCard]) -> PageSpec:
+    day = catalog.latest
+    context: dict[str, Any] = {"day": day, "paper_count": len(catalog.papers), "day_count": len(catalog.days)}
+    if day is not None:
+        context["new"] = tuple(cards[slug] for slug in day.new)
+        context["returning"] = tuple(cards[slug] for slug in day.returning)
+    return PageSpec(urls.HOME, "home.html", context)
+
+
+def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic]) -> Iterator[PageSpec]:
+    for paper in catalog.papers.values():
+        yield PageSpec(urls.paper(paper.slug), "paper.html", {
+            "paper": paper,
+            "abstract": tuple(split_links(paper.abstract)),
+            "links": tuple((url, link_label(url)) for url in paper.links),
+            "topics": tuple(topics[slug] for slug in paper.topics),
+            "appearances": tuple((day, urls.snapshot(day)) for day in paper.appearances),
+        })
+
+
+def _pages_of(items: Sequence[Any], per_page: int) -> list[Sequence[Any]]:
+    return [items[start:start + per_page] for start in range(0, len(items), per_page)] or [items]
+
+
+def _pagination(page: int, pages: int, path_of: Any) -> Pagination:
+    return Pagination(
+        page=page,
+        pages=pages,
+        previous=path_of(page - 1) if page > 1 else None,
+        next=path_of(page + 1) if page < pages else None,
+        first=path_of(1),
+    )
+
+
+def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) -> Iterator[PageSpec]:
+    counts = []
+    for topic in catalog.topics:
+        members = catalog.papers_by_topic[topic.slug]
+        counts.append((topic, len(members), urls.topic(topic.slug)))
+        chunks = _pages_of(members, config.papers_per_page)
+        for number, chunk in enumerate(chunks, 1):
+            yield PageSpec(urls.topic(topic.slug, number), "topic.html", {
+                "topic": topic,
+                "count": len(members),
+                "papers": tuple(cards[slug] for slug in chunk),
+                "pagination": _pagination(number, len(chunks), lambda n, s=topic.slug: urls.topic(s, n)),
+                "feed": urls.topic_feed(topic.slug),
+            })
+    yield PageSpec(urls.TOPICS, "topics.html", {"topics": tuple(row for row in counts if row[1] or row[0].slug != "other")})
+
+
+def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard]) -> Iterator[PageSpec]:
+    days = catalog.days
+    for index, day in enumerate(days):
+        yield PageSpec(urls.snapshot(day.date), "snapshot.html", {
+            "day": day,
+            "new": tuple(cards[slug] for slug in day.new),
+            "returning": tuple(cards[slug] for slug in day.returning),
+            "previous": _neighbour(days, index - 1),
+            "next": _neighbour(days, index + 1),
+        })
+
+
+def _neighbour(days: Sequence[SnapshotDay], index: int) -> tuple[date, str] | None:
+    if 0 <= index < len(days):
+        return days[index].date, urls.snapshot(days[index].date)
+    return None
+
+
+def _archive_pages(catalog: Catalog, config: SiteConfig) -> Iterator[PageSpec]:
+    rows = tuple(ArchiveRow(day.date, urls.snapshot(day.date), day.count, len(day.new))
+                 for day in reversed(catalog.days))
+    chunks = _pages_of(rows, config.dates_per_page)
+    for number, chunk in enumerate(chunks, 1):
+        yield PageSpec(urls.archive(number), "archive.html", {
+            "rows": tuple(chunk),
+            "day_count": len(rows),
+            "paper_count": len(catalog.papers),
+            "pagination": _pagination(number, len(chunks), urls.archive),
+        })

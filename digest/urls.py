@@ -1,0 +1,82 @@
+"""The one place that decides where every page lives.
+
+Paths here are site-relative URL paths without a leading slash: '' is the
+home page and 'papers/x/' a paper. Pages, feeds, the sitemap, search and the
+email all ask this module, so a URL scheme change happens in one place.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from datetime import date
+from urllib.parse import quote
+
+HOME = ""
+ARCHIVE = "archive/"
+TOPICS = "topics/"
+SEARCH = "search/"
+NOT_FOUND = "404.html"
+FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+SEARCH_INDEX = "search/index.json"
+SEARCH_DOCUMENTS = "search/documents.json"
+ASSETS = "assets/"
+
+# Top-level names a Markdown page may not take.
+RESERVED = frozenset({"papers", "topics", "snapshots", "archive", "search", "assets", "page", "404",
+                      "feed.xml", "sitemap.xml", "robots.txt"})
+
+
+def paper(slug: str) -> str:
+    return f"papers/{slug}/"
+
+
+def topic(slug: str, page: int = 1) -> str:
+    return _paged(f"topics/{slug}/", page)
+
+
+def topic_feed(slug: str) -> str:
+    return f"topics/{slug}/feed.xml"
+
+
+def snapshot(day: date) -> str:
+    return f"snapshots/{day.isoformat()}/"
+
+
+def snapshot_email(day: date) -> str:
+    return f"snapshots/{day.isoformat()}/email.html"
+
+
+def archive(page: int = 1) -> str:
+    return _paged(ARCHIVE, page)
+
+
+def markdown_page(slug: str) -> str:
+    return f"{slug}/"
+
+
+def asset(name: str) -> str:
+    return ASSETS + name
+
+
+def _paged(first: str, page: int) -> str:
+    return first if page == 1 else f"{first}page/{page}/"
+
+
+def output_file(path: str) -> str:
+    """The file that serves a URL path: pretty URLs end in '/' and map to index.html."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """A link from the page at `from_path` to `to_path` that works under any sub-path and from disk."""
+    from_dir = from_path if from_path.endswith("/") or from_path == "" else posixpath.dirname(from_path) + "/"
+    depth = from_dir.count("/") if from_dir not in ("", "/") else 0
+    link = "../" * depth + to_path
+    return quote(link, safe="/#?=&.-_~%") or "./"
+
+
+def absolute(base_url: str, path: str) -> str:
+    """An absolute URL for feeds, the sitemap, canonical links and email."""
+    return base_url + quote(path, safe="/#?=&.-_~%")
