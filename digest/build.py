@@ -23,7 +23,7 @@ from digest.errors import BuildError, DigestError
 from digest.feeds import plan_machine_files
 from digest.generate import plan_site
 from digest.pages import Page, read_pages
-from digest.render import Renderer, RenderCache, render_pages
+from digest.render import RenderCache, Renderer, render_pages
 from digest.search import SearchDocument, SearchFiles, build_search_files, search_documents
 from digest.snapshots import Snapshot, find_snapshot_files, read_snapshot
 from digest.topics import load_taxonomy

@@ -54,7 +54,7 @@ def _add_project_options(command: argparse.ArgumentParser) -> None:
                          help="where the site is written (default: site/ in the project folder)")
 
 
-def _progress(quiet: bool):  # noqa: ANN202 - returns a printer or None
+def _progress(quiet: bool):
     if quiet or not sys.stderr.isatty():
         return None
     return lambda message: print(message, file=sys.stderr)

@@ -33,7 +33,8 @@ class EmailSettings:
 
     sender: str = setting("", doc="From address, e.g. 'Paper Digest <digest@example.org>'.", check="address")
     recipients: tuple[str, ...] = setting((), doc="To addresses.", check="address")
-    unsubscribe_url: str = setting("", doc="One-click unsubscribe URL (https); adds List-Unsubscribe headers.", check="url")
+    unsubscribe_url: str = setting("", doc="One-click unsubscribe URL (https); adds List-Unsubscribe headers.",
+                                   check="url")
     max_new: int = setting(40, doc="At most this many new papers in one email; the rest are linked.", low=1, high=500)
     max_returning: int = setting(20, doc="At most this many returning papers in one email.", low=0, high=500)
     sentences: int = setting(2, doc="How many sentences of each abstract the email quotes.", low=1, high=10)
@@ -115,7 +116,8 @@ def _coerce(hint: Any, value: Any, meta: typing.Mapping[str, Any], key_path: Key
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (
             hint is int and not isinstance(value, int)
         ):
-            raise document.error(key_path, f"expected a {'whole ' if hint is int else ''}number, got {_kind(value)}")
+            kind = "whole number" if hint is int else "number"
+            raise document.error(key_path, f"expected a {kind}, got {_kind(value)}")
         low, high = meta.get("low"), meta.get("high")
         if (low is not None and value < low) or (high is not None and value > high):
             raise document.error(key_path, f"must be between {low} and {high}, got {value}")
@@ -135,7 +137,8 @@ def _check_text(value: str, meta: typing.Mapping[str, Any], key_path: KeyPath, d
     if check == "base_url":
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise document.error(key_path, f"must be an absolute http(s) URL such as https://example.org/, got '{value}'")
+            raise document.error(key_path,
+                                 f"must be an absolute http(s) URL such as https://example.org/, got '{value}'")
         return value if value.endswith("/") else value + "/"
     if check == "url" and value:
         parts = urlsplit(value)

@@ -17,7 +17,7 @@ from digest.catalog import Catalog, Paper, SnapshotDay
 from digest.config import SiteConfig
 from digest.pages import Page
 from digest.text import link_label, snippet, split_links
-from digest.topics import Topic
+from digest.topics import OTHER_SLUG, Topic
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,8 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
                 "pagination": _pagination(number, len(chunks), lambda n, s=topic.slug: urls.topic(s, n)),
                 "feed": urls.topic_feed(topic.slug),
             })
-    yield PageSpec(urls.TOPICS, "topics.html", {"topics": tuple(row for row in counts if row[1] or row[0].slug != "other")})
+    listed = tuple(row for row in counts if row[1] or row[0].slug != OTHER_SLUG)  # an empty "Other" is noise
+    yield PageSpec(urls.TOPICS, "topics.html", {"topics": listed})
 
 
 def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard]) -> Iterator[PageSpec]:

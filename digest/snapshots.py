@@ -153,7 +153,7 @@ def _read_entries(lines: list[str], start: int, path: Path) -> list[SnapshotEntr
         if index + 1 >= len(content):
             raise SnapshotError(f"the paper '{_short(title)}' has no abstract; add it after a blank line "
                                 "or delete the title", path, title_line)
-        abstract_line, abstract = content[index + 1]
+        abstract = content[index + 1][1]
         next_is_abstract = index + 2 < len(content) and not _looks_like_title(content[index + 2][1])
         if _looks_like_title(abstract) and next_is_abstract:
             raise SnapshotError(f"the paper '{_short(title)}' has no abstract; add it after a blank line "

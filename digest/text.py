@@ -61,7 +61,7 @@ def find_links(text: str) -> list[str]:
 
 
 def split_links(text: str) -> list[tuple[str, str | None]]:
-    """Split text into (text, None) and (url_text, url) pieces; only valid http(s) URLs become links."""
+    """Split text into (text, None) and (url, url) pieces; only valid http(s) URLs become links."""
     pieces: list[tuple[str, str | None]] = []
     position = 0
     for match in _URL.finditer(text):
@@ -82,11 +82,9 @@ def _trim_url(url: str) -> str:
     """Drop trailing punctuation, and a closing bracket with no opening one in the URL."""
     while url:
         last = url[-1]
-        if last in _TRAILING_PUNCTUATION:
-            url = url[:-1]
-        elif last == ")" and url.count("(") < url.count(")"):
-            url = url[:-1]
-        elif last == "]" and url.count("[") < url.count("]"):
+        unbalanced = (last == ")" and url.count("(") < url.count(")")) or (
+            last == "]" and url.count("[") < url.count("]"))
+        if last in _TRAILING_PUNCTUATION or unbalanced:
             url = url[:-1]
         else:
             break

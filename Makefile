@@ -1,0 +1,54 @@
+# Two commands on a fresh machine (see README.md):
+#   make site   install what the build needs, then build site/ from content/
+#   make test   install what the tests need, then run ruff and the whole test suite
+# Everything is installed into the project: .venv/ (pip) and node_modules/ (npm).
+# `make test` also installs Debian's chromium when it is missing (needs root, as in CI).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: site test lint bench serve clean
+
+site: $(VENV)/.installed node_modules/.installed
+	$(BIN)/digest build
+
+test: $(VENV)/.installed-test node_modules/.installed system-deps
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python bench/bench.py
+
+serve: $(VENV)/.installed node_modules/.installed
+	$(BIN)/digest serve
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(VENV)/.installed $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: system-deps
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; }
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing a Java runtime for the Nu HTML Checker"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null; }
+
+clean:
+	rm -rf site .site.* $(VENV) node_modules
