@@ -30,7 +30,7 @@ class YamlDocument:
         return self.lines.get((), None)
 
     def error(self, key_path: KeyPath, message: str) -> ConfigError:
-        name = ".".join(str(part) for part in key_path)
+        name = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in key_path).lstrip(".")
         prefix = f"'{name}': " if name else ""
         return ConfigError(prefix + message, self.path, self.line_of(key_path))
 

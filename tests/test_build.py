@@ -1,0 +1,167 @@
+"""Whole builds: the pages a reader gets, determinism, atomicity and hostile input."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from digest.build import BuildReport, BuildState, Project, build_site
+from digest.errors import DigestError
+from tests.conftest import FIXTURES, make_project
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_the_site_has_every_kind_of_page(built_site: tuple[Project, BuildReport]) -> None:
+    project, report = built_site
+    site = project.output
+    assert len(list((site / "papers").glob("*/index.html"))) == 96
+    assert sorted(p.name for p in (site / "snapshots").iterdir()) == ["2025-03-19", "2025-10-08"]
+    for path in ["index.html", "archive/index.html", "topics/index.html", "search/index.html", "404.html",
+                 "about/index.html", "feed.xml", "sitemap.xml", "robots.txt", "search/index.json",
+                 "search/documents.json", "topics/continual-learning/index.html",
+                 "topics/continual-learning/feed.xml"]:
+        assert (site / path).is_file(), path
+    assert report.index_bytes / report.papers < 4096
+    assert report.index_gzip_bytes / report.papers < 1024
+
+
+def test_home_page_lists_new_papers_before_returning_ones(site_dir: Path) -> None:
+    home = (site_dir / "index.html").read_text()
+    assert "Papers of 8 October 2025" in home
+    new_at, returning_at = home.index('id="new-heading"'), home.index('id="returning-heading"')
+    assert home.count('class="paper-card"') == 66
+    assert new_at < home.index("Alt-MoE:A Scalable Framework") < returning_at  # first seen on Oct 8
+    assert returning_at < home.index("Regression Transformer: Concurrent")  # seen on Mar 19 already
+
+
+def test_paper_page_shows_abstract_links_topics_and_snapshots(site_dir: Path) -> None:
+    page = (site_dir / "papers/regression-transformer-concurrent-sequence-regression-and-generation-for"
+            / "index.html").read_text()
+    assert '<a href="https://github.com/IBM/regression-transformer" rel="nofollow noopener">' in page
+    assert 'class="code-link"' in page
+    assert page.count('href="../../snapshots/') == 2
+    assert 'href="../../topics/generative-models/"' in page
+    assert '<link rel="canonical" href="https://paper-digest.netlify.app/papers/regression-transformer' in page
+
+
+def test_pagination_keeps_topic_pages_light(tmp_path: Path) -> None:
+    site_yaml = (FIXTURES.parent.parent / "content" / "site.yaml").read_text().replace(
+        "papers_per_page: 50", "papers_per_page: 10")
+    project = make_project(tmp_path, with_seeds=True, site_yaml=site_yaml)
+    build_site(project)
+    topic = project.output / "topics" / "continual-learning"
+    pages = sorted(topic.glob("page/*/index.html"))
+    first = (topic / "index.html").read_text()
+    assert first.count('class="paper-card"') == 10
+    assert pages and 'rel="next" href="../../topics/continual-learning/page/2/"' in first
+    last = pages[-1].read_text()
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+
+
+def test_two_builds_of_the_same_input_are_byte_identical(tmp_path: Path) -> None:
+    one = make_project(tmp_path / "one", with_seeds=True)
+    two = make_project(tmp_path / "two", with_seeds=True)
+    build_site(one)
+    build_site(two)
+    comparison = filecmp.dircmp(one.output, two.output)
+    assert tree(one.output) == tree(two.output), comparison.report()
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    build_site(project)
+    before = tree(project.output)
+    shutil.copy(FIXTURES / "snapshots" / "missing-abstract.txt", project.snapshots / "2025-10-09.txt")
+    (project.snapshots / "2025-10-09.txt").write_text(
+        (FIXTURES / "snapshots" / "missing-abstract.txt").read_text().replace("Oct 8", "Oct 9"))
+    with pytest.raises(DigestError, match="has no abstract"):
+        build_site(project)
+    assert tree(project.output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+
+
+def test_keep_going_skips_the_bad_file_with_a_warning(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True, snapshots={
+        "2025-10-09.txt": (FIXTURES / "snapshots" / "latin1.txt").read_bytes().replace(b"Oct 8", b"Oct 9")})
+    report = build_site(project, keep_going=True)
+    assert report.papers == 96
+    assert any("2025-10-09.txt:5" in warning and "UTF-8" in warning for warning in report.warnings)
+
+
+def test_two_snapshots_for_one_date_is_an_error(tmp_path: Path) -> None:
+    minimal = (FIXTURES / "snapshots" / "minimal.txt").read_text()
+    project = make_project(tmp_path, snapshots={"2025-10-08.txt": minimal, "2025-10-08-again.txt": minimal})
+    with pytest.raises(DigestError, match="same date") as caught:
+        build_site(project)
+    assert "2025-10-08-again.txt" in str(caught.value) and "2025-10-08.txt" in str(caught.value)
+
+
+def test_an_output_folder_that_holds_the_sources_is_refused(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    with pytest.raises(DigestError, match="would replace the sources"):
+        build_site(Project.at(tmp_path, tmp_path))
+    assert (project.snapshots / "2025-10-08.txt").is_file()
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    state = BuildState()
+    first = build_site(project, state=state)
+    again = build_site(project, state=state)
+    assert first.rendered == first.pages and again.rendered == 0
+    assert again.written == 0 and again.unchanged == again.files
+
+
+class TestHostileSnapshot:
+    """Scraped text is data: it can neither run, break the markup nor escape site/."""
+
+    @pytest.fixture(scope="class")
+    def site(self, tmp_path_factory: pytest.TempPathFactory) -> Path:
+        root = tmp_path_factory.mktemp("hostile")
+        project = make_project(root, snapshots={
+            "2025-10-09.txt": (FIXTURES / "snapshots" / "hostile.txt").read_text()})
+        build_site(project)
+        return project.output
+
+    def test_nothing_escapes_the_output_folder(self, site: Path) -> None:
+        for path in site.rglob("*"):
+            assert site in path.resolve().parents
+        assert not (site.parent / "etc").exists()
+        slugs = sorted(p.name for p in (site / "papers").iterdir())
+        assert slugs == ["normal-paper-about-federated-learning", "script-alert-title-script-quotes-too-etc-passwd"]
+
+    def test_markup_in_titles_and_abstracts_is_escaped_everywhere(self, site: Path) -> None:
+        for path in [*site.rglob("*.html"), *site.rglob("*.xml")]:
+            text = path.read_text()
+            assert "<script>alert" not in text, path
+            assert "<img src=x" not in text, path
+            assert 'href="javascript:' not in text and "href='javascript:" not in text, path
+            assert 'onmouseover="alert' not in text, path
+        page = (site / "papers/script-alert-title-script-quotes-too-etc-passwd/index.html").read_text()
+        assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt; &amp; &#34;Quotes&#34;" in page
+        assert '<a href="https://example.org/a" rel="nofollow noopener">' in page
+        assert "{{ 7*7 }}" in page  # template syntax in data is shown, never evaluated
+
+    def test_urls_with_markup_are_escaped_inside_attributes(self, site: Path) -> None:
+        page = (site / "papers/normal-paper-about-federated-learning/index.html").read_text()
+        assert '<a href="http://example.org/path?x=1&amp;y=" rel="nofollow noopener">' in page
+        assert "</a>&lt;2&gt;." in page  # '<' ends a URL; the rest is text
+
+    def test_search_documents_are_valid_json_with_the_raw_text(self, site: Path) -> None:
+        documents = json.loads((site / "search/documents.json").read_text())
+        assert any(doc[0].startswith('<script>alert("title")') for doc in documents)
+
+    def test_feeds_stay_well_formed_xml(self, site: Path) -> None:
+        from xml.etree import ElementTree
+
+        for feed in site.rglob("*.xml"):
+            ElementTree.parse(feed)  # raises on broken markup
+        assert re.search(r"<title>&lt;script&gt;", (site / "feed.xml").read_text())

@@ -1,0 +1,57 @@
+"""The writer swaps a complete site in, or leaves the old one alone."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from digest.errors import BuildError
+from digest.writer import write_site
+
+
+def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    write_site({"index.html": b"home", "a/index.html": b"a", "old.html": b"old"}, output)
+    inode = (output / "a/index.html").stat().st_ino
+    report = write_site({"index.html": b"home 2", "a/index.html": b"a"}, output)
+    assert (report.written, report.unchanged, report.removed) == (1, 1, 1)
+    assert (output / "a/index.html").stat().st_ino == inode
+    assert (output / "index.html").read_bytes() == b"home 2"
+    assert not (output / "old.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folders left behind
+
+
+@pytest.mark.parametrize("bad", ["../escape.html", "/etc/x", "a/../../x", "a\\b"])
+def test_paths_outside_the_output_are_refused_and_the_old_site_stays(tmp_path: Path, bad: str) -> None:
+    output = tmp_path / "site"
+    write_site({"index.html": b"previous"}, output)
+    with pytest.raises(BuildError, match="outside the output folder"):
+        write_site({"index.html": b"new", bad: b"x"}, output)
+    assert (output / "index.html").read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_failure_while_writing_keeps_the_previous_site(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    write_site({"index.html": b"previous", "keep/index.html": b"k"}, output)
+
+    class Exploding(dict):  # a mapping whose items fail halfway, like a disk filling up
+        def items(self):  # type: ignore[override]
+            yield "index.html", b"new"
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_site(Exploding(), output)
+    assert (output / "index.html").read_bytes() == b"previous"
+    assert (output / "keep/index.html").exists()
+
+
+def test_a_hard_linked_file_is_not_modified_in_place(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    write_site({"a.html": b"same", "b.html": b"one"}, output)
+    old_inode = (output / "b.html").stat().st_ino
+    write_site({"a.html": b"same", "b.html": b"two"}, output)
+    assert (output / "b.html").stat().st_ino != old_inode or os.name != "posix"
+    assert (output / "b.html").read_bytes() == b"two"
