@@ -44,7 +44,32 @@ def _parser() -> argparse.ArgumentParser:
                        help="skip snapshot files with errors (with a warning) instead of stopping")
     build.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     build.set_defaults(run=_run_build)
+    _add_serve_command(commands)
     return parser
+
+
+def _add_serve_command(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="preview the site locally, rebuilding and reloading on changes",
+                                description=(
+        "Build the site, serve it over HTTP and rebuild when content/, the templates or site.yaml change; "
+        "open pages reload by themselves after each build. A failed build shows the error in the terminal "
+        "and in the browser, and the server keeps running. See docs/preview.md."))
+    _add_project_options(serve)
+    serve.add_argument("--keep-going", action="store_true",
+                       help="skip snapshot files with errors (with a warning) instead of failing the build")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=None,
+                       help="port to listen on (default: 8000, or the next free one if it is busy)")
+    serve.add_argument("--open", action="store_true", help="open the site in the default web browser")
+    serve.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from digest.serve import serve  # watchdog and http.server are only needed here
+
+    project = Project.at(args.source, args.output)
+    return serve(project, host=args.host, port=args.port, open_browser=args.open, keep_going=args.keep_going)
 
 
 def _add_project_options(command: argparse.ArgumentParser) -> None:

@@ -1,0 +1,606 @@
+"""`digest serve`: build, serve the output over HTTP, rebuild on changes and reload the browser.
+
+Three parts run side by side until Ctrl-C or SIGTERM:
+
+* a watchdog observer on content/ and the templates, whose events only poke
+  a `Debouncer`, so a burst of saves (or a `git checkout`) gives one build;
+* one rebuild thread that calls `build_site` with a `BuildState` kept for the
+  whole session, so a rebuild re-renders and rewrites only what changed;
+* a stdlib `ThreadingHTTPServer` that serves files from the output folder,
+  looked up by path on every request so the writer's atomic swap is seen.
+
+Live reload is a short poll: HTML responses get a script tag (added by the
+server only, never written to site/) that asks `/__digest__/build` for the
+current build id about once a second and reloads when it differs. A poll
+holds a connection for milliseconds, so any number of tabs share the
+browser's six connections per host; the id includes a per-process token, so
+a restarted server also reloads the open tabs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import html
+import mimetypes
+import os
+import secrets
+import signal
+import socket
+import socketserver
+import sys
+import threading
+import time
+import traceback
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+from urllib.parse import quote, unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from digest.build import BuildReport, BuildState, Project, build_site
+from digest.build import _check_output_location as check_output_location
+from digest.errors import DigestError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+PORT_TRIES = 10
+QUIET_SECONDS = 0.25
+MAX_WAIT_SECONDS = 2.0
+ENDPOINT_PREFIX = "/__digest__/"
+BUILD_ENDPOINT = ENDPOINT_PREFIX + "build"
+RELOAD_SCRIPT = ENDPOINT_PREFIX + "reload.js"
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".ico": "image/x-icon",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".woff2": "font/woff2",
+    ".webmanifest": "application/manifest+json",
+}
+
+# Polls only while the tab is visible, backs off while the server is down and
+# reloads when the id differs from the one the page was served with.
+RELOAD_JS = b"""\
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  const served = script ? script.dataset.build : "";
+  const endpoint = "/__digest__/build";
+  let delay = 1000;
+  let timer = 0;
+  async function check() {
+    timer = 0;
+    if (document.visibilityState === "hidden") return;
+    try {
+      const response = await fetch(endpoint, {cache: "no-store"});
+      const current = (await response.text()).trim();
+      if (response.ok && current && current !== served) {
+        location.reload();
+        return;
+      }
+      delay = 1000;
+    } catch (error) {
+      delay = Math.min(delay * 2, 4000);
+    }
+    schedule();
+  }
+  function schedule() {
+    if (!timer) timer = setTimeout(check, delay);
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    clearTimeout(timer);
+    timer = 0;
+    check();
+  });
+  schedule();
+})();
+"""
+
+
+class Debouncer:
+    """Turn bursts of change events into single calls of `action`, one at a time.
+
+    `action` runs `quiet` seconds after the last trigger (at most `max_wait`
+    after the first, so a steady trickle cannot starve it). Triggers that
+    arrive while it runs are folded into exactly one more run after it.
+    """
+
+    def __init__(self, action: Callable[[], None], quiet: float = QUIET_SECONDS,
+                 max_wait: float = MAX_WAIT_SECONDS) -> None:
+        self._action = action
+        self._quiet = quiet
+        self._max_wait = max_wait
+        self._condition = threading.Condition()
+        self._pending = False
+        self._first = self._last = 0.0
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def trigger(self) -> None:
+        with self._condition:
+            now = time.monotonic()
+            if not self._pending:
+                self._first = now
+            self._pending = True
+            self._last = now
+            self._condition.notify()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="digest-rebuild", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """Drop pending triggers and wait for a running action to finish."""
+        with self._condition:
+            self._stopping = True
+            self._condition.notify()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while self._wait_until_due():
+            try:
+                self._action()
+            except Exception:  # keep watching: the next save may fix it
+                traceback.print_exc()
+
+    def _wait_until_due(self) -> bool:
+        with self._condition:
+            while not self._stopping:
+                if not self._pending:
+                    self._condition.wait()
+                    continue
+                now = time.monotonic()
+                due = min(self._last + self._quiet, self._first + self._max_wait)
+                if now >= due:
+                    self._pending = False
+                    return True
+                self._condition.wait(due - now)
+            return False
+
+
+@dataclass(frozen=True)
+class BuildStatus:
+    """What the server shows: the id pages compare against, and the last build's error if it failed."""
+
+    build_id: str
+    error: BaseException | None = None
+    details: str = ""
+
+
+class Preview:
+    """The project being previewed, its build cache and the outcome of the latest build."""
+
+    def __init__(self, project: Project, *, keep_going: bool = False, out: TextIO | None = None,
+                 err: TextIO | None = None) -> None:
+        self.project = project
+        self.keep_going = keep_going
+        self.state = BuildState()
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self._session = secrets.token_hex(4)
+        self._counter = 0
+        self.status = BuildStatus(self._next_id())
+        self.builds = 0
+
+    def rebuild(self) -> BuildReport | None:
+        """Build once; a failure is recorded and shown, never raised, so the server keeps running."""
+        try:
+            report = build_site(self.project, keep_going=self.keep_going, state=self.state)
+        except DigestError as error:
+            self._failed(error, "")
+            return None
+        except Exception as error:  # a bug in paper-digest: show it, keep serving
+            self._failed(error, traceback.format_exc())
+            return None
+        self.builds += 1
+        changed = report.written + report.removed > 0 or self.status.error is not None or self.builds == 1
+        self.status = BuildStatus(self._next_id() if changed else self.status.build_id)
+        self._print(self.out, f"{'Built' if self.builds == 1 else 'Rebuilt'} in {report.seconds:.2f} s: "
+                              f"{report.rendered} pages rendered ({report.reused} reused), "
+                              f"{report.written} files written, {report.removed} removed")
+        for warning in report.warnings:
+            self._print(self.err, f"warning: {warning}")
+        return report
+
+    def _failed(self, error: BaseException, details: str) -> None:
+        self.builds += 1
+        previous = self.status
+        same = previous.error is not None and str(previous.error) == str(error) and previous.details == details
+        self.status = BuildStatus(previous.build_id if same else self._next_id(), error, details)
+        self._print(self.err, f"error: {error}" + (f"\n{details}" if details else ""))
+        self._print(self.err, "The server keeps running; the browser shows the error until the next good build.")
+
+    def _next_id(self) -> str:
+        self._counter += 1
+        return f"{self._session}-{self._counter}"
+
+    @staticmethod
+    def _print(stream: TextIO, message: str) -> None:
+        print(message, file=stream, flush=True)
+
+
+# --- watching -----------------------------------------------------------------------------------------------------
+
+IGNORED_EVENTS = frozenset({"opened", "closed_no_write"})
+EDITOR_LITTER = ("~", ".swp", ".swx", ".swpx", ".tmp", ".part")
+
+
+def is_relevant(event: FileSystemEvent, project: Project) -> bool:
+    """True for an event that can change the site: a saved source file, not the build's own output."""
+    if event.event_type in IGNORED_EVENTS or (event.is_directory and event.event_type == "modified"):
+        return False
+    paths = [event.src_path, getattr(event, "dest_path", "")]
+    return any(is_watched_path(Path(os.fsdecode(path)), project) for path in paths if path)
+
+
+def is_watched_path(path: Path, project: Project) -> bool:
+    """A path under content/ or the templates that is not output, staging or an editor's scratch file."""
+    output = project.output
+    if path == output or output in path.parents:
+        return False
+    staging_prefix = f".{output.name}."
+    if any(part.parent == output.parent and part.name.startswith(staging_prefix) for part in (path, *path.parents)):
+        return False
+    if path.name.endswith(EDITOR_LITTER) or path.name == "4913":  # vim's write-permission probe
+        return False
+    for source in (project.content, project.templates):
+        if path == source or source in path.parents:
+            relative = path.relative_to(source).parts
+            return not any(part.startswith((".", "#")) for part in relative)
+    return False
+
+
+class _ChangeHandler(FileSystemEventHandler):
+    def __init__(self, project: Project, on_change: Callable[[], None]) -> None:
+        self.project = project
+        self.on_change = on_change
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if is_relevant(event, self.project):
+            self.on_change()
+
+
+class Watcher:
+    """Watches content/, the templates and the project folder itself (for a templates/ created later)."""
+
+    def __init__(self, project: Project, on_change: Callable[[], None]) -> None:
+        self.project = project
+        self.observer = Observer()
+        self.handler = _ChangeHandler(project, on_change)
+        self.watched: set[Path] = set()
+
+    def start(self) -> None:
+        self.refresh()
+        self.observer.start()
+
+    def refresh(self) -> None:
+        """Watch any source folder that appeared since the last call."""
+        folders = [(self.project.root, False), (self.project.content, True), (self.project.templates, True)]
+        for folder, recursive in folders:
+            if folder in self.watched or not folder.is_dir():
+                continue
+            try:
+                self.observer.schedule(self.handler, str(folder), recursive=recursive)
+            except OSError as error:
+                raise DigestError(f"cannot watch for changes: {error.strerror or error} (on Linux, raise "
+                                  "fs.inotify.max_user_watches)", folder) from None
+            self.watched.add(folder)
+
+    def stop(self) -> None:
+        if self.observer.is_alive():
+            self.observer.stop()
+            self.observer.join(10)
+
+
+# --- serving ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a request path leads: a file (200), a redirect (301) or nowhere (403, 404)."""
+
+    status: int
+    file: Path | None = None
+    location: str | None = None
+
+
+def resolve_request(root: Path, url_path: str) -> Target:
+    """Map a URL path to a file inside `root`, refusing anything that would leave it.
+
+    `url_path` is still percent-encoded; it is decoded once here, so `%2e%2e`
+    is caught like `..`. Symlinks are followed and must stay inside `root`.
+    """
+    try:
+        decoded = unquote(url_path, errors="strict")
+    except UnicodeDecodeError:
+        return Target(HTTPStatus.NOT_FOUND)
+    if not decoded.startswith("/") or "\x00" in decoded or "\\" in decoded:
+        return Target(HTTPStatus.NOT_FOUND)
+    segments = [segment for segment in decoded.split("/") if segment]
+    if any(segment in (".", "..") for segment in segments):
+        return Target(HTTPStatus.FORBIDDEN)
+    try:
+        base = root.resolve(strict=True)
+        found = base.joinpath(*segments).resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, not a folder, or a symlink loop
+        return Target(HTTPStatus.NOT_FOUND)
+    if found != base and base not in found.parents:
+        return Target(HTTPStatus.FORBIDDEN)
+    if found.is_dir():
+        if not decoded.endswith("/"):
+            return Target(HTTPStatus.MOVED_PERMANENTLY, location="/" + "".join(quote(s) + "/" for s in segments))
+        return resolve_request(root, url_path + "index.html")
+    if not found.is_file():
+        return Target(HTTPStatus.NOT_FOUND)
+    return Target(HTTPStatus.OK, file=found)
+
+
+def content_type(path: Path) -> str:
+    known = CONTENT_TYPES.get(path.suffix.lower())
+    if known:
+        return known
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+def inject_reload(page: bytes, build_id: str) -> bytes:
+    """Add the live-reload script tag to one served page (never to the file on disk)."""
+    tag = f'<script src="{RELOAD_SCRIPT}" data-build="{html.escape(build_id)}" defer></script>\n'.encode()
+    lowered = page.lower()
+    for marker in (b"</head>", b"</body>"):
+        at = lowered.find(marker)
+        if at >= 0:
+            return page[:at] + tag + page[at:]
+    return page + tag
+
+
+def error_page(status: BuildStatus, project: Project) -> bytes:
+    """An HTML page naming the file and line of the build error, every piece of it escaped."""
+    error = status.error
+    where, excerpt = "", ""
+    if isinstance(error, DigestError):
+        message = error.message
+        if error.path is not None:
+            where = _display_path(error.path, project) + (f", line {error.line}" if error.line else "")
+            excerpt = _excerpt(error.path, error.line)
+    else:
+        message = f"{type(error).__name__}: {error} (a bug in paper-digest; please report it)"
+        excerpt = status.details
+    parts = [
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+        "<title>Build failed · digest serve</title>\n<style>",
+        "body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}",
+        "h1{color:#a40000}.where{font-family:monospace;font-weight:bold}",
+        "pre{background:#f6f6f6;border-left:4px solid #a40000;padding:.75rem;overflow:auto}",
+        "mark{background:#ffd6d6}</style>\n</head>\n<body>\n<h1>The build failed</h1>\n",
+        f"<p class=\"where\">{html.escape(where)}</p>\n" if where else "",
+        f"<p class=\"message\">{html.escape(message)}</p>\n",
+        f"<pre>{excerpt}</pre>\n" if excerpt else "",
+        "<p>Fix it and save: this page reloads by itself when the next build succeeds. ",
+        f"The last good site is still in <code>{html.escape(str(project.output))}</code>.</p>\n",
+        "</body>\n</html>\n",
+    ]
+    return "".join(parts).encode("utf-8")
+
+
+def _display_path(path: Path, project: Project) -> str:
+    try:
+        return path.resolve().relative_to(project.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _excerpt(path: Path, line: int | None, around: int = 2) -> str:
+    """The lines around `line`, numbered and escaped, the faulty one marked."""
+    if not line:
+        return ""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    rows = []
+    for number in range(max(1, line - around), min(len(lines), line + around) + 1):
+        text = f"{number:>5} | {html.escape(lines[number - 1])}"
+        rows.append(f"<mark>{text}</mark>" if number == line else text)
+    return "\n".join(rows)
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """The HTTP server; `preview` is what its handlers read (output folder, build status)."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], preview: Preview) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.preview = preview
+        super().__init__(address, PreviewHandler)
+
+    def server_bind(self) -> None:
+        """Skip HTTPServer's reverse DNS lookup of the host: it can stall start-up for seconds."""
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    """GET and HEAD for files in the output folder, plus the two live-reload endpoints."""
+
+    server: PreviewServer
+    server_version = "digest-serve"
+    timeout = 30
+
+    def do_GET(self) -> None:
+        self._handle(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._handle(send_body=False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Requests are not logged: the terminal is for build results and errors."""
+
+    def _handle(self, send_body: bool) -> None:
+        # The browser may go away mid-response (a reload); there is nothing to tell anyone.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._respond(send_body)
+
+    def _respond(self, send_body: bool) -> None:
+        preview = self.server.preview
+        path = urlsplit(self.path).path
+        if path == BUILD_ENDPOINT:
+            return self._send(200, "text/plain; charset=utf-8", preview.status.build_id.encode(), send_body,
+                              cache="no-store")
+        if path == RELOAD_SCRIPT:
+            return self._send(200, CONTENT_TYPES[".js"], RELOAD_JS, send_body)
+        target = resolve_request(preview.project.output, path)
+        if target.status == HTTPStatus.MOVED_PERMANENTLY and target.location:
+            query = urlsplit(self.path).query
+            return self._redirect(target.location + (f"?{query}" if query else ""), send_body)
+        data = self._read(target.file) if target.file is not None else None
+        if data is None:
+            return self._not_found(target.status if target.status != HTTPStatus.OK else 404, send_body)
+        kind = content_type(target.file) if target.file is not None else CONTENT_TYPES[".html"]
+        if kind.startswith("text/html"):
+            return self._send_page(200, data, send_body)
+        return self._send(200, kind, data, send_body)
+
+    @staticmethod
+    def _read(path: Path) -> bytes | None:
+        """Read the whole file now, so no descriptor into a folder the next build swaps away is kept."""
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def _not_found(self, status: int, send_body: bool) -> None:
+        if status == HTTPStatus.FORBIDDEN:
+            return self._send(403, "text/plain; charset=utf-8", b"403 Forbidden: outside the site folder\n",
+                              send_body)
+        page = self._read(self.server.preview.project.output / "404.html")
+        if page is None:
+            page = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>404 Not found</h1>\n"
+        return self._send_page(404, page, send_body)
+
+    def _send_page(self, status: int, page: bytes, send_body: bool) -> None:
+        """An HTML response: the page with the reload script, or the error page while the build is broken."""
+        current = self.server.preview.status
+        if current.error is not None:
+            status, page = 500, error_page(current, self.server.preview.project)
+        self._send(status, CONTENT_TYPES[".html"], inject_reload(page, current.build_id), send_body)
+
+    def _redirect(self, location: str, send_body: bool) -> None:
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(self, status: int, kind: str, data: bytes, send_body: bool, cache: str = "no-cache") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", cache)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(data)
+
+
+def bind_server(host: str, port: int, preview: Preview, *, try_next: bool = False) -> PreviewServer:
+    """Listen on host:port; with `try_next`, on the next free one of the following few ports."""
+    last = port + (PORT_TRIES - 1 if try_next and port else 0)
+    for candidate in range(port, last + 1):
+        try:
+            return PreviewServer((host, candidate), preview)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                continue
+            if error.errno == errno.EACCES:
+                raise DigestError(f"not allowed to listen on port {candidate} (ports below 1024 need root); "
+                                  "choose one such as --port 8000") from None
+            raise DigestError(f"cannot listen on {host} port {candidate}: {error.strerror or error}") from None
+    ports = f"port {port} is" if last == port else f"ports {port}-{last} are"
+    raise DigestError(f"{ports} already in use on {host} (another `digest serve`?); "
+                      "stop it or choose another with --port")
+
+
+class _StopRequest:
+    """Set from a signal handler; polled by the main thread (a lock in a handler could deadlock)."""
+
+    def __init__(self) -> None:
+        self.signal_name = ""
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.signal_name = signal.Signals(signum).name
+
+
+def serve(project: Project, *, host: str = DEFAULT_HOST, port: int | None = None, open_browser: bool = False,
+          keep_going: bool = False) -> int:
+    """Run the preview until SIGINT or SIGTERM; returns the exit status (0 on a clean stop)."""
+    check_output_location(project)
+    preview = Preview(project, keep_going=keep_going)
+    server = bind_server(host, DEFAULT_PORT if port is None else port, preview, try_next=port is None)
+    url = _url(host, int(server.server_address[1]))
+    if port is None and server.server_address[1] != DEFAULT_PORT:
+        print(f"Port {DEFAULT_PORT} is busy; using {server.server_address[1]} instead.", flush=True)
+    stop = _StopRequest()
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    watcher = Watcher(project, lambda: debouncer.trigger())
+    debouncer = Debouncer(lambda: (watcher.refresh(), preview.rebuild()))
+    http_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="digest-http")
+    try:
+        watcher.start()
+        preview.rebuild()
+        http_thread.start()
+        debouncer.start()
+        _announce(url, host)
+        if open_browser:
+            threading.Thread(target=webbrowser.open, args=(url,), name="digest-open", daemon=True).start()
+        while not stop.signal_name:
+            time.sleep(0.1)
+    finally:
+        _shut_down(watcher, debouncer, server, http_thread)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print(f"Stopped ({stop.signal_name or 'error'}).", flush=True)
+    return 0
+
+
+def _shut_down(watcher: Watcher, debouncer: Debouncer, server: PreviewServer, http_thread: threading.Thread) -> None:
+    """Stop watching, let a running build finish, then close the listening socket."""
+    watcher.stop()
+    debouncer.stop()
+    if http_thread.is_alive():
+        server.shutdown()
+        http_thread.join(10)
+    server.server_close()
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def _announce(url: str, host: str) -> None:
+    print(f"Serving {url} (Ctrl-C to stop); watching content/ and the templates", flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"Note: listening on {host}, so other machines on the network can open the preview.", flush=True)
