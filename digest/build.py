@@ -22,6 +22,7 @@ from digest.config import SiteConfig, load_site_config
 from digest.errors import BuildError, DigestError
 from digest.feeds import plan_machine_files
 from digest.generate import plan_site
+from digest.mail import email_pages
 from digest.pages import Page, read_pages
 from digest.render import RenderCache, Renderer, render_pages
 from digest.search import SearchDocument, SearchFiles, build_search_files, search_documents
@@ -192,6 +193,7 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
 
     search = _search_files(catalog, config, state)
     files = {**result.files, **assets.files, urls.SEARCH_INDEX: search.index, urls.SEARCH_DOCUMENTS: search.documents}
+    files.update(email_pages(catalog, config, renderer))  # each day's email, for its "view in browser" link
     report = write_site(files, project.output)
     seconds = time.perf_counter() - started
     say(f"Wrote {project.output}: {len(files)} files ({report.written} changed) in {seconds:.2f} s")

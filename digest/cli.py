@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from digest import __version__
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     build.set_defaults(run=_run_build)
     _add_serve_command(commands)
+    _add_email_command(commands)
     return parser
 
 
@@ -70,6 +72,43 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     project = Project.at(args.source, args.output)
     return serve(project, host=args.host, port=args.port, open_browser=args.open, keep_going=args.keep_going)
+
+
+def _add_email_command(commands: argparse._SubParsersAction) -> None:
+    email = commands.add_parser("email", help="write (and send) the email digest of one snapshot day",
+                                description=(
+        "Write digest-DATE.html, .txt and .eml for the snapshot of DATE (default: the newest), and with --send "
+        "deliver it by SMTP (settings: smtp in site.yaml, DIGEST_SMTP_* variables; the password only from "
+        "DIGEST_SMTP_PASSWORD). A day with no new papers is not sent unless --send-empty. See docs/email.md."))
+    email.add_argument("date", nargs="?", type=_iso_date, default=None, metavar="DATE",
+                       help="snapshot date as YYYY-MM-DD (default: the newest snapshot)")
+    email.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
+                       help="project folder holding content/ and templates/ (default: current folder)")
+    email.add_argument("--out", type=Path, default=None, metavar="DIR",
+                       help="where the three files are written (default: email/ in the project folder)")
+    email.add_argument("--send", action="store_true", help="send the email through SMTP")
+    email.add_argument("--dry-run", action="store_true",
+                       help="print what would be sent, from whom and to whom, and send nothing")
+    email.add_argument("--to", action="append", default=[], metavar="ADDR",
+                       help="send to ADDR instead of email.recipients (repeat for more)")
+    email.add_argument("--send-empty", action="store_true", help="send even when the day has no new papers")
+    email.set_defaults(run=_run_email)
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{value}'") from None
+
+
+def _run_email(args: argparse.Namespace) -> int:
+    from digest.mail import SendOptions, run_email
+
+    project = Project.at(args.source)
+    options = SendOptions(send=args.send, dry_run=args.dry_run, send_empty=args.send_empty, to=tuple(args.to))
+    run_email(project, args.date, args.out or project.root / "email", options, print)
+    return 0
 
 
 def _add_project_options(command: argparse.ArgumentParser) -> None:

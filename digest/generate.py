@@ -144,6 +144,7 @@ def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard]) -> Iterato
             "returning": tuple(cards[slug] for slug in day.returning),
             "previous": _neighbour(days, index - 1),
             "next": _neighbour(days, index + 1),
+            "email": urls.snapshot_email(day.date),
         })
 
 
