@@ -4,8 +4,9 @@
 //
 // Loads SITE_DIR/search/index.json with lunr.Index.load (never rebuilding it),
 // looks refs up in SITE_DIR/search/documents.json (ref = base-36 position) and
-// prints one JSON object: {"QUERY": {"results": [{ref, score, title, path, date,
-// topics}]} or {"error": "...", "parseError": true|false}}. It exits non-zero
+// prints one JSON array with, per query in order, {"query": QUERY, "results": [{ref, score,
+// title, path, date, topics}]} or {"query": QUERY, "error": "...", "parseError": true|false}
+// (an array, not an object keyed by query, so a query like "__proto__" survives). It exits non-zero
 // only when the files cannot be loaded, so a query error is data, not a crash.
 "use strict";
 
@@ -42,8 +43,9 @@ function main(argv) {
   const siteDir = argv[0];
   const index = lunr.Index.load(loadJson(path.join(siteDir, "search", "index.json")));
   const documents = loadJson(path.join(siteDir, "search", "documents.json"));
-  const output = {};
-  argv.slice(1).forEach(function (query) { output[query] = runQuery(index, documents, query); });
+  const output = argv.slice(1).map(function (query) {
+    return Object.assign({ query: query }, runQuery(index, documents, query));
+  });
   process.stdout.write(JSON.stringify(output) + "\n");
   return 0;
 }
