@@ -1,0 +1,445 @@
+"""`digest serve`: path safety, content types, live reload, error pages, debouncing and clean shutdown."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from watchdog.events import DirModifiedEvent, FileClosedNoWriteEvent, FileModifiedEvent, FileMovedEvent
+
+from digest.build import BuildState, Project, build_site
+from digest.serve import Debouncer, Preview, PreviewServer, bind_server, is_relevant
+from tests.conftest import REPO, free_port, make_project
+
+NEWEST = "2025-10-08.txt"
+NEW_TITLE = "Preview Servers Considered Helpful"
+NEW_PAPER = (f"\n{NEW_TITLE}\n\n"
+             "We show that a local preview with live reload shortens the edit loop for diffusion models.\n")
+BROKEN_LINE = "{% if <b>oops</b> %}\n"
+SECRET = "TOP-SECRET-CONTENTS"
+
+
+def add_paper(project: Project) -> None:
+    path = project.snapshots / NEWEST
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + NEW_PAPER, encoding="utf-8")
+
+
+def break_template(project: Project) -> str:
+    """Put a syntax error on line 4 of home.html (with markup in it); returns the original text."""
+    path = project.root / "templates" / "home.html"
+    original = path.read_text(encoding="utf-8")
+    lines = original.splitlines(keepends=True)
+    path.write_text("".join([*lines[:3], BROKEN_LINE, *lines[3:]]), encoding="utf-8")
+    return original
+
+
+def fetch(port: int, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """One raw request: http.client sends the path exactly as given (no `..` normalisation)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+# --- the debouncer ------------------------------------------------------------------------------------------------
+
+
+def test_a_burst_of_saves_gives_one_build() -> None:
+    builds: list[float] = []
+    debouncer = Debouncer(lambda: builds.append(time.monotonic()), quiet=0.1)
+    debouncer.start()
+    try:
+        last = 0.0
+        for _ in range(30):
+            debouncer.trigger()
+            last = time.monotonic()
+            time.sleep(0.005)
+        time.sleep(0.5)
+    finally:
+        debouncer.stop()
+    assert len(builds) == 1
+    assert builds[0] - last >= 0.09  # it waited for the burst to settle
+
+
+def test_changes_during_a_build_give_exactly_one_more_build() -> None:
+    started, release = threading.Event(), threading.Event()
+    builds: list[int] = []
+
+    def build() -> None:
+        builds.append(len(builds))
+        if len(builds) == 1:
+            started.set()
+            release.wait(5)
+
+    debouncer = Debouncer(build, quiet=0.05)
+    debouncer.start()
+    try:
+        debouncer.trigger()
+        assert started.wait(2)
+        for _ in range(5):
+            debouncer.trigger()
+            time.sleep(0.01)
+        release.set()
+        time.sleep(0.5)
+    finally:
+        debouncer.stop()
+    assert len(builds) == 2
+
+
+def test_a_steady_trickle_of_saves_still_builds() -> None:
+    builds: list[float] = []
+    debouncer = Debouncer(lambda: builds.append(time.monotonic()), quiet=0.1, max_wait=0.3)
+    debouncer.start()
+    try:
+        for _ in range(20):
+            debouncer.trigger()
+            time.sleep(0.05)
+    finally:
+        debouncer.stop()
+    assert len(builds) >= 2
+
+
+def test_the_build_output_and_editor_scratch_files_never_trigger_a_build(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    inside = Project.at(tmp_path, tmp_path / "content" / "preview")  # an output folder inside content/
+    snapshot = str(project.snapshots / NEWEST)
+    assert is_relevant(FileModifiedEvent(snapshot), project)
+    assert is_relevant(FileModifiedEvent(str(project.content / "site.yaml")), project)
+    assert is_relevant(FileMovedEvent(snapshot + ".tmp", snapshot), project)  # an editor's atomic save
+    for ignored in (
+        FileModifiedEvent(str(inside.output / "index.html")),
+        FileModifiedEvent(str(tmp_path / "content" / ".preview.new-123" / "feed.xml")),
+        FileModifiedEvent(str(project.output / "index.html")),
+        FileModifiedEvent(snapshot + ".swp"),
+        FileModifiedEvent(str(project.snapshots / ".#2025-10-08.txt")),
+        FileClosedNoWriteEvent(snapshot),
+        DirModifiedEvent(str(project.snapshots)),
+    ):
+        assert not is_relevant(ignored, inside), ignored
+
+
+# --- incremental rebuilds -----------------------------------------------------------------------------------------
+
+
+def test_one_changed_snapshot_rewrites_only_the_pages_it_affects(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    state = BuildState()
+    first = build_site(project, state=state)
+    site = project.output
+    inode = {path.relative_to(site).as_posix(): path.stat().st_ino for path in site.rglob("*") if path.is_file()}
+    add_paper(project)
+    again = build_site(project, state=state)
+    assert again.papers == first.papers + 1
+    assert 0 < again.rendered <= 15 and again.reused >= first.pages - 15
+    assert 0 < again.written <= 20 and again.unchanged >= first.files - 20
+    changed = {path.relative_to(site).as_posix() for path in site.rglob("*")
+               if path.is_file() and inode.get(path.relative_to(site).as_posix()) != path.stat().st_ino}
+    assert {"index.html", "feed.xml", "sitemap.xml", "search/index.json", "snapshots/2025-10-08/index.html"} <= changed
+    assert any(name.startswith("topics/") for name in changed)
+    assert any(name.startswith("papers/preview-servers") for name in changed)
+    assert "snapshots/2025-03-19/index.html" not in changed and "about/index.html" not in changed
+
+    unchanged = build_site(project, state=state)
+    assert unchanged.rendered == 0 and unchanged.written == 0
+
+
+def test_a_template_change_renders_every_page_again(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    shutil.copytree(REPO / "templates", project.root / "templates")
+    state = BuildState()
+    first = build_site(project, state=state)
+    footer = project.root / "templates" / "base.html"
+    footer.write_text(footer.read_text(encoding="utf-8").replace("All snapshots", "Every snapshot"), encoding="utf-8")
+    again = build_site(project, state=state)
+    assert again.rendered == first.pages and again.reused == 0
+    assert "Every snapshot" in (project.output / "index.html").read_text(encoding="utf-8")
+
+
+# --- the HTTP server, in-process ----------------------------------------------------------------------------------
+
+
+class Served:
+    def __init__(self, project: Project, preview: Preview, server: PreviewServer) -> None:
+        self.project, self.preview, self.server = project, preview, server
+        self.port = int(server.server_address[1])
+
+
+def start_served(root: Path) -> Served:
+    """A built project served in-process, with a secret beside the site and symlinks that point at it."""
+    project = make_project(root, with_seeds=True)
+    shutil.copytree(REPO / "templates", project.root / "templates")
+    preview = Preview(project, out=io.StringIO(), err=io.StringIO())
+    preview.rebuild()
+    server = bind_server("127.0.0.1", free_port(), preview)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    (root / "secret.txt").write_text(SECRET, encoding="utf-8")
+    (project.output / "leak.txt").symlink_to(root / "secret.txt")
+    (project.output / "leak-dir").symlink_to(root)
+    return Served(project, preview, server)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Shared by the read-only tests."""
+    started = start_served(tmp_path_factory.mktemp("served"))
+    yield started
+    started.server.shutdown()
+    started.server.server_close()
+
+
+@pytest.fixture
+def own_served(tmp_path: Path) -> Iterator[Served]:
+    """For a test that edits the project."""
+    started = start_served(tmp_path)
+    yield started
+    started.server.shutdown()
+    started.server.server_close()
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/../secret.txt", 403),
+    ("/%2e%2e/secret.txt", 403),
+    ("/%2E%2E/%2e%2e/secret.txt", 403),
+    ("/papers/..%2f..%2fsecret.txt", 403),
+    ("/.%2e/secret.txt", 403),
+    ("/..%5csecret.txt", 404),
+    ("//etc/passwd", 404),
+    ("/%2Fetc%2Fpasswd", 404),
+    (str(Path(__file__).resolve()), 404),
+    ("/leak.txt", 403),
+    ("/leak-dir/secret.txt", 403),
+    ("/%00", 404),
+    ("/%ff%fe", 404),
+])
+def test_only_files_inside_the_output_folder_are_served(served: Served, path: str, status: int) -> None:
+    code, _, body = fetch(served.port, path)
+    assert code == status
+    assert SECRET.encode() not in body and b"root:" not in body
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("feed.xml", "application/xml"),
+    ("search/index.json", "application/json"),
+    ("assets/site.*.js", "text/javascript"),
+    ("assets/style.*.css", "text/css"),
+    ("assets/favicon.*.svg", "image/svg+xml"),
+    ("robots.txt", "text/plain"),
+    ("about/index.html", "text/html"),
+])
+def test_files_are_served_with_their_content_type(served: Served, pattern: str, expected: str) -> None:
+    file = next(served.project.output.glob(pattern))
+    code, headers, body = fetch(served.port, "/" + file.relative_to(served.project.output).as_posix())
+    assert code == 200 and headers["Content-Type"].split(";")[0] == expected
+    if expected != "text/html":
+        assert body == file.read_bytes()
+
+
+def test_pretty_urls_redirects_and_the_sites_404_page(served: Served) -> None:
+    slug = next(path.name for path in (served.project.output / "papers").iterdir() if path.is_dir())
+    code, headers, body = fetch(served.port, f"/papers/{slug}/")
+    assert code == 200 and headers["Content-Type"].startswith("text/html") and b"<h1" in body
+    code, headers, _ = fetch(served.port, f"/papers/{slug}?from=feed")
+    assert code == 301 and headers["Location"] == f"/papers/{slug}/?from=feed"
+    code, headers, body = fetch(served.port, "/papers/no-such-paper/")
+    assert code == 404 and b"Page not found" in body and headers["Content-Type"].startswith("text/html")
+    get_status, get_headers, _ = fetch(served.port, "/")
+    head_status, head_headers, head_body = fetch(served.port, "/", method="HEAD")
+    assert head_status == get_status == 200 and head_body == b""
+    assert head_headers["Content-Length"] == get_headers["Content-Length"]
+
+
+def test_the_reload_script_is_added_when_served_and_never_written(served: Served) -> None:
+    _, _, page = fetch(served.port, "/")
+    _, headers, build_id = fetch(served.port, "/__digest__/build")
+    assert f'src="/__digest__/reload.js" data-build="{build_id.decode()}"'.encode() in page
+    assert headers["Cache-Control"] == "no-store"
+    code, headers, script = fetch(served.port, "/__digest__/reload.js")
+    assert code == 200 and headers["Content-Type"].startswith("text/javascript") and b"location.reload" in script
+    files = [path for path in served.project.output.rglob("*") if path.is_file() and not path.is_symlink()]
+    assert files and not [path for path in files if b"__digest__" in path.read_bytes()]
+
+
+def test_a_failed_build_shows_an_escaped_error_page_until_the_next_good_build(own_served: Served) -> None:
+    served = own_served
+    _, _, before = fetch(served.port, "/__digest__/build")
+    original = break_template(served.project)
+    served.preview.rebuild()
+    code, _, page = fetch(served.port, "/")
+    assert code == 500
+    assert b"templates/home.html, line 4" in page
+    assert b"&lt;b&gt;oops&lt;/b&gt;" in page and b"<b>oops" not in page
+    assert fetch(served.port, "/feed.xml")[0] == 200  # the last good site is still there
+    assert fetch(served.port, "/__digest__/build")[2] != before  # open tabs reload to show the error
+    assert "home.html:4" in served.preview.err.getvalue()
+
+    (served.project.root / "templates" / "home.html").write_text(original, encoding="utf-8")
+    served.preview.rebuild()
+    code, _, page = fetch(served.port, "/")
+    assert code == 200 and b"New today" in page
+
+
+def test_a_busy_port_is_reported_or_the_next_one_is_used(served: Served) -> None:
+    with pytest.raises(Exception, match="already in use"):
+        bind_server("127.0.0.1", served.port, served.preview)
+    other = bind_server("127.0.0.1", served.port, served.preview, try_next=True)
+    try:
+        assert other.server_address[1] > served.port
+    finally:
+        other.server_close()
+
+
+def test_the_command_says_a_busy_port_is_busy_without_a_traceback(tmp_path: Path) -> None:
+    make_project(tmp_path, with_seeds=True)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "digest", "serve", "--port", str(port)], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"port {port} is already in use" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- the real command in a browser --------------------------------------------------------------------------------
+
+
+class ServeProcess:
+    """`python -m digest serve` in a subprocess, its output in files (a full pipe would block it)."""
+
+    def __init__(self, root: Path, port: int, *extra: str) -> None:
+        self.root, self.port = root, port
+        self.stdout = (root / f"serve-{port}-{time.monotonic_ns()}.out").open("w+")
+        self.stderr = (root / f"serve-{port}-{time.monotonic_ns()}.err").open("w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "digest", "serve", "--port", str(port), *extra], cwd=root,
+            stdout=self.stdout, stderr=self.stderr, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.url = f"http://127.0.0.1:{port}/"
+        self._wait_until_up()
+
+    def _wait_until_up(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.output()
+            try:
+                if fetch(self.port, "/__digest__/build")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"digest serve did not start: {self.output()}")
+
+    def build_id(self) -> bytes:
+        return fetch(self.port, "/__digest__/build")[2]
+
+    def output(self) -> str:
+        return "".join(Path(stream.name).read_text() for stream in (self.stdout, self.stderr))
+
+    def stop(self, sig: signal.Signals) -> int:
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=20)
+        finally:
+            self.stdout.close()
+            self.stderr.close()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def assert_port_free(port: int) -> None:
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
+    with socket.socket() as again:
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))
+
+
+def body_text(page: Any) -> str:
+    return str(page.evaluate("() => document.body.innerText"))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_pages_reload_after_a_save_show_build_errors_and_recover(tmp_path: Path, browser: Any) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    shutil.copytree(REPO / "templates", project.root / "templates")
+    server = ServeProcess(tmp_path, free_port())
+    context = browser.new_context()
+    try:
+        tabs = [context.new_page() for _ in range(8)]  # more tabs than the browser's 6 connections per host
+        for tab in tabs:
+            tab.goto(server.url)
+        assert NEW_TITLE not in body_text(tabs[0])
+
+        add_paper(project)
+        for tab in tabs:
+            tab.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=10_000)
+        page = tabs[0]
+        page.get_by_role("link", name=NEW_TITLE).first.click()
+        page.wait_for_url("**/papers/**")
+
+        original = break_template(project)
+        page.wait_for_function("() => document.title.startsWith('Build failed')", timeout=10_000)
+        assert "templates/home.html, line 4" in body_text(page)
+        assert BROKEN_LINE.strip() in page.locator("pre").inner_text()  # shown as text, not as markup
+        assert page.locator("pre b").count() == 0
+
+        (project.root / "templates" / "home.html").write_text(original, encoding="utf-8")
+        page.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=10_000)
+        assert page.locator("h1").first.inner_text() == NEW_TITLE
+    finally:
+        context.close()
+        code = server.stop(signal.SIGINT)
+        server.kill()
+    output = server.output()
+    assert code == 0 and "Stopped (SIGINT)" in output, output
+    assert "home.html:4" in output and "Traceback" not in output
+    assert_port_free(server.port)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_open_pages_reconnect_after_a_restart_and_sigterm_stops_cleanly(tmp_path: Path, browser: Any) -> None:
+    make_project(tmp_path, with_seeds=True)
+    port = free_port()
+    output = ("--output", "content/preview")  # inside content/: the server's own writes must not trigger builds
+    first = ServeProcess(tmp_path, port, *output)
+    context = browser.new_context()
+    second = None
+    try:
+        page = context.new_page()
+        page.goto(first.url)
+        page.evaluate("() => { window.stillTheSamePage = true; }")
+        build_id = first.build_id()
+        time.sleep(1.0)
+        assert first.build_id() == build_id and "Rebuilt" not in first.output()
+
+        assert first.stop(signal.SIGTERM) == 0
+        assert "Stopped (SIGTERM)" in first.output()
+        assert_port_free(port)
+
+        second = ServeProcess(tmp_path, port, *output)
+        page.wait_for_function("() => window.stillTheSamePage === undefined", timeout=15_000)
+        assert "New today" in body_text(page)
+    finally:
+        context.close()
+        first.kill()
+        if second is not None:
+            assert second.stop(signal.SIGINT) == 0
+            second.kill()
