@@ -264,6 +264,33 @@ def test_a_link_with_a_query_shows_results_on_load(tab: Any, site_server: str) -
 
 
 @pytest.mark.browser
+def test_a_newer_search_replaces_one_still_loading(tab: Any, site_server: str) -> None:
+    """On a slow connection a visitor may search again before the index arrives: only the newer search shows."""
+    held: list[Any] = []
+    tab.route("**/search/index.json", lambda route: held.append(route))
+    try:
+        fresh(tab, site_server + "search/?q=federated")
+        tab.wait_for_function("() => /Searching/.test(document.getElementById('search-status').textContent)")
+        tab.fill("#search-query", "merging")
+        tab.press("#search-query", "Enter")
+        assert held, "the index request was not intercepted"
+        for route in held:
+            route.continue_()
+        tab.wait_for_function("() => /match/.test(document.getElementById('search-status').textContent)")
+    finally:
+        tab.unroute("**/search/index.json")
+    titles = [result["title"] for result in shown_results(tab)]
+    status = tab.text_content("#search-status")
+    assert "merging" in status and "federated" not in status, status
+    assert "Anarchic Federated Learning" not in titles, f"results of the older search leaked in: {titles}"
+    assert len(titles) == len(set(titles)) and str(len(titles)) in status, (status, titles)
+    tab.go_back()
+    tab.wait_for_function("() => /federated/.test(document.getElementById('search-status').textContent)")
+    assert "Anarchic Federated Learning" in {result["title"] for result in shown_results(tab)}
+    assert tab.input_value("#search-query") == "federated"
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("start", ["", "papers/anarchic-federated-learning/", "topics/", "about/"])
 def test_the_header_search_box_opens_the_search_page(tab: Any, site_server: str, start: str) -> None:
     fresh(tab, site_server + start)

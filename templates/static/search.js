@@ -64,38 +64,48 @@
     return item;
   }
 
+  var latest = 0;  // ticket of the newest search: an older one finishing late must not touch the page
+
   function run(query) {
+    var ticket = ++latest;
     list.textContent = "";
     query = query.trim();
     if (!query) { say("Type a word to search the papers."); return; }
     say("Searching…");
     load().then(function (data) {
-      var results;
-      try {
-        results = data.index.search(query);
-      } catch (error) {
-        if (error instanceof lunr.QueryParseError) {
-          say("That search could not be understood: " + error.message +
-              ". Check for a field name or symbol without a word after it.");
-          return;
-        }
-        throw error;
-      }
-      var shown = results.slice(0, MAX_RESULTS);
-      var fragment = document.createDocumentFragment();
-      shown.forEach(function (result) {
-        var doc = data.documents[fromBase36(result.ref)];
-        if (doc) fragment.appendChild(renderResult(doc));
-      });
-      list.appendChild(fragment);
-      if (!results.length) say("No papers match “" + query + "”.");
-      else if (results.length > shown.length) say(results.length + " papers match “" + query + "”; showing the best " + shown.length + ".");
-      else say(results.length + (results.length === 1 ? " paper matches" : " papers match") + " “" + query + "”.");
-    }).catch(function (error) {
+      if (ticket === latest) show(data, query);
+    }, function (error) {
+      if (ticket !== latest) return;
       say(window.location.protocol === "file:"
         ? "Search needs the site to be served over HTTP (for example with `digest serve`); browsers block it on pages opened from disk."
         : "The search index could not be loaded (" + error.message + "). Try reloading the page.");
     });
+  }
+
+  function show(data, query) {
+    var results;
+    try {
+      results = data.index.search(query);
+    } catch (error) {
+      if (!(error instanceof lunr.QueryParseError)) {
+        say("Something went wrong with this search (" + error.message + "). Try other words.");
+        throw error;
+      }
+      say("That search could not be understood: " + error.message +
+          ". Use plain words, or one of the forms in the examples under the box.");
+      return;
+    }
+    var shown = results.slice(0, MAX_RESULTS);
+    var fragment = document.createDocumentFragment();
+    shown.forEach(function (result) {
+      var doc = data.documents[fromBase36(result.ref)];
+      if (doc) fragment.appendChild(renderResult(doc));
+    });
+    list.textContent = "";
+    list.appendChild(fragment);
+    if (!results.length) say("No papers match “" + query + "”.");
+    else if (results.length > shown.length) say(results.length + " papers match “" + query + "”; showing the best " + shown.length + ".");
+    else say(results.length + (results.length === 1 ? " paper matches" : " papers match") + " “" + query + "”.");
   }
 
   function queryFromUrl() {
