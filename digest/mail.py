@@ -363,6 +363,10 @@ def send_message(message: EmailMessage, recipients: Sequence[str], settings: Smt
     except smtplib.SMTPResponseException as exc:
         reason = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
         raise DigestError(f"SMTP server {where} answered {exc.smtp_code}: {reason}") from None
+    except smtplib.SMTPServerDisconnected as exc:
+        if isinstance(exc.__context__, TimeoutError):  # smtplib wraps a read timeout in this
+            raise DigestError(f"SMTP server {where} did not answer within {settings.timeout:g} s") from None
+        raise DigestError(f"SMTP server {where} closed the connection: {exc}") from None
     except TimeoutError:
         raise DigestError(f"SMTP server {where} did not answer within {settings.timeout:g} s") from None
     except ConnectionRefusedError:
