@@ -365,20 +365,24 @@ def tab(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=WIDE)
     page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("console", lambda message: errors.append(f"console: {message.text}") if message.type == "error" else None)
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url} {request.failure}"))
+    page.on("response", lambda response: errors.append(f"HTTP {response.status}: {response.url}")
+            if response.status >= 400 else None)
     page.errors = errors
     yield page
     context.close()
 
 
 def open_page(tab: Any, server: str, path: str) -> None:
-    """Load a page and wait until it is what a visitor sees (search results rendered, if any)."""
+    """Load a page and wait until it is what a visitor sees; no script error, console error or failed request."""
     tab.errors.clear()
     response = tab.goto(server + path, wait_until="load")
     assert response is not None and response.ok, f"{path}: HTTP {response.status if response else '?'}"
     if path.startswith("search/?q="):
         tab.wait_for_selector("#search-results li", timeout=5000)
-    assert not tab.errors, f"{path}: uncaught errors {tab.errors}"
+    assert not tab.errors, f"{path}: {tab.errors}"
 
 
 def axe_violations(tab: Any) -> list[dict[str, Any]]:
