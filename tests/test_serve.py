@@ -427,7 +427,8 @@ def test_open_pages_reconnect_after_a_restart_and_sigterm_stops_cleanly(tmp_path
         page.goto(first.url)
         page.evaluate("() => { window.stillTheSamePage = true; }")
         build_id = first.build_id()
-        time.sleep(1.0)
+        time.sleep(1.5)
+        assert page.evaluate("() => window.stillTheSamePage") is True  # no reload without a change
         assert first.build_id() == build_id and "Rebuilt" not in first.output()
 
         assert first.stop(signal.SIGTERM) == 0
