@@ -20,7 +20,7 @@ import pytest
 from watchdog.events import DirModifiedEvent, FileClosedNoWriteEvent, FileModifiedEvent, FileMovedEvent
 
 from digest.build import BuildState, Project, build_site
-from digest.serve import Debouncer, Preview, PreviewServer, bind_server, is_relevant
+from digest.serve import Debouncer, Preview, PreviewServer, bind_server, is_relevant, serve
 from tests.conftest import REPO, free_port, make_project
 
 NEWEST = "2025-10-08.txt"
@@ -372,6 +372,31 @@ def assert_port_free(port: int) -> None:
 
 def body_text(page: Any) -> str:
     return str(page.evaluate("() => document.body.innerText"))
+
+
+def test_serve_stops_on_sigint_with_status_0_and_leaves_no_threads_behind(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    port = free_port()
+    before = set(threading.enumerate())
+    answered: list[int] = []
+
+    def use_then_interrupt() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not answered:
+            try:
+                answered.append(fetch(port, "/")[0])
+            except OSError:
+                time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    client = threading.Thread(target=use_then_interrupt)
+    client.start()
+    assert serve(project, port=port) == 0
+    client.join()
+    assert answered == [200]
+    assert [thread for thread in threading.enumerate() if thread not in before and thread.is_alive()] == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # pytest's Ctrl-C works again
+    assert_port_free(port)
 
 
 @pytest.mark.browser
