@@ -367,7 +367,8 @@ def tab(browser: Any) -> Iterator[Any]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
     page.on("console", lambda message: errors.append(f"console: {message.text}") if message.type == "error" else None)
-    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url} {request.failure}"))
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url} {request.failure}")
+            if "ERR_ABORTED" not in (request.failure or "") else None)  # aborted = cut short by the next goto
     page.on("response", lambda response: errors.append(f"HTTP {response.status}: {response.url}")
             if response.status >= 400 else None)
     page.errors = errors
