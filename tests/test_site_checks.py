@@ -343,7 +343,8 @@ def latest_snapshot(site_dir: Path) -> str:
     return sorted(site_dir.glob("snapshots/*/index.html"))[-1].parent.relative_to(site_dir).as_posix() + "/"
 
 
-CHECKED_PAGES = ["home", "paper", "paper-long-word", "topic", "snapshot", "archive", "about", "search-results"]
+CHECKED_PAGES = ["home", "paper", "paper-long-word", "topic", "topics", "snapshot", "archive", "about",
+                 "search-results", "not-found"]
 
 
 def page_url(name: str, site_dir: Path) -> str:
@@ -356,6 +357,8 @@ def page_url(name: str, site_dir: Path) -> str:
         "archive": "archive/",
         "about": "about/",
         "search-results": "search/?q=federated",
+        "topics": "topics/",
+        "not-found": "404.html",
     }[name]
 
 
@@ -428,3 +431,19 @@ def test_no_horizontal_scrolling_at_360px(tab: Any, site_server: str, site_dir: 
         .filter(el => el.getBoundingClientRect().right > 360.5 && getComputedStyle(el).position !== 'absolute')
         .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))""")
     assert width <= NARROW["width"], f"{name}: page is {width}px wide at 360px; too wide: {wide}"
+
+
+@pytest.mark.browser
+def test_skip_link_is_first_visible_on_focus_and_moves_focus_to_main(tab: Any, site_server: str) -> None:
+    """Keyboard users: the first Tab shows 'Skip to content' with a focus ring; Enter lands in <main>."""
+    tab.set_viewport_size(WIDE)
+    tab.emulate_media(color_scheme="light")
+    open_page(tab, site_server, "")
+    tab.keyboard.press("Tab")
+    focused = tab.evaluate("""() => { const el = document.activeElement, box = el.getBoundingClientRect();
+        return {text: el.textContent.trim(), visible: box.left >= 0 && box.top >= 0 && box.width > 1,
+                outline: getComputedStyle(el).outlineStyle}; }""")
+    assert focused["text"] == "Skip to content" and focused["visible"], focused
+    assert focused["outline"] != "none", "the focused skip link has no focus ring"
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("() => document.activeElement.id") == "main"
