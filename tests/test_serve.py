@@ -414,19 +414,19 @@ def test_pages_reload_after_a_save_show_build_errors_and_recover(tmp_path: Path,
 
         add_paper(project)
         for tab in tabs:
-            tab.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=10_000)
+            tab.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=15_000)
         page = tabs[0]
         page.get_by_role("link", name=NEW_TITLE).first.click()
         page.wait_for_url("**/papers/**")
 
         original = break_template(project)
-        page.wait_for_function("() => document.title.startsWith('Build failed')", timeout=10_000)
+        page.wait_for_function("() => document.title.startsWith('Build failed')", timeout=15_000)
         assert "templates/home.html, line 4" in body_text(page)
         assert BROKEN_LINE.strip() in page.locator("pre").inner_text()  # shown as text, not as markup
         assert page.locator("pre b").count() == 0
 
         (project.root / "templates" / "home.html").write_text(original, encoding="utf-8")
-        page.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=10_000)
+        page.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=15_000)
         assert page.locator("h1").first.inner_text() == NEW_TITLE
     finally:
         context.close()
