@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import smtplib
 import ssl
 from collections.abc import Callable, Mapping, Sequence
@@ -214,7 +215,26 @@ def inline_css(html: str) -> str:
     Cached because a preview session re-renders unchanged days on every build.
     """
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
-    return _style_after_meta(inliner.inline(html))
+    return _escape_text_quotes(_style_after_meta(inliner.inline(html)))
+
+
+# css-inline re-serializes the document as HTML5 does: attribute values always in double quotes, with '"'
+# escaped inside them, and '<' escaped in text. So a tag is '<' up to the '>' outside a quoted value, and
+# anything between tags, comments and <style> is text.
+_SERIALIZED = re.compile(r'(<!--.*?-->|<style\b.*?</style>|<(?:[^>"]|"[^"]*")*>)|([^<]+)', re.DOTALL)
+
+
+def _escape_text_quotes(html: str) -> str:
+    """Escape quotes in text again, as Jinja did before css-inline re-serialized it.
+
+    Quotes in text are harmless to a browser, but scraped text such as '"onmouseover="…' then reads like
+    markup to string-based filters and checks; the site's pages never show it that way either.
+    """
+    def escape(match: re.Match[str]) -> str:
+        text = match.group(2)
+        return match.group(1) if text is None else text.replace('"', "&#34;").replace("'", "&#39;")
+
+    return _SERIALIZED.sub(escape, html)
 
 
 def _style_after_meta(html: str) -> str:

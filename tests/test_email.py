@@ -373,7 +373,10 @@ def test_hostile_titles_and_abstracts_are_escaped_everywhere(tmp_path: Path,
     text, html = parts(message)
     found = links_and_tags(html)
     assert not re.search(r"<script|<img|<b\b", html, re.IGNORECASE)
-    assert "&lt;script&gt;alert('t')&lt;/script&gt; \"Quoted\" &amp; &lt;b onmouseover=x&gt;bold&lt;/b&gt;</a>" in html
+    escaped = ("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt; &#34;Quoted&#34; &amp; "
+               "&lt;b onmouseover=x&gt;bold&lt;/b&gt;")
+    assert escaped + "</a>" in html
+    assert '"><script>' not in html and "&#34;&gt;&lt;script&gt;alert(3)" in html
     assert all(href.startswith("https://") for href in found.hrefs), found.hrefs
     assert not any(attrs.get("onclick") or attrs.get("onmouseover") or attrs.get("onerror") for _, attrs in found.tags)
     assert "https://github.com/a/b" in found.hrefs, "the code link is kept, cut before the quote"
