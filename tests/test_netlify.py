@@ -76,7 +76,7 @@ class NetlifyLikeHandler(SimpleHTTPRequestHandler):
                 self.send_header(name, value)
         super().end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

@@ -25,7 +25,8 @@ def test_bundled_about_page() -> None:
 
 
 def test_raw_html_and_script_links_in_markdown_are_not_passed_through(tmp_path: Path) -> None:
-    page = read_page(write(tmp_path, "x.md", "---\ntitle: X\n---\n<script>alert(1)</script>\n\n[a](javascript:alert(1))\n"))
+    text = "---\ntitle: X\n---\n<script>alert(1)</script>\n\n[a](javascript:alert(1))\n"
+    page = read_page(write(tmp_path, "x.md", text))
     assert "<script>" not in page.html
     assert 'href="javascript:' not in page.html
 
