@@ -22,9 +22,8 @@ from datetime import UTC, date, datetime, time
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import css_inline
@@ -201,19 +200,28 @@ def email_renderer(project: Project, config: SiteConfig) -> Renderer:
 
 
 def render_email(renderer: Renderer, content: EmailContent) -> tuple[str, str]:
-    """(inlined HTML, plain text) for one email."""
-    path = urls.snapshot_email(content.day)
-    html = renderer.render(PageSpec(path, HTML_TEMPLATE, {"email": content})).decode("utf-8")
-    text = renderer.render(PageSpec(path, TEXT_TEMPLATE, {"email": content})).decode("utf-8")
-    return inline_css(html), text
+    """(inlined HTML, plain text) for one email; unchanged days come from the cache."""
+    if _RENDERED.get("fingerprint") != renderer.fingerprint or len(_RENDERED) > MAX_CACHED_EMAILS:
+        _RENDERED.clear()
+        _RENDERED["fingerprint"] = renderer.fingerprint
+    cached = _RENDERED.get(content)
+    if cached is None:
+        path = urls.snapshot_email(content.day)
+        html = renderer.render(PageSpec(path, HTML_TEMPLATE, {"email": content})).decode("utf-8")
+        text = renderer.render(PageSpec(path, TEXT_TEMPLATE, {"email": content})).decode("utf-8")
+        cached = _RENDERED[content] = (inline_css(html), text)
+    return cached
 
 
-@lru_cache(maxsize=256)
+# Every build publishes every day's email, so a preview session (`digest serve`) would render and inline them
+# all again after each save. Like RenderCache for pages, this keeps the last results, for the current templates
+# and settings only (the renderer's fingerprint); it lives here so build.py need not carry a second cache.
+MAX_CACHED_EMAILS = 5000
+_RENDERED: dict[Any, Any] = {}
+
+
 def inline_css(html: str) -> str:
-    """Move the <style> rules into style attributes; keep @media (needs the class attributes) in <style>.
-
-    Cached because a preview session re-renders unchanged days on every build.
-    """
+    """Move the <style> rules into style attributes; keep @media (needs the class attributes) in <style>."""
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
     return _escape_text_quotes(_style_after_meta(inliner.inline(html)))
 
