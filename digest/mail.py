@@ -462,6 +462,9 @@ def run_email(project: Project, when: date | None, out: Path, options: SendOptio
     say(f"{day.date}: {digest.new_shown} of {digest.content.new_total} new papers shown, "
         f"{len(digest.content.returning)} of {len(day.returning)} returning; "
         f"HTML {len(digest.html.encode('utf-8')) / 1000:.1f} KB")
+    if digest.new_shown < min(config.email.max_new, digest.content.new_total):
+        say(f"note: listed fewer than email.max_new ({config.email.max_new}) new papers to keep the HTML under "
+            f"{MAX_HTML_BYTES // 1000} KB, where Gmail starts clipping; the rest are linked")
     if options.send or options.dry_run:
         _deliver(digest, message, recipients, config, options, say, environ)
 

@@ -423,3 +423,4 @@ def test_150_new_papers_stay_under_gmail_clipping_and_link_the_full_snapshot(
     assert f"{150 - shown} more new papers did not fit" in html and f'href="{snapshot_url}"' in html
     assert f"see all 150:\n{snapshot_url}" in text
     assert f"{shown} of 150 new papers shown" in output
+    assert ("listed fewer than email.max_new" in output) == (max_new == 500)
