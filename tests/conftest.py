@@ -85,7 +85,10 @@ def site_server(site_dir: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api as playwright_api
+    except ImportError:
+        pytest.fail("Playwright is not installed: run `make test`, which installs the test dependencies")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs it")
     with playwright_api.sync_playwright() as playwright:
