@@ -8,6 +8,7 @@ for each found in its abstract; it joins every topic scoring at least
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,14 @@ class Taxonomy:
         return (*(rule.topic for rule in self.rules), self.other)
 
     def classify(self, title: str, abstract: str) -> tuple[str, ...]:
-        """Slugs of the topics a paper belongs to, in taxonomy order; never empty."""
+        """Slugs of the topics a paper belongs to, in taxonomy order; never empty.
+
+        Memoised across builds (the taxonomy is reloaded each build but compares equal), so a preview
+        rebuild does not run 32 regexes over every abstract again.
+        """
+        return _classify(self, title, abstract)
+
+    def classify_uncached(self, title: str, abstract: str) -> tuple[str, ...]:
         title_text = f" {normalize_title(title)} "
         abstract_text = f" {normalize_title(abstract)} "
         chosen = []
@@ -58,6 +66,11 @@ class Taxonomy:
             if score >= self.threshold:
                 chosen.append(rule.topic.slug)
         return tuple(chosen) or (self.other.slug,)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _classify(taxonomy: Taxonomy, title: str, abstract: str) -> tuple[str, ...]:
+    return taxonomy.classify_uncached(title, abstract)
 
 
 DEFAULT_OTHER = Topic(OTHER_SLUG, "Other", "Papers that match no topic in the taxonomy.")
@@ -160,7 +173,9 @@ def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
         words = normalize_title(phrase.rstrip("*"))
         body = re.escape(words).replace(r"\ ", " ")
         alternatives.append(body + (r"\w*" if prefix else r"(?:s|es)?"))
-    return re.compile(r"(?<= )(" + "|".join(alternatives) + r")(?= )")
+    # The leading space is matched, not looked behind at: the same matches (phrases never end in a space), but
+    # a literal first character lets the regex engine skip ahead to the next space, which halves classify time.
+    return re.compile(r" (" + "|".join(alternatives) + r")(?= )")
 
 
 __all__ = ["OTHER_SLUG", "ConfigError", "Taxonomy", "Topic", "load_taxonomy"]
