@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -29,12 +30,17 @@ def write_site(files: Mapping[str, bytes], output: Path) -> WriteReport:
     retired = output.with_name(f".{output.name}.old-{os.getpid()}")
     for leftover in (staging, retired):
         shutil.rmtree(leftover, ignore_errors=True)
+    if _already_written(files, output):
+        return WriteReport(written=0, unchanged=len(files), removed=0)
     written = unchanged = 0
+    made: set[Path] = set()
     try:
         staging.mkdir(parents=True)
         for relative, data in sorted(files.items()):
             target = staging / _safe_relative(relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:  # one mkdir per folder, not one per file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             if _reuse(output / relative, target, data):
                 unchanged += 1
             else:
@@ -57,10 +63,68 @@ def _safe_relative(relative: str) -> Path:
     return Path(*pure.parts)
 
 
+def _already_written(files: Mapping[str, bytes], output: Path) -> bool:
+    """True when `output` holds exactly these files with these bytes, and nothing else.
+
+    Then swapping in an identical copy would change nothing, so a no-change
+    rebuild (the preview server's commonest) skips the 2×N mkdir, link and
+    unlink calls of staging and retiring a whole tree.
+    """
+    found = _plain_tree(output)
+    if found is None:
+        return False
+    sizes, folders = found
+    if set(sizes) != set(files.keys()) or folders != _folders_of(files.keys()):
+        return False
+    if any(size != len(files[relative]) for relative, size in sizes.items()):
+        return False
+    try:
+        return all((output / relative).read_bytes() == files[relative] for relative in sorted(sizes))
+    except OSError:
+        return False
+
+
+def _folders_of(paths: Iterable[str]) -> set[str]:
+    """Every folder the staged tree would have ('' is the output folder itself)."""
+    folders = {""}
+    for path in paths:
+        parts = path.split("/")[:-1]
+        folders.update("/".join(parts[:count]) for count in range(1, len(parts) + 1))
+    return folders
+
+
+def _plain_tree(output: Path) -> tuple[dict[str, int], set[str]] | None:
+    """The sizes of the files under `output` and its folders; None unless it is a folder holding only
+    regular files and folders (anything else, such as a symlink, is left to a full write)."""
+    sizes: dict[str, int] = {}
+    folders = {""}
+    pending = [(str(output), "")]
+    try:
+        if not stat.S_ISDIR(os.lstat(output).st_mode):
+            return None
+        while pending:
+            folder, prefix = pending.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        return None
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.add(prefix + entry.name)
+                        pending.append((entry.path, f"{prefix}{entry.name}/"))
+                    elif entry.is_file(follow_symlinks=False):
+                        sizes[prefix + entry.name] = entry.stat(follow_symlinks=False).st_size
+                    else:
+                        return None
+    except OSError:
+        return None
+    return sizes, folders
+
+
 def _reuse(previous: Path, target: Path, data: bytes) -> bool:
     """Hard-link the previous build's file when its bytes are the same."""
     try:
-        if not previous.is_file() or previous.is_symlink() or previous.stat().st_size != len(data):
+        info = os.lstat(previous)  # one call for is_file, is_symlink and the size
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
             return False
         if previous.read_bytes() != data:
             return False
@@ -73,7 +137,10 @@ def _reuse(previous: Path, target: Path, data: bytes) -> bool:
 def _count_removed(output: Path, files: Mapping[str, bytes]) -> int:
     if not output.is_dir():
         return 0
-    old = {path.relative_to(output).as_posix() for path in output.rglob("*") if path.is_file()}
+    old = set()
+    for folder, _, names in os.walk(output):  # as rglob("*") did, without a Path per file: symlinked folders
+        prefix = os.path.relpath(folder, output).replace(os.sep, "/") + "/"  # are not entered
+        old.update((prefix + name).removeprefix("./") for name in names if os.path.isfile(os.path.join(folder, name)))
     return len(old - set(files))
 
 
