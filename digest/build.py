@@ -7,10 +7,7 @@ indexing and rendering whatever did not change.
 
 from __future__ import annotations
 
-import functools
-import gzip
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +21,7 @@ from digest.config import SiteConfig, load_site_config
 from digest.errors import BuildError, DigestError
 from digest.feeds import plan_machine_files
 from digest.generate import plan_site
-from digest.mail import email_pages
+from digest.mail import EmailCache, email_pages
 from digest.pages import Page, read_pages
 from digest.render import RenderCache, Renderer, render_pages
 from digest.search import SearchDocument, SearchFiles, build_search_files, search_documents
@@ -74,6 +71,7 @@ class BuildState:
     snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = field(default_factory=dict)
     renders: RenderCache = field(default_factory=RenderCache)
     search: tuple[tuple[SearchDocument, ...], SearchFiles] | None = None
+    emails: EmailCache = field(default_factory=EmailCache)
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,6 @@ class BuildReport:
     rendered: int
     reused: int
     index_bytes: int
-    index_gzip_bytes: int
     seconds: float
     warnings: tuple[str, ...]
 
@@ -194,47 +191,20 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
     say(f"Rendered {result.rendered} pages ({result.reused} unchanged)")
 
     search = _search_files(catalog, config, state)
-    index_gzip_bytes = _start_gzip_size(search.index)  # overlaps the email and write steps
     files = {**result.files, **assets.files, urls.SEARCH_INDEX: search.index, urls.SEARCH_DOCUMENTS: search.documents}
-    files.update(email_pages(catalog, config, renderer))  # each day's email, for its "view in browser" link
+    emails = state.emails if state is not None else None
+    files.update(email_pages(catalog, config, renderer, emails))  # each day's email, for "view in browser"
     report = write_site(files, project.output)
     seconds = time.perf_counter() - started
-    say(f"Wrote {project.output}: {len(files)} files ({report.written} changed) in {seconds:.2f} s")
+    say(f"Wrote {project.output}: {len(files)} files ({report.written} changed), "
+        f"search index {len(search.index) / 1e6:.1f} MB, in {seconds:.2f} s")
     return BuildReport(
         papers=len(catalog.papers), snapshots=len(catalog.days), pages=len(specs), files=len(files),
         written=report.written, unchanged=report.unchanged, removed=report.removed,
         rendered=result.rendered, reused=result.reused,
-        index_bytes=len(search.index), index_gzip_bytes=index_gzip_bytes(),
+        index_bytes=len(search.index),
         seconds=seconds, warnings=sources.warnings,
     )
-
-
-def _start_gzip_size(index: bytes) -> Callable[[], int]:
-    """Measure the gzipped index on a short-lived thread; the returned function waits for the size.
-
-    A thread per build rather than a pool, so no thread outlives `build_site` (the preview server
-    checks that it leaves none behind).
-    """
-    sizes: list[int] = []
-    thread = threading.Thread(target=lambda: sizes.append(_gzip_size(index)), name="digest-gzip", daemon=True)
-    thread.start()
-
-    def wait() -> int:
-        thread.join()
-        return sizes[0] if sizes else _gzip_size(index)  # the thread failed: measure here, raising here
-
-    return wait
-
-
-@functools.lru_cache(maxsize=1)
-def _gzip_size(index: bytes) -> int:
-    """The index's size gzipped at level 9, as reported.
-
-    Level 9 on a 20 MB index costs about 5 s of CPU, so it runs on a thread
-    (zlib releases the GIL) and an unchanged index, as in a preview rebuild,
-    is not compressed again.
-    """
-    return len(gzip.compress(index, mtime=0))
 
 
 def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None) -> SearchFiles:

@@ -17,7 +17,7 @@ import re
 import smtplib
 import ssl
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from email import policy
 from email.message import EmailMessage
@@ -199,25 +199,27 @@ def email_renderer(project: Project, config: SiteConfig) -> Renderer:
     return Renderer(project.templates, config, {}, ())
 
 
-def render_email(renderer: Renderer, content: EmailContent) -> tuple[str, str]:
-    """(inlined HTML, plain text) for one email; unchanged days come from the cache."""
-    if _RENDERED.get("fingerprint") != renderer.fingerprint or len(_RENDERED) > MAX_CACHED_EMAILS:
-        _RENDERED.clear()
-        _RENDERED["fingerprint"] = renderer.fingerprint
-    cached = _RENDERED.get(content)
+@dataclass
+class EmailCache:
+    """Rendered emails of the last build, so a preview rebuild does not render and inline every day again."""
+
+    fingerprint: Any = None
+    rendered: dict[EmailContent, tuple[str, str]] = field(default_factory=dict)
+
+
+def render_email(renderer: Renderer, content: EmailContent, cache: EmailCache | None = None) -> tuple[str, str]:
+    """(inlined HTML, plain text) for one email; an unchanged day comes from the cache."""
+    if cache is not None and cache.fingerprint != renderer.fingerprint:
+        cache.fingerprint, cache.rendered = renderer.fingerprint, {}
+    cached = cache.rendered.get(content) if cache is not None else None
     if cached is None:
         path = urls.snapshot_email(content.day)
         html = renderer.render(PageSpec(path, HTML_TEMPLATE, {"email": content})).decode("utf-8")
         text = renderer.render(PageSpec(path, TEXT_TEMPLATE, {"email": content})).decode("utf-8")
-        cached = _RENDERED[content] = (inline_css(html), text)
+        cached = (inline_css(html), text)
+    if cache is not None:
+        cache.rendered[content] = cached
     return cached
-
-
-# Every build publishes every day's email, so a preview session (`digest serve`) would render and inline them
-# all again after each save. Like RenderCache for pages, this keeps the last results, for the current templates
-# and settings only (the renderer's fingerprint); it lives here so build.py need not carry a second cache.
-MAX_CACHED_EMAILS = 5000
-_RENDERED: dict[Any, Any] = {}
 
 
 def inline_css(html: str) -> str:
@@ -258,12 +260,13 @@ def _style_after_meta(html: str) -> str:
     return (html[:start] + html[end:]).replace("</head>", block + "\n</head>", 1)
 
 
-def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, day: SnapshotDay) -> EmailDigest:
+def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, day: SnapshotDay,
+                  cache: EmailCache | None = None) -> EmailDigest:
     """Render the day's email, shrinking the lists further if the HTML would still pass MAX_HTML_BYTES."""
     max_new, max_returning = config.email.max_new, config.email.max_returning
     while True:
         content = plan_email(catalog, config, day, max_new, max_returning)
-        html, text = render_email(renderer, content)
+        html, text = render_email(renderer, content, cache)
         size = len(html.encode("utf-8"))
         shown = content.new_total - content.new_hidden
         if size <= MAX_HTML_BYTES or (shown <= 1 and not content.returning):
@@ -273,13 +276,18 @@ def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, day:
         max_returning = int(len(content.returning) * ratio)
 
 
-def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer) -> dict[str, bytes]:
+def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer,
+                cache: EmailCache | None = None) -> dict[str, bytes]:
     """The email HTML of every snapshot day, published at urls.snapshot_email so "View in browser" works."""
-    return {
+    fresh = EmailCache(cache.fingerprint, {}) if cache is not None else None  # keeps only this build's emails
+    pages = {
         urls.output_file(urls.snapshot_email(day.date)):
-            compose_email(catalog, config, renderer, day).html.encode("utf-8")
+            compose_email(catalog, config, renderer, day, fresh).html.encode("utf-8")
         for day in catalog.days
     }
+    if cache is not None and fresh is not None:
+        cache.fingerprint, cache.rendered = fresh.fingerprint, fresh.rendered
+    return pages
 
 
 # --- the MIME message ----------------------------------------------------------------------------------
