@@ -136,15 +136,28 @@ def bundled_email(built_site: tuple[Project, BuildReport], tmp_path_factory: pyt
 # --- files and message -----------------------------------------------------------------------------------
 
 
+UNSUBSCRIBE = "https://lists.example.org/unsubscribe/paper-digest"
+
+
+def test_without_an_unsubscribe_url_there_are_no_unsubscribe_headers(bundled_email: Path) -> None:
+    message = parse((bundled_email / f"digest-{NEWEST}.eml").read_bytes())
+    assert message["List-Unsubscribe"] is None and message["List-Unsubscribe-Post"] is None
+    assert ">Unsubscribe</a>" not in (bundled_email / f"digest-{NEWEST}.html").read_text(encoding="utf-8")
+
+
 def test_writes_three_files_with_a_complete_deterministic_message(
-        built_site: tuple[Project, BuildReport], bundled_email: Path, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    site_yaml = (REPO / "content" / "site.yaml").read_text(encoding="utf-8").replace(
+        "email:\n", f"email:\n  unsubscribe_url: {UNSUBSCRIBE}\n", 1)
+    source = make_project(tmp_path / "project", with_seeds=True, site_yaml=site_yaml).root
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    status, output = run("email", NEWEST, "--source", str(built_site[0].root), "--out", str(tmp_path), capsys=capsys)
+    assert main(["email", "--source", str(source), "--out", str(tmp_path / "first")]) == 0
+    capsys.readouterr()
+    status, output = run("email", NEWEST, "--source", str(source), "--out", str(tmp_path), capsys=capsys)
     assert status == 0 and "17 of 17 new papers" in output
     for suffix in ("html", "txt", "eml"):
         again = (tmp_path / f"digest-{NEWEST}.{suffix}").read_bytes()
-        assert again == (bundled_email / f"digest-{NEWEST}.{suffix}").read_bytes(), f".{suffix} differs between runs"
+        assert again == (tmp_path / "first" / f"digest-{NEWEST}.{suffix}").read_bytes(), f".{suffix} differs"
 
     message = parse((tmp_path / f"digest-{NEWEST}.eml").read_bytes())
     assert message.get_content_type() == "multipart/alternative"
@@ -152,18 +165,18 @@ def test_writes_three_files_with_a_complete_deterministic_message(
     assert message["From"] == "Paper Digest <digest@example.org>" and message["To"] == "readers@example.org"
     assert message["Date"] == "Wed, 08 Oct 2025 00:00:00 +0000"
     assert re.fullmatch(r"<digest\.2025-10-08\.[0-9a-f]{12}@paper-digest\.netlify\.app>", message["Message-ID"])
-    assert message["List-Unsubscribe"] == "<https://paper-digest.netlify.app/about/#unsubscribe>"
+    assert message["List-Unsubscribe"] == f"<{UNSUBSCRIBE}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, html = parts(message)
     assert all(part.get_content_charset() == "utf-8" for part in message.iter_parts())
     assert html.rstrip("\n") == (tmp_path / f"digest-{NEWEST}.html").read_text(encoding="utf-8").rstrip("\n")
     assert text == (tmp_path / f"digest-{NEWEST}.txt").read_text(encoding="utf-8")
     assert "<" not in text, "the text part is written as text, not stripped HTML"
-    assert "Unsubscribe: https://paper-digest.netlify.app/about/#unsubscribe" in text
+    assert f"Unsubscribe: {UNSUBSCRIBE}" in text
     assert ">Unsubscribe</a>" in html and ">View in browser</a>" in html
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")
-    assert main(["email", "--source", str(built_site[0].root), "--out", str(tmp_path)]) == 0
+    assert main(["email", "--source", str(source), "--out", str(tmp_path)]) == 0
     pinned = parse((tmp_path / f"digest-{NEWEST}.eml").read_bytes())
     assert pinned["Date"] == "Thu, 09 Oct 2025 08:53:20 +0000"
 
