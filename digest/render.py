@@ -1,8 +1,9 @@
 """Render page specs into bytes with Jinja2, skipping pages whose inputs did not change.
 
 Templates get the spec's context plus the site settings, the hashed asset
-names and two helpers: `url(path)`, a link relative to the page being
-rendered, and `asset(name)`, the link to a hashed static file.
+names and these helpers: `url(path)`, a link relative to the page being
+rendered; `asset(name)`, the link to a hashed static file; and `paths`, the
+urls module, so templates never spell a URL themselves.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.environment.filters.update(long_date=long_date, short_date=short_date)
-        self.environment.globals.update(url=_url, asset=_asset, absolute_url=_absolute_url)
+        self.environment.globals.update(url=_url, asset=_asset, absolute_url=_absolute_url, paths=urls)
         self.fingerprint = (config, tuple(sorted(self.assets.items())), menu, _templates_digest(template_dir))
 
     def render(self, spec: PageSpec) -> bytes:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from digest.errors import ConfigError
 from digest.text import normalize_title, slugify
 from digest.yamlfile import YamlDocument, load_yaml_file
 
@@ -178,4 +177,3 @@ def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
     return re.compile(r" (" + "|".join(alternatives) + r")(?= )")
 
 
-__all__ = ["OTHER_SLUG", "ConfigError", "Taxonomy", "Topic", "load_taxonomy"]

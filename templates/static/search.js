@@ -49,7 +49,7 @@
     var item = el("li", "paper-card");
     var heading = el("h2", "paper-title");
     var link = el("a", null, doc[0]);
-    link.href = "../" + doc[1];
+    link.href = form.dataset.root + doc[1];  // doc[1] is a path from the site root; root is "../" here
     heading.appendChild(link);
     item.appendChild(heading);
     item.appendChild(el("p", "paper-snippet", doc[4]));
