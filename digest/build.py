@@ -194,7 +194,8 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
     files = {**result.files, **assets.files, urls.SEARCH_INDEX: search.index, urls.SEARCH_DOCUMENTS: search.documents}
     emails = state.emails if state is not None else None
     files.update(email_pages(catalog, config, renderer, emails))  # each day's email, for "view in browser"
-    report = write_site(files, project.output)
+    # A preview session (state given) updates the served folder in place; `digest build` swaps a whole new one in.
+    report = write_site(files, project.output, in_place=state is not None)
     seconds = time.perf_counter() - started
     say(f"Wrote {project.output}: {len(files)} files ({report.written} changed), "
         f"search index {len(search.index) / 1e6:.1f} MB, in {seconds:.2f} s")

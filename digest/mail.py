@@ -201,24 +201,38 @@ def email_renderer(project: Project, config: SiteConfig) -> Renderer:
 
 @dataclass
 class EmailCache:
-    """Rendered emails of the last build, so a preview rebuild does not render and inline every day again."""
+    """Rendered emails, so a preview rebuild does not render and inline every day's email again.
+
+    `previous` holds the last build's emails, `current` this build's; `next_build` makes one the other,
+    so the cache never holds more than two builds' worth.
+    """
 
     fingerprint: Any = None
-    rendered: dict[EmailContent, tuple[str, str]] = field(default_factory=dict)
+    previous: dict[EmailContent, tuple[str, str]] = field(default_factory=dict)
+    current: dict[EmailContent, tuple[str, str]] = field(default_factory=dict)
+
+    def next_build(self, fingerprint: Any) -> None:
+        same_templates = fingerprint == self.fingerprint
+        self.fingerprint = fingerprint
+        self.previous, self.current = (self.current if same_templates else {}), {}
+
+    def get(self, content: EmailContent) -> tuple[str, str] | None:
+        found = self.current.get(content) or self.previous.get(content)
+        if found is not None:
+            self.current[content] = found
+        return found
 
 
 def render_email(renderer: Renderer, content: EmailContent, cache: EmailCache | None = None) -> tuple[str, str]:
     """(inlined HTML, plain text) for one email; an unchanged day comes from the cache."""
-    if cache is not None and cache.fingerprint != renderer.fingerprint:
-        cache.fingerprint, cache.rendered = renderer.fingerprint, {}
-    cached = cache.rendered.get(content) if cache is not None else None
+    cached = cache.get(content) if cache is not None else None
     if cached is None:
         path = urls.snapshot_email(content.day)
         html = renderer.render(PageSpec(path, HTML_TEMPLATE, {"email": content})).decode("utf-8")
         text = renderer.render(PageSpec(path, TEXT_TEMPLATE, {"email": content})).decode("utf-8")
         cached = (inline_css(html), text)
-    if cache is not None:
-        cache.rendered[content] = cached
+        if cache is not None:
+            cache.current[content] = cached
     return cached
 
 
@@ -279,15 +293,13 @@ def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, day:
 def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer,
                 cache: EmailCache | None = None) -> dict[str, bytes]:
     """The email HTML of every snapshot day, published at urls.snapshot_email so "View in browser" works."""
-    fresh = EmailCache(cache.fingerprint, {}) if cache is not None else None  # keeps only this build's emails
-    pages = {
+    if cache is not None:
+        cache.next_build(renderer.fingerprint)
+    return {
         urls.output_file(urls.snapshot_email(day.date)):
-            compose_email(catalog, config, renderer, day, fresh).html.encode("utf-8")
+            compose_email(catalog, config, renderer, day, cache).html.encode("utf-8")
         for day in catalog.days
     }
-    if cache is not None and fresh is not None:
-        cache.fingerprint, cache.rendered = fresh.fingerprint, fresh.rendered
-    return pages
 
 
 # --- the MIME message ----------------------------------------------------------------------------------

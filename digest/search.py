@@ -134,6 +134,13 @@ def _tune_pipeline(pipeline: Pipeline) -> None:
 _SEPARATOR = re.compile("[" + re.escape(SEPARATOR_CHARS) + "]")
 
 
+class _RoundedVector(Vector):  # type: ignore[misc]
+    """A vector whose scores were rounded when built: serializing it need not round millions of numbers again."""
+
+    def serialize(self) -> list[float]:
+        return list(self.elements)
+
+
 class _FastBuilder(Builder):  # type: ignore[misc]
     """lunr.py's Builder, same serialized index, without its two pure-Python hot loops.
 
@@ -221,5 +228,5 @@ class _FastBuilder(Builder):  # type: ignore[misc]
                 score *= doc_boost
                 entries.append((posting["_index"], round(score, 3)))
             entries.sort()
-            field_vectors[field_ref] = Vector([item for entry in entries for item in entry])
+            field_vectors[field_ref] = _RoundedVector([item for entry in entries for item in entry])
         self.field_vectors = field_vectors

@@ -1,8 +1,17 @@
-"""Write the site atomically: build beside the old site, then swap it in.
+"""Write the site, never leaving a half-written one behind.
 
-Files whose bytes did not change are hard-linked from the previous build
-instead of written again, so mtimes (and rsync-style deploys) only see real
-changes. If anything fails before the swap, the previous site is untouched.
+Two ways, chosen by the caller:
+
+* swap (`digest build`): the new site is built in a staging folder beside the
+  old one and swapped in only when complete. Files whose bytes did not change
+  are hard-linked from the previous build, so their mtimes stay. If anything
+  fails before the swap, the previous site is untouched.
+* in place (`digest serve` rebuilds): only files whose bytes changed are
+  written, each to a temporary name and renamed over the old one, and stale
+  files are removed. A page is always whole; a rebuild after one edit touches
+  a dozen files instead of re-linking ten thousand.
+
+Every path is checked before anything is written, so a bad path changes nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -24,35 +33,13 @@ class WriteReport:
     removed: int
 
 
-def write_site(files: Mapping[str, bytes], output: Path) -> WriteReport:
+def write_site(files: Mapping[str, bytes], output: Path, *, in_place: bool = False) -> WriteReport:
     output = output.absolute()
-    staging = output.with_name(f".{output.name}.new-{os.getpid()}")
-    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
-    for leftover in (staging, retired):
-        shutil.rmtree(leftover, ignore_errors=True)
-    if _already_written(files, output):
-        return WriteReport(written=0, unchanged=len(files), removed=0)
-    written = unchanged = 0
-    made: set[Path] = set()
-    try:
-        staging.mkdir(parents=True)
-        for relative, data in sorted(files.items()):
-            target = staging / _safe_relative(relative)
-            if target.parent not in made:  # one mkdir per folder, not one per file
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if _reuse(output / relative, target, data):
-                unchanged += 1
-            else:
-                target.write_bytes(data)
-                written += 1
-        removed = _count_removed(output, files)
-        _swap(staging, output, retired)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-    return WriteReport(written=written, unchanged=unchanged, removed=removed)
+    for relative in files:
+        _safe_relative(relative)
+    if in_place and output.is_dir() and not output.is_symlink():
+        return _update_in_place(files, output)
+    return _write_and_swap(files, output)
 
 
 def _safe_relative(relative: str) -> Path:
@@ -63,85 +50,77 @@ def _safe_relative(relative: str) -> Path:
     return Path(*pure.parts)
 
 
-def _already_written(files: Mapping[str, bytes], output: Path) -> bool:
-    """True when `output` holds exactly these files with these bytes, and nothing else.
-
-    Then swapping in an identical copy would change nothing, so a no-change
-    rebuild (the preview server's commonest) skips the 2×N mkdir, link and
-    unlink calls of staging and retiring a whole tree.
-    """
-    found = _plain_tree(output)
-    if found is None:
-        return False
-    sizes, folders = found
-    if set(sizes) != set(files.keys()) or folders != _folders_of(files.keys()):
-        return False
-    if any(size != len(files[relative]) for relative, size in sizes.items()):
-        return False
+def _write_and_swap(files: Mapping[str, bytes], output: Path) -> WriteReport:
+    staging = output.with_name(f".{output.name}.new-{os.getpid()}")
+    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
+    for leftover in (staging, retired):
+        shutil.rmtree(leftover, ignore_errors=True)
+    written = unchanged = 0
+    made: set[Path] = set()
     try:
-        return all((output / relative).read_bytes() == files[relative] for relative in sorted(sizes))
+        staging.mkdir(parents=True)
+        for relative, data in sorted(files.items()):
+            target = staging / _safe_relative(relative)
+            if target.parent not in made:  # one mkdir per folder, not one per file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if _same_bytes(output / relative, data):
+                os.link(output / relative, target)
+                unchanged += 1
+            else:
+                target.write_bytes(data)
+                written += 1
+        removed = len(_existing_files(output) - files.keys())
+        _swap(staging, output, retired)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+    return WriteReport(written=written, unchanged=unchanged, removed=removed)
+
+
+def _update_in_place(files: Mapping[str, bytes], output: Path) -> WriteReport:
+    written = unchanged = 0
+    for relative, data in sorted(files.items()):
+        target = output / _safe_relative(relative)
+        if _same_bytes(target, data):
+            unchanged += 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)  # readers see the old file or the new one, never half of one
+        written += 1
+    stale = _existing_files(output) - files.keys()
+    for relative in stale:
+        (output / relative).unlink()
+    _remove_empty_folders(output)
+    return WriteReport(written=written, unchanged=unchanged, removed=len(stale))
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """True when `path` is a regular file holding exactly `data` (size first: most changes show there)."""
+    try:
+        info = os.lstat(path)
+        return stat.S_ISREG(info.st_mode) and info.st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
 
 
-def _folders_of(paths: Iterable[str]) -> set[str]:
-    """Every folder the staged tree would have ('' is the output folder itself)."""
-    folders = {""}
-    for path in paths:
-        parts = path.split("/")[:-1]
-        folders.update("/".join(parts[:count]) for count in range(1, len(parts) + 1))
-    return folders
+def _existing_files(output: Path) -> set[str]:
+    """Relative paths of the files under `output`; symlinked folders are not entered."""
+    found: set[str] = set()
+    for folder, _, names in os.walk(output):
+        prefix = os.path.relpath(folder, output).replace(os.sep, "/") + "/"
+        found.update((prefix + name).removeprefix("./") for name in names
+                     if os.path.isfile(os.path.join(folder, name)))
+    return found
 
 
-def _plain_tree(output: Path) -> tuple[dict[str, int], set[str]] | None:
-    """The sizes of the files under `output` and its folders; None unless it is a folder holding only
-    regular files and folders (anything else, such as a symlink, is left to a full write)."""
-    sizes: dict[str, int] = {}
-    folders = {""}
-    pending = [(str(output), "")]
-    try:
-        if not stat.S_ISDIR(os.lstat(output).st_mode):
-            return None
-        while pending:
-            folder, prefix = pending.pop()
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.is_symlink():
-                        return None
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.add(prefix + entry.name)
-                        pending.append((entry.path, f"{prefix}{entry.name}/"))
-                    elif entry.is_file(follow_symlinks=False):
-                        sizes[prefix + entry.name] = entry.stat(follow_symlinks=False).st_size
-                    else:
-                        return None
-    except OSError:
-        return None
-    return sizes, folders
-
-
-def _reuse(previous: Path, target: Path, data: bytes) -> bool:
-    """Hard-link the previous build's file when its bytes are the same."""
-    try:
-        info = os.lstat(previous)  # one call for is_file, is_symlink and the size
-        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
-            return False
-        if previous.read_bytes() != data:
-            return False
-        os.link(previous, target)
-        return True
-    except OSError:
-        return False
-
-
-def _count_removed(output: Path, files: Mapping[str, bytes]) -> int:
-    if not output.is_dir():
-        return 0
-    old = set()
-    for folder, _, names in os.walk(output):  # as rglob("*") did, without a Path per file: symlinked folders
-        prefix = os.path.relpath(folder, output).replace(os.sep, "/") + "/"  # are not entered
-        old.update((prefix + name).removeprefix("./") for name in names if os.path.isfile(os.path.join(folder, name)))
-    return len(old - set(files))
+def _remove_empty_folders(output: Path) -> None:
+    for folder, _, _ in os.walk(output, topdown=False):  # deepest first, so emptied parents go too
+        if folder != str(output) and not os.listdir(folder):
+            os.rmdir(folder)
 
 
 def _swap(staging: Path, output: Path, retired: Path) -> None:

@@ -55,3 +55,24 @@ def test_a_hard_linked_file_is_not_modified_in_place(tmp_path: Path) -> None:
     write_site({"a.html": b"same", "b.html": b"two"}, output)
     assert (output / "b.html").stat().st_ino != old_inode or os.name != "posix"
     assert (output / "b.html").read_bytes() == b"two"
+
+
+def test_in_place_updates_touch_only_changed_files_and_clear_stale_ones(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    write_site({"index.html": b"home", "a/index.html": b"a", "old/deep/x.html": b"x"}, output)
+    kept = (output / "a/index.html").stat().st_ino
+    report = write_site({"index.html": b"home 2", "a/index.html": b"a"}, output, in_place=True)
+    assert (report.written, report.unchanged, report.removed) == (1, 1, 1)
+    assert (output / "a/index.html").stat().st_ino == kept
+    assert (output / "index.html").read_bytes() == b"home 2"
+    assert not (output / "old").exists()  # emptied folders go too
+    assert sorted(p.name for p in output.iterdir()) == ["a", "index.html"]  # no temporary files left
+    assert write_site({"index.html": b"home 2", "a/index.html": b"a"}, output, in_place=True).written == 0
+
+
+def test_in_place_with_a_bad_path_changes_nothing(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    write_site({"index.html": b"previous"}, output)
+    with pytest.raises(BuildError, match="outside the output folder"):
+        write_site({"index.html": b"new", "../x.html": b"x"}, output, in_place=True)
+    assert (output / "index.html").read_bytes() == b"previous"
