@@ -7,11 +7,13 @@ base 36, because every posting in the index repeats the ref.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +82,29 @@ def search_documents(catalog: Catalog, snippet_length: int) -> tuple[SearchDocum
 
 
 def build_search_files(documents: tuple[SearchDocument, ...]) -> SearchFiles:
+    with _cyclic_gc_paused():
+        return _build_search_files(documents)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while the index is built.
+
+    The index is millions of small dicts and lists, none in a cycle; the
+    collector would scan them over and over as they pile up (a third of the
+    index time at 10,000 papers, measured with bench/bench.py). Reference
+    counting still frees everything; the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build_search_files(documents: tuple[SearchDocument, ...]) -> SearchFiles:
     builder = _FastBuilder.like(get_default_builder())
     _tune_pipeline(builder.pipeline)
     builder.ref("r")
