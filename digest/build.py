@@ -176,7 +176,7 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
                progress: Progress | None = None) -> BuildReport:
     started = time.perf_counter()
     say = progress or (lambda message: None)
-    _check_output_location(project)
+    check_output_location(project)
     sources = read_sources(project, keep_going=keep_going, state=state)
     catalog, config = sources.catalog, sources.config
     say(f"Read {len(catalog.days)} snapshots: {sum(d.count for d in catalog.days)} entries, "
@@ -218,7 +218,7 @@ def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None
     return files
 
 
-def _check_output_location(project: Project) -> None:
+def check_output_location(project: Project) -> None:
     """Never let the swap replace a folder that holds the sources."""
     output, root = project.output.resolve(), project.root.resolve()
     protected = [root, project.content.resolve(), project.templates.resolve()]

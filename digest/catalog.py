@@ -64,9 +64,6 @@ class Catalog:
     def day(self, when: date) -> SnapshotDay | None:
         return next((day for day in self.days if day.date == when), None)
 
-    def topic(self, slug: str) -> Topic:
-        return next(topic for topic in self.topics if topic.slug == slug)
-
 
 @dataclass
 class _Draft:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -82,8 +82,7 @@ def _add_email_command(commands: argparse._SubParsersAction) -> None:
         "DIGEST_SMTP_PASSWORD). A day with no new papers is not sent unless --send-empty. See docs/email.md."))
     email.add_argument("date", nargs="?", type=_iso_date, default=None, metavar="DATE",
                        help="snapshot date as YYYY-MM-DD (default: the newest snapshot)")
-    email.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
-                       help="project folder holding content/ and templates/ (default: current folder)")
+    _add_source_option(email)
     email.add_argument("--out", type=Path, default=None, metavar="DIR",
                        help="where the three files are written (default: email/ in the project folder)")
     email.add_argument("--send", action="store_true", help="send the email through SMTP")
@@ -111,14 +110,19 @@ def _run_email(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_project_options(command: argparse.ArgumentParser) -> None:
+def _add_source_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
                          help="project folder holding content/ and templates/ (default: current folder)")
+
+
+def _add_project_options(command: argparse.ArgumentParser) -> None:
+    _add_source_option(command)
     command.add_argument("--output", type=Path, default=None, metavar="DIR",
                          help="where the site is written (default: site/ in the project folder)")
 
 
-def _progress(quiet: bool):
+def _progress(quiet: bool) -> Callable[[str], None] | None:
+    """Progress lines on a terminal only: logs and pipes get warnings and errors alone."""
     if quiet or not sys.stderr.isatty():
         return None
     return lambda message: print(message, file=sys.stderr)

@@ -40,8 +40,7 @@ from types import FrameType
 from typing import Any, TextIO
 from urllib.parse import quote, unquote, urlsplit
 
-from digest.build import BuildReport, BuildState, Project, build_site
-from digest.build import _check_output_location as check_output_location
+from digest.build import BuildReport, BuildState, Project, build_site, check_output_location
 from digest.errors import DigestError
 from digest.watch import Debouncer, Watcher
 

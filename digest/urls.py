@@ -7,7 +7,6 @@ email all ask this module, so a URL scheme change happens in one place.
 
 from __future__ import annotations
 
-import posixpath
 from datetime import date
 from urllib.parse import quote
 
@@ -67,14 +66,6 @@ def _paged(first: str, page: int) -> str:
 def output_file(path: str) -> str:
     """The file that serves a URL path: pretty URLs end in '/' and map to index.html."""
     return path + "index.html" if path == "" or path.endswith("/") else path
-
-
-def relative(from_path: str, to_path: str) -> str:
-    """A link from the page at `from_path` to `to_path` that works under any sub-path and from disk."""
-    from_dir = from_path if from_path.endswith("/") or from_path == "" else posixpath.dirname(from_path) + "/"
-    depth = from_dir.count("/") if from_dir not in ("", "/") else 0
-    link = "../" * depth + to_path
-    return quote(link, safe="/#?=&.-_~%") or "./"
 
 
 def absolute(base_url: str, path: str) -> str:
