@@ -41,8 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         "Read content/snapshots/, build the site into the output folder. A bad snapshot stops the build "
         "and leaves the previous site as it was, unless --keep-going is given."))
     _add_project_options(build)
-    build.add_argument("--keep-going", action="store_true",
-                       help="skip snapshot files with errors (with a warning) instead of stopping")
+    _add_keep_going_option(build)
     build.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     build.set_defaults(run=_run_build)
     _add_serve_command(commands)
@@ -57,8 +56,7 @@ def _add_serve_command(commands: argparse._SubParsersAction) -> None:
         "open pages reload by themselves after each build. A failed build shows the error in the terminal "
         "and in the browser, and the server keeps running. See docs/preview.md."))
     _add_project_options(serve)
-    serve.add_argument("--keep-going", action="store_true",
-                       help="skip snapshot files with errors (with a warning) instead of failing the build")
+    _add_keep_going_option(serve)
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=None,
@@ -113,6 +111,11 @@ def _run_email(args: argparse.Namespace) -> int:
 def _add_source_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
                          help="project folder holding content/ and templates/ (default: current folder)")
+
+
+def _add_keep_going_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--keep-going", action="store_true",
+                         help="skip snapshot files with errors (with a warning) instead of failing the build")
 
 
 def _add_project_options(command: argparse.ArgumentParser) -> None:
