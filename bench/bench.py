@@ -241,7 +241,8 @@ def _report(report: Any, seconds: float) -> dict[str, Any]:
 
 def child_full(root: Path) -> dict[str, Any]:
     """One cold full build into a fresh output folder, as `digest build` does it."""
-    from digest.build import Project, build_site
+    from digest.commands.build import build_site
+    from digest.project import Project
 
     project = Project.at(root, root / "site-full")
     shutil.rmtree(project.output, ignore_errors=True)
@@ -259,7 +260,8 @@ def child_full(root: Path) -> dict[str, Any]:
 
 def child_incremental(root: Path) -> dict[str, Any]:
     """The preview server's path: one BuildState across a first build and three rebuilds."""
-    from digest.build import BuildState, Project, build_site
+    from digest.commands.build import BuildState, build_site
+    from digest.project import Project
 
     project = Project.at(root, root / "site-incremental")
     shutil.rmtree(project.output, ignore_errors=True)
@@ -299,7 +301,8 @@ def _edit_abstract(path: Path, later: list[Path]) -> None:
 
 
 def child_profile(root: Path, out: Path) -> None:
-    from digest.build import Project, build_site
+    from digest.commands.build import build_site
+    from digest.project import Project
 
     project = Project.at(root, root / "site-profile")
     shutil.rmtree(project.output, ignore_errors=True)

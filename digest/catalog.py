@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from digest.snapshots import Snapshot
+from digest.inputs.snapshot import Snapshot
+from digest.inputs.topics import Taxonomy, Topic
 from digest.text import MAX_SLUG_LENGTH, code_link, find_links, normalize_title, short_hash, slugify
-from digest.topics import Taxonomy, Topic
 
 
 @dataclass(frozen=True)

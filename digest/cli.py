@@ -9,8 +9,9 @@ from datetime import date
 from pathlib import Path
 
 from digest import __version__
-from digest.build import Project, build_site
+from digest.commands.build import build_site
 from digest.errors import DigestError
+from digest.project import Project
 
 EXIT_USER_ERROR = 2
 
@@ -66,7 +67,7 @@ def _add_serve_command(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from digest.serve import serve  # watchdog and http.server are only needed here
+    from digest.preview.serve import serve  # watchdog and http.server are only needed here
 
     project = Project.at(args.source, args.output)
     return serve(project, host=args.host, port=args.port, open_browser=args.open, keep_going=args.keep_going)
@@ -100,7 +101,7 @@ def _iso_date(value: str) -> date:
 
 
 def _run_email(args: argparse.Namespace) -> int:
-    from digest.mail import SendOptions, run_email
+    from digest.commands.email import SendOptions, run_email
 
     project = Project.at(args.source)
     options = SendOptions(send=args.send, dry_run=args.dry_run, send_empty=args.send_empty, to=tuple(args.to))

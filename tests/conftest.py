@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.build import BuildReport, Project, build_site
+from digest.commands.build import BuildReport, build_site
+from digest.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

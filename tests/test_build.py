@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.build import BuildReport, BuildState, Project, build_site
+from digest.commands.build import BuildReport, BuildState, build_site
 from digest.errors import DigestError
+from digest.project import Project
 from tests.conftest import FIXTURES, make_project
 
 

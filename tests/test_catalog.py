@@ -6,9 +6,10 @@ from datetime import date
 from pathlib import Path
 
 from digest.catalog import Catalog, build_catalog
-from digest.snapshots import Snapshot, SnapshotEntry, find_snapshot_files, read_snapshot
+from digest.inputs.snapshot import Snapshot, SnapshotEntry
+from digest.inputs.sources import find_snapshot_files, read_snapshot
+from digest.inputs.topics import Taxonomy, load_taxonomy
 from digest.text import slugify
-from digest.topics import Taxonomy, load_taxonomy
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 22)

@@ -93,8 +93,8 @@ def test_quiet_when_not_a_terminal_and_progress_on_a_terminal(tmp_path: Path) ->
 
 
 def test_missing_lunr_says_which_command_installs_it(tmp_path: Path) -> None:
-    from digest import assets
     from digest.errors import BuildError
+    from digest.output import assets
 
     with pytest.raises(BuildError, match="npm ci"):
         assets.find_lunr([tmp_path])

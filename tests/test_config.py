@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import SiteConfig, describe_settings, load_site_config
 from digest.errors import ConfigError
+from digest.inputs.config import SiteConfig, describe_settings, load_site_config
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,12 +19,14 @@ from typing import Any
 import pytest
 
 from digest import urls
-from digest.build import BuildReport, Project
 from digest.catalog import Catalog, Paper, SnapshotDay
 from digest.cli import main
-from digest.config import EmailSettings, SiteConfig
-from digest.mail import MAX_HTML_BYTES, build_message, compose_email, email_renderer, message_date
-from digest.topics import Topic
+from digest.commands.build import BuildReport
+from digest.inputs.config import EmailSettings, SiteConfig
+from digest.inputs.topics import Topic
+from digest.mail.compose import MAX_HTML_BYTES, compose_email, email_renderer
+from digest.mail.message import build_message, message_date
+from digest.project import Project
 from tests.conftest import REPO, free_port, make_project
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")

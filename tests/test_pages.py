@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import ConfigError
-from digest.pages import read_page, read_pages
+from digest.inputs.pages import read_page, read_pages
 
 REPO = Path(__file__).resolve().parent.parent
 

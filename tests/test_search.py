@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 from lunr.stemmer import porter_stemmer
 
-from digest.build import BuildReport, Project, build_site, read_sources
+from digest.commands.build import BuildReport, build_site, read_sources
+from digest.project import Project
 from tests.conftest import make_project
 
 REPO = Path(__file__).resolve().parent.parent

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from digest.build import BuildState, Project, build_site
-from digest.serve import Preview, PreviewServer, bind_server, serve
+from digest.commands.build import BuildState, build_site
+from digest.preview.serve import Preview, PreviewServer, bind_server, serve
+from digest.project import Project
 from tests.conftest import REPO, free_port, make_project
 
 NEWEST = "2025-10-08.txt"

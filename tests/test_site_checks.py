@@ -23,7 +23,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from digest.build import BuildReport, Project, build_site
+from digest.commands.build import BuildReport, build_site
+from digest.project import Project
 from tests.conftest import make_project
 
 REPO = Path(__file__).resolve().parent.parent

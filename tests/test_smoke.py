@@ -1,6 +1,7 @@
 """The bundled content builds, with the counts the seeds are known to hold."""
 
-from digest.build import BuildReport, Project
+from digest.commands.build import BuildReport
+from digest.project import Project
 
 
 def test_bundled_site_builds_with_expected_counts(built_site: tuple[Project, BuildReport]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import SnapshotError
-from digest.snapshots import parse_snapshot, read_snapshot
+from digest.inputs.text_snapshot import parse_snapshot, read_snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "snapshots"

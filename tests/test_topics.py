@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from digest.errors import ConfigError
-from digest.topics import load_taxonomy, parse_taxonomy
-from digest.yamlfile import load_yaml_file, load_yaml_text
+from digest.inputs.topics import load_taxonomy, parse_taxonomy
+from digest.inputs.yamlfile import load_yaml_file, load_yaml_text
 from tests.test_catalog import seed_catalog
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "topics"

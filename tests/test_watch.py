@@ -8,8 +8,8 @@ from pathlib import Path
 
 from watchdog.events import DirModifiedEvent, FileClosedNoWriteEvent, FileModifiedEvent, FileMovedEvent
 
-from digest.build import Project
-from digest.watch import Debouncer, is_relevant
+from digest.preview.watch import Debouncer, is_relevant
+from digest.project import Project
 from tests.conftest import make_project
 
 

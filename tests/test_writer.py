@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import BuildError
-from digest.writer import write_site
+from digest.output.writer import write_site
 
 
 def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> None:

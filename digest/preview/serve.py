@@ -40,9 +40,10 @@ from types import FrameType
 from typing import Any, TextIO
 from urllib.parse import quote, unquote, urlsplit
 
-from digest.build import BuildReport, BuildState, Project, build_site, check_output_location
+from digest.commands.build import BuildReport, BuildState, build_site, check_output_location
 from digest.errors import DigestError
-from digest.watch import Debouncer, Watcher
+from digest.preview.watch import Debouncer, Watcher
+from digest.project import Project
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

@@ -15,53 +15,23 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from digest import urls
-from digest.assets import collect_assets, find_lunr
 from digest.catalog import Catalog, build_catalog
-from digest.config import SiteConfig, load_site_config
 from digest.errors import BuildError, DigestError
-from digest.feeds import plan_machine_files
-from digest.generate import plan_site
-from digest.mail import EmailCache, email_pages
-from digest.pages import Page, read_pages
-from digest.render import RenderCache, Renderer, render_pages
-from digest.search import SearchDocument, SearchFiles, build_search_files, search_documents
-from digest.snapshots import Snapshot, find_snapshot_files, read_snapshot
-from digest.topics import load_taxonomy
-from digest.writer import write_site
-
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+from digest.inputs.config import SiteConfig, load_site_config
+from digest.inputs.pages import Page, read_pages
+from digest.inputs.snapshot import Snapshot
+from digest.inputs.sources import find_snapshot_files, read_snapshot
+from digest.inputs.topics import load_taxonomy
+from digest.mail.compose import EmailCache, email_pages
+from digest.output.assets import collect_assets, find_lunr
+from digest.output.render import RenderCache, Renderer, render_pages
+from digest.output.search.index import SearchDocument, SearchFiles, build_search_files, search_documents
+from digest.output.writer import write_site
+from digest.plan.feeds import plan_machine_files
+from digest.plan.site import plan_site
+from digest.project import PACKAGE_ROOT, Project
 
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a site's sources are and where it is built."""
-
-    root: Path
-    output: Path
-
-    @property
-    def content(self) -> Path:
-        return self.root / "content"
-
-    @property
-    def snapshots(self) -> Path:
-        return self.content / "snapshots"
-
-    @property
-    def pages(self) -> Path:
-        return self.content / "pages"
-
-    @property
-    def templates(self) -> Path:
-        own = self.root / "templates"
-        return own if own.is_dir() else PACKAGE_ROOT / "templates"
-
-    @classmethod
-    def at(cls, root: Path, output: Path | None = None) -> Project:
-        root = root.resolve()
-        return cls(root=root, output=(output or root / "site").absolute())
 
 
 @dataclass

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from digest.inputs.yamlfile import YamlDocument, load_yaml_file
 from digest.text import normalize_title, slugify
-from digest.yamlfile import YamlDocument, load_yaml_file
 
 TOPICS_FILE_NAME = "topics.yaml"
 OTHER_SLUG = "other"

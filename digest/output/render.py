@@ -20,11 +20,19 @@ from urllib.parse import urlsplit
 import jinja2
 
 from digest import urls
-from digest.config import SiteConfig
 from digest.errors import TemplateError
-from digest.generate import PageSpec
+from digest.inputs.config import SiteConfig
 
 MenuItem = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One output file: its path in the site, the template that renders it, and the data it shows."""
+
+    path: str
+    template: str
+    context: Mapping[str, Any]
 
 
 @dataclass

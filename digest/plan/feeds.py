@@ -8,8 +8,8 @@ from datetime import date
 
 from digest import urls
 from digest.catalog import Catalog, Paper
-from digest.config import SiteConfig
-from digest.generate import PageSpec
+from digest.inputs.config import SiteConfig
+from digest.output.render import PageSpec
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, by the sitemaps.org protocol
 

@@ -30,8 +30,8 @@ from lunr.vector import Vector
 
 from digest import urls
 from digest.catalog import Catalog
+from digest.inputs.topics import Topic
 from digest.text import snippet
-from digest.topics import Topic
 
 TITLE_BOOST = 10
 TOPICS_BOOST = 2

@@ -12,8 +12,9 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from digest.build import Project
 from digest.errors import DigestError
+from digest.inputs.sources import is_source_name
+from digest.project import Project
 
 QUIET_SECONDS = 0.25
 MAX_WAIT_SECONDS = 2.0
@@ -82,7 +83,6 @@ class Debouncer:
 
 
 IGNORED_EVENTS = frozenset({"opened", "closed_no_write"})
-EDITOR_LITTER = ("~", ".swp", ".swx", ".swpx", ".tmp", ".part")
 
 
 def is_relevant(event: FileSystemEvent, project: Project) -> bool:
@@ -101,12 +101,9 @@ def is_watched_path(path: Path, project: Project) -> bool:
     staging_prefix = f".{output.name}."
     if any(part.parent == output.parent and part.name.startswith(staging_prefix) for part in (path, *path.parents)):
         return False
-    if path.name.endswith(EDITOR_LITTER) or path.name == "4913":  # vim's write-permission probe
-        return False
     for source in (project.content, project.templates):
         if path == source or source in path.parents:
-            relative = path.relative_to(source).parts
-            return not any(part.startswith((".", "#")) for part in relative)
+            return all(is_source_name(part) for part in path.relative_to(source).parts)
     return False
 
 

@@ -14,17 +14,11 @@ from typing import Any
 
 from digest import urls
 from digest.catalog import Catalog, Paper, SnapshotDay
-from digest.config import SiteConfig
-from digest.pages import Page
+from digest.inputs.config import SiteConfig
+from digest.inputs.pages import Page
+from digest.inputs.topics import OTHER_SLUG, Topic
+from digest.output.render import PageSpec
 from digest.text import link_label, snippet, split_links
-from digest.topics import OTHER_SLUG, Topic
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    path: str
-    template: str
-    context: Mapping[str, Any]
 
 
 @dataclass(frozen=True)

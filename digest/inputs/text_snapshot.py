@@ -8,14 +8,13 @@ turns one file into a `Snapshot` and knows nothing about the site.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from digest.errors import SnapshotError
+from digest.inputs.snapshot import Snapshot, SnapshotEntry
 from digest.text import clean_text
 
-SNAPSHOT_SUFFIXES = (".txt",)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MAX_HEADER_LINES = 20
 MAX_TITLE_LENGTH = 300
@@ -23,33 +22,6 @@ MAX_TITLE_LENGTH = 300
 _DATE_LINE = re.compile(r"(?i)([a-z]{3})[a-z]*\.?\s+(\d{1,2})")
 _ISO_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TRAILING_URL = re.compile(r"https?://\S+$")
-
-
-@dataclass(frozen=True)
-class SnapshotEntry:
-    """One paper as it appears in one snapshot, with the line it starts on."""
-
-    title: str
-    abstract: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    path: Path
-    date: date
-    entries: tuple[SnapshotEntry, ...]
-    year_inferred: bool = False
-
-
-def find_snapshot_files(directory: Path) -> list[Path]:
-    """Snapshot files in name order; hidden and editor backup files are skipped."""
-    if not directory.is_dir():
-        return []
-    return sorted(
-        path for path in directory.iterdir()
-        if path.suffix in SNAPSHOT_SUFFIXES and not path.name.startswith((".", "#")) and path.is_file()
-    )
 
 
 def read_snapshot(path: Path, reference: date) -> Snapshot:

@@ -9,8 +9,9 @@ from markdown_it import MarkdownIt
 
 from digest import urls
 from digest.errors import ConfigError
+from digest.inputs.sources import source_files
+from digest.inputs.yamlfile import YamlDocument, load_yaml_text
 from digest.text import slugify
-from digest.yamlfile import YamlDocument, load_yaml_text
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,7 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": True}).enabl
 
 
 def read_pages(directory: Path) -> list[Page]:
-    if not directory.is_dir():
-        return []
-    pages = [read_page(path) for path in sorted(directory.glob("*.md"))]
+    pages = [read_page(path) for path in source_files(directory, (".md",))]
     seen: dict[str, Path] = {}
     for page in pages:
         if page.slug in seen:

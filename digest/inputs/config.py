@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from digest.errors import ConfigError
-from digest.yamlfile import KeyPath, YamlDocument, load_yaml_file
+from digest.inputs.yamlfile import KeyPath, YamlDocument, load_yaml_file
 
 SITE_CONFIG_NAME = "site.yaml"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from digest import urls
 from digest.errors import BuildError
+from digest.inputs.sources import is_source_name
 
 LUNR_FILE = Path("node_modules") / "lunr" / "lunr.min.js"
 
@@ -41,7 +42,7 @@ def find_lunr(search_roots: list[Path]) -> Path:
 
 def collect_assets(static_dir: Path, lunr_path: Path) -> Assets:
     sources = {path.relative_to(static_dir).as_posix(): path for path in sorted(static_dir.rglob("*"))
-               if path.is_file() and not path.name.startswith(".")}
+               if path.is_file() and is_source_name(path.name)}
     sources["lunr.js"] = lunr_path
     paths: dict[str, str] = {}
     files: dict[str, bytes] = {}

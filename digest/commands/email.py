@@ -1,0 +1,96 @@
+"""`digest email`: write one day's digest as .html, .txt and .eml, and send it if asked."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from digest.catalog import Catalog, SnapshotDay
+from digest.commands.build import read_sources
+from digest.errors import DigestError
+from digest.inputs.config import SITE_CONFIG_NAME, SiteConfig
+from digest.mail.compose import MAX_HTML_BYTES, EmailDigest, compose_email, email_renderer
+from digest.mail.message import build_message, check_address, message_date
+from digest.mail.smtp import PASSWORD_VARIABLE, describe_smtp, send_message, smtp_settings
+from digest.project import Project
+
+Say = Callable[[str], None]
+
+@dataclass(frozen=True)
+class SendOptions:
+    """What `digest email` does after writing the files."""
+
+    send: bool = False
+    dry_run: bool = False
+    send_empty: bool = False
+    to: tuple[str, ...] = ()
+
+
+def pick_day(catalog: Catalog, when: date | None, snapshots: Path) -> SnapshotDay:
+    day = catalog.latest if when is None else catalog.day(when)
+    if day is None:
+        known = ", ".join(d.date.isoformat() for d in catalog.days[-5:])
+        raise DigestError(f"no snapshot dated {when}; the newest are: {known}", snapshots)
+    return day
+
+
+def write_email_files(digest: EmailDigest, message: EmailMessage, out: Path) -> list[Path]:
+    """digest-DATE.html, .txt and .eml in `out`; the .eml uses CRLF line ends as SMTP does."""
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"digest-{digest.content.day.isoformat()}"
+    files = {
+        stem.with_suffix(".html"): digest.html.encode("utf-8"),
+        stem.with_suffix(".txt"): digest.text.encode("utf-8"),
+        stem.with_suffix(".eml"): message.as_bytes(policy=policy.SMTP),
+    }
+    for path, data in files.items():
+        path.write_bytes(data)
+    return list(files)
+
+
+def run_email(project: Project, when: date | None, out: Path, options: SendOptions, say: Say,
+              environ: Mapping[str, str] | None = None) -> None:
+    """`digest email`: write the three files, then send (or describe the send) if asked."""
+    environ = os.environ if environ is None else environ
+    sources = read_sources(project)
+    for warning in sources.warnings:
+        say(f"warning: {warning}")
+    config, catalog = sources.config, sources.catalog
+    day = pick_day(catalog, when, project.snapshots)
+    digest = compose_email(catalog, config, email_renderer(project, config), day)
+    recipients = tuple(check_address(a) for a in options.to) or config.email.recipients
+    try:
+        message = build_message(digest, config, recipients, message_date(day.date, environ))
+    except DigestError as error:
+        raise DigestError(error.message, project.content / SITE_CONFIG_NAME) from None
+    written = write_email_files(digest, message, out)
+    say(f"Wrote {', '.join(str(path) for path in written)}")
+    say(f"{day.date}: {digest.new_shown} of {digest.content.new_total} new papers shown, "
+        f"{len(digest.content.returning)} of {len(day.returning)} returning; "
+        f"HTML {len(digest.html.encode('utf-8')) / 1000:.1f} KB")
+    if digest.new_shown < min(config.email.max_new, digest.content.new_total):
+        say(f"note: listed fewer than email.max_new ({config.email.max_new}) new papers to keep the HTML under "
+            f"{MAX_HTML_BYTES // 1000} KB, where Gmail starts clipping; the rest are linked")
+    if options.send or options.dry_run:
+        _deliver(digest, message, recipients, config, options, say, environ)
+
+
+def _deliver(digest: EmailDigest, message: EmailMessage, recipients: Sequence[str], config: SiteConfig,
+             options: SendOptions, say: Say, environ: Mapping[str, str]) -> None:
+    if not digest.has_new and not options.send_empty:
+        say(f"{digest.content.day}: no new papers, so nothing was sent (pass --send-empty to send anyway)")
+        return
+    settings = smtp_settings(config.smtp, environ)
+    password = environ.get(PASSWORD_VARIABLE) or None
+    route = describe_smtp(settings, password is not None)
+    if options.dry_run:
+        say(f"Dry run: would send \"{message['Subject']}\" from {message['From']} to {', '.join(recipients)} "
+            f"through {route}; nothing was sent")
+        return
+    send_message(message, recipients, settings, password)
+    say(f"Sent \"{message['Subject']}\" to {', '.join(recipients)} through {settings.host}:{settings.port}")

@@ -1,0 +1,273 @@
+"""The email digest's content: one snapshot day as inlined HTML and plain text.
+
+The build publishes each day's email (`email_pages`) beside its snapshot page;
+`digest email` (commands/email.py) wraps the same digest in a MIME message
+(mail/message.py) and sends it (mail/smtp.py).
+
+Email clients are not browsers, so the HTML is a 600 px table layout whose CSS
+(templates/email/email.css) css-inline copies into `style` attributes; only the
+media queries stay in a <style> block. Every link is absolute, built from
+`base_url` through urls.py, because the email is read away from the site.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import css_inline
+
+from digest import urls
+from digest.catalog import Catalog, SnapshotDay
+from digest.inputs.config import SiteConfig
+from digest.output.render import PageSpec, Renderer, long_date
+from digest.project import Project
+from digest.text import clean_text, first_sentences, snippet
+
+HTML_TEMPLATE = "email/digest.html"
+TEXT_TEMPLATE = "email/digest.txt"
+# Gmail clips messages past about 102 KB and hides the rest behind a link; stay clearly under it.
+MAX_HTML_BYTES = 100_000
+
+
+@dataclass(frozen=True)
+class EmailEntry:
+    """One new paper as the email shows it."""
+
+    title: str
+    url: str
+    summary: str
+    topics: tuple[str, ...]
+    code_url: str | None
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    name: str
+    entries: tuple[EmailEntry, ...]
+
+
+@dataclass(frozen=True)
+class ReturningEntry:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    """Everything the two templates show: plain, comparable data with absolute URLs."""
+
+    day: date
+    subject: str
+    preheader: str
+    summary: str
+    browser_url: str
+    snapshot_url: str
+    site_url: str
+    unsubscribe_url: str
+    groups: tuple[TopicGroup, ...]
+    new_total: int
+    new_hidden: int
+    returning: tuple[ReturningEntry, ...]
+    returning_hidden: int
+
+
+@dataclass(frozen=True)
+class EmailDigest:
+    content: EmailContent
+    html: str
+    text: str
+
+    @property
+    def has_new(self) -> bool:
+        return self.content.new_total > 0
+
+    @property
+    def new_shown(self) -> int:
+        return self.content.new_total - self.content.new_hidden
+
+
+def plan_email(catalog: Catalog, config: SiteConfig, day: SnapshotDay, max_new: int | None = None,
+               max_returning: int | None = None) -> EmailContent:
+    """Choose and group what one day's email shows; the caps keep it short and under Gmail's clipping size."""
+    settings = config.email
+    max_new = settings.max_new if max_new is None else max_new
+    max_returning = settings.max_returning if max_returning is None else max_returning
+    names = {topic.slug: topic.name for topic in catalog.topics}
+    shown = day.new[:max_new]
+    returning = tuple(ReturningEntry(one_line(catalog.papers[slug].title), _paper_url(config, slug))
+                      for slug in day.returning[:max_returning])
+    return EmailContent(
+        day=day.date,
+        subject=email_subject(config, day, catalog),
+        preheader=_preheader(catalog, day),
+        summary=_summary(day),
+        browser_url=urls.absolute(config.base_url, urls.snapshot_email(day.date)),
+        snapshot_url=urls.absolute(config.base_url, urls.snapshot(day.date)),
+        site_url=config.base_url,
+        unsubscribe_url=settings.unsubscribe_url,
+        groups=_group(catalog, config, shown, names),
+        new_total=len(day.new),
+        new_hidden=len(day.new) - len(shown),
+        returning=returning,
+        returning_hidden=len(day.returning) - len(returning),
+    )
+
+
+def one_line(text: str) -> str:
+    """Scraped text as one line: no control characters, CR or LF (nothing can start a new header or line)."""
+    return clean_text(text)
+
+
+def email_subject(config: SiteConfig, day: SnapshotDay, catalog: Catalog) -> str:
+    """Site name, date and the lead paper: enough to decide whether to open it."""
+    head = f"{one_line(config.title)}, {long_date(day.date)}"
+    if not day.new:
+        return f"{head}: no new papers"
+    lead = snippet(one_line(catalog.papers[day.new[0]].title), 70)
+    rest = len(day.new) - 1
+    return f"{head}: {lead}" + (f" and {rest} more" if rest else "")
+
+
+def _summary(day: SnapshotDay) -> str:
+    new = f"{len(day.new)} new {'paper' if len(day.new) == 1 else 'papers'}"
+    return f"{new} and {len(day.returning)} returning." if day.returning else f"{new}."
+
+
+def _preheader(catalog: Catalog, day: SnapshotDay) -> str:
+    """The inbox preview line: the first new titles (clients show about 90–140 characters)."""
+    titles = [one_line(catalog.papers[slug].title) for slug in day.new[:4]]
+    if not titles:
+        return f"No new papers today; {len(day.returning)} returning."
+    return snippet("New today: " + " · ".join(titles), 140)
+
+
+def _paper_url(config: SiteConfig, slug: str) -> str:
+    return urls.absolute(config.base_url, urls.paper(slug))
+
+
+def _group(catalog: Catalog, config: SiteConfig, slugs: Sequence[str],
+           names: Mapping[str, str]) -> tuple[TopicGroup, ...]:
+    """Each paper once, under its first topic; groups in taxonomy order, papers in snapshot order."""
+    by_topic: dict[str, list[EmailEntry]] = {topic.slug: [] for topic in catalog.topics}
+    for slug in slugs:
+        paper = catalog.papers[slug]
+        by_topic[paper.topics[0]].append(EmailEntry(
+            title=one_line(paper.title),
+            url=_paper_url(config, slug),
+            summary=first_sentences(paper.abstract, config.email.sentences, max_length=400),
+            topics=tuple(names[topic] for topic in paper.topics),
+            code_url=paper.code_url,
+        ))
+    return tuple(TopicGroup(names[topic], tuple(entries)) for topic, entries in by_topic.items() if entries)
+
+
+def email_renderer(project: Project, config: SiteConfig) -> Renderer:
+    """The site's Renderer (same Jinja setup and filters); the email needs no assets or menu."""
+    return Renderer(project.templates, config, {}, ())
+
+
+@dataclass
+class EmailCache:
+    """Rendered emails, so a preview rebuild does not render and inline every day's email again.
+
+    `previous` holds the last build's emails, `current` this build's; `next_build` makes one the other,
+    so the cache never holds more than two builds' worth.
+    """
+
+    fingerprint: Any = None
+    previous: dict[EmailContent, tuple[str, str]] = field(default_factory=dict)
+    current: dict[EmailContent, tuple[str, str]] = field(default_factory=dict)
+
+    def next_build(self, fingerprint: Any) -> None:
+        same_templates = fingerprint == self.fingerprint
+        self.fingerprint = fingerprint
+        self.previous, self.current = (self.current if same_templates else {}), {}
+
+    def get(self, content: EmailContent) -> tuple[str, str] | None:
+        found = self.current.get(content) or self.previous.get(content)
+        if found is not None:
+            self.current[content] = found
+        return found
+
+
+def render_email(renderer: Renderer, content: EmailContent, cache: EmailCache | None = None) -> tuple[str, str]:
+    """(inlined HTML, plain text) for one email; an unchanged day comes from the cache."""
+    cached = cache.get(content) if cache is not None else None
+    if cached is None:
+        path = urls.snapshot_email(content.day)
+        html = renderer.render(PageSpec(path, HTML_TEMPLATE, {"email": content})).decode("utf-8")
+        text = renderer.render(PageSpec(path, TEXT_TEMPLATE, {"email": content})).decode("utf-8")
+        cached = (inline_css(html), text)
+        if cache is not None:
+            cache.current[content] = cached
+    return cached
+
+
+def inline_css(html: str) -> str:
+    """Move the <style> rules into style attributes; keep @media (needs the class attributes) in <style>."""
+    inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+    return _escape_text_quotes(_style_after_meta(inliner.inline(html)))
+
+
+# css-inline re-serializes the document as HTML5 does: attribute values always in double quotes, with '"'
+# escaped inside them, and '<' escaped in text. So a tag is '<' up to the '>' outside a quoted value, and
+# anything between tags, comments and <style> is text.
+_SERIALIZED = re.compile(r'(<!--.*?-->|<style\b.*?</style>|<(?:[^>"]|"[^"]*")*>)|([^<]+)', re.DOTALL)
+
+
+def _escape_text_quotes(html: str) -> str:
+    """Escape quotes in text again, as Jinja did before css-inline re-serialized it.
+
+    Quotes in text are harmless to a browser, but scraped text such as '"onmouseover="…' then reads like
+    markup to string-based filters and checks; the site's pages never show it that way either.
+    """
+    def escape(match: re.Match[str]) -> str:
+        text = match.group(2)
+        return match.group(1) if text is None else text.replace('"', "&#34;").replace("'", "&#39;")
+
+    return _SERIALIZED.sub(escape, html)
+
+
+def _style_after_meta(html: str) -> str:
+    """css-inline puts the kept @media rules first in <head>; move them to its end.
+
+    Otherwise they push `<meta charset>` towards the 1024-byte limit HTML sets for it.
+    """
+    start = html.find("<head>") + len("<head>")
+    if not html.startswith("<style>", start):
+        return html
+    end = html.index("</style>", start) + len("</style>")
+    block = html[start:end]
+    return (html[:start] + html[end:]).replace("</head>", block + "\n</head>", 1)
+
+
+def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, day: SnapshotDay,
+                  cache: EmailCache | None = None) -> EmailDigest:
+    """Render the day's email, shrinking the lists further if the HTML would still pass MAX_HTML_BYTES."""
+    max_new, max_returning = config.email.max_new, config.email.max_returning
+    while True:
+        content = plan_email(catalog, config, day, max_new, max_returning)
+        html, text = render_email(renderer, content, cache)
+        size = len(html.encode("utf-8"))
+        shown = content.new_total - content.new_hidden
+        if size <= MAX_HTML_BYTES or (shown <= 1 and not content.returning):
+            return EmailDigest(content, html, text)
+        ratio = MAX_HTML_BYTES / size * 0.95
+        max_new = max(1, min(shown - 1, int(shown * ratio)))
+        max_returning = int(len(content.returning) * ratio)
+
+
+def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer,
+                cache: EmailCache | None = None) -> dict[str, bytes]:
+    """The email HTML of every snapshot day, published at urls.snapshot_email so "View in browser" works."""
+    if cache is not None:
+        cache.next_build(renderer.fingerprint)
+    return {
+        urls.output_file(urls.snapshot_email(day.date)):
+            compose_email(catalog, config, renderer, day, cache).html.encode("utf-8")
+        for day in catalog.days
+    }
