@@ -60,3 +60,43 @@ def test_bad_taxonomy_names_the_key_and_line(name: str, line: int, words: str) -
 def test_a_project_without_topics_yaml_files_everything_under_other(tmp_path: Path) -> None:
     taxonomy = load_taxonomy(tmp_path)
     assert [topic.slug for topic in taxonomy.topics] == ["other"]
+
+
+def test_keywords_are_extra_evidence_weighed_by_keyword_weight() -> None:
+    taxonomy = parse_taxonomy(load_yaml_text(
+        "scoring: {title_weight: 3, abstract_weight: 1, keyword_weight: 2, threshold: 3}\n"
+        "topics:\n  - {name: Agents, slug: agents, phrases: [agent*, tool use]}\n", Path("t.yaml")))
+    assert taxonomy.keyword_weight == 2
+    abstract = "We study agents."
+    assert taxonomy.classify("A Study", abstract) == ("other",)
+    assert taxonomy.classify("A Study", abstract, ["LLM agents"]) == ("agents",)
+    assert taxonomy.classify("A Study", abstract, ("LLM", "tool-use")) == ("agents",)
+    assert taxonomy.classify("A Study", "", ["gentle"]) == ("other",)
+    # A phrase never spans two keywords.
+    assert taxonomy.classify("A Study", "", ["tool", "use"]) == ("other",)
+
+
+def test_keyword_weight_defaults_to_one_and_zero_turns_keywords_off() -> None:
+    text = "topics:\n  - {name: Agents, slug: agents, phrases: [agent*, tool use]}\n"
+    default = parse_taxonomy(load_yaml_text("scoring: {threshold: 3}\n" + text, Path("t.yaml")))
+    assert default.classify("A Study", "Agents.", ["tool use"]) == ("other",)
+    assert default.classify("A Study", "Agents.", ["tool use", "agentic"]) == ("agents",)
+    off = parse_taxonomy(load_yaml_text("scoring: {threshold: 3, keyword_weight: 0}\n" + text, Path("t.yaml")))
+    assert off.classify("A Study", "Agents.", ["tool use", "agentic", "agent"]) == ("other",)
+
+
+def test_each_phrase_counts_once_whatever_its_form() -> None:
+    taxonomy = parse_taxonomy(load_yaml_text(
+        "scoring: {title_weight: 3, abstract_weight: 1, threshold: 2}\n"
+        "topics:\n  - {name: Eval, slug: eval, phrases: [evaluat*, benchmark, leaderboard]}\n", Path("t.yaml")))
+    assert taxonomy.classify("X", "We evaluate; the evaluation evaluated benchmarks and a benchmark.") == ("eval",)
+    assert taxonomy.classify("X", "We evaluate; the evaluation was evaluated.") == ("other",)
+    assert taxonomy.classify("X", "Benchmarks and a benchmark.") == ("other",)
+
+
+def test_classify_is_memoised_with_keywords() -> None:
+    taxonomy = parse_taxonomy(load_yaml_text(
+        "scoring: {threshold: 1}\ntopics:\n  - {name: A, slug: a, phrases: [agent]}\n", Path("t.yaml")))
+    assert taxonomy.classify("T", "", ["agent"]) == ("a",)
+    assert taxonomy.classify("T", "", ("agent",)) == ("a",)
+    assert taxonomy.classify("T", "") == ("other",)

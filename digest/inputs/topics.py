@@ -1,16 +1,18 @@
 """The topic taxonomy (`content/topics.yaml`) and the classifier that files papers under it.
 
 A topic is data: a name, a slug, a description and weighted phrases. A paper
-scores `title_weight` for each phrase found in its title and `abstract_weight`
-for each found in its abstract; it joins every topic scoring at least
-`threshold`. Papers that join none are filed under "Other".
+scores `title_weight` for each phrase found in its title, `abstract_weight`
+for each found in its abstract and `keyword_weight` for each found in its
+keywords (the feed's `ai_keywords`, when a reader has them); it joins every
+topic scoring at least `threshold`. Papers that join none are filed under "Other".
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from digest.text import normalize_title, slugify
 
 TOPICS_FILE_NAME = "topics.yaml"
 OTHER_SLUG = "other"
+SCORING_KEYS = ("title_weight", "abstract_weight", "keyword_weight", "threshold")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,24 @@ class Topic:
 class TopicRule:
     topic: Topic
     pattern: re.Pattern[str]
+    phrases: tuple[re.Pattern[str], ...]
+    _surfaces: dict[str, int] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
+
+    def count(self, text: str) -> int:
+        """How many distinct phrases of the topic occur in `text` (normalised, padded with spaces).
+
+        'benchmark' and 'benchmarks', or 'evaluate' and 'evaluation' under 'evaluat*', are one phrase.
+        """
+        return len({self._phrase_of(surface) for surface in set(self.pattern.findall(text))})
+
+    def _phrase_of(self, surface: str) -> int:
+        # One group per phrase would say which phrase matched, but makes the regex four times slower; the few
+        # distinct words a topic finds are mapped back to their phrase once and remembered.
+        index = self._surfaces.get(surface)
+        if index is None:
+            index = next((n for n, phrase in enumerate(self.phrases) if phrase.fullmatch(surface)), -1)
+            self._surfaces[surface] = index
+        return index
 
 
 @dataclass(frozen=True)
@@ -40,36 +61,39 @@ class Taxonomy:
     other: Topic
     title_weight: float = 3.0
     abstract_weight: float = 1.0
+    keyword_weight: float = 1.0
     threshold: float = 2.0
 
     @property
     def topics(self) -> tuple[Topic, ...]:
         return (*(rule.topic for rule in self.rules), self.other)
 
-    def classify(self, title: str, abstract: str) -> tuple[str, ...]:
+    def classify(self, title: str, abstract: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
         """Slugs of the topics a paper belongs to, in taxonomy order; never empty.
 
-        Memoised across builds (the taxonomy is reloaded each build but compares equal), so a preview
-        rebuild does not run 32 regexes over every abstract again.
+        `keywords` are extra evidence, such as the feed's `ai_keywords`. Memoised across builds (the taxonomy
+        is reloaded each build but compares equal), so a preview rebuild does not run the topic regexes over
+        every abstract again.
         """
-        return _classify(self, title, abstract)
+        return _classify(self, title, abstract, tuple(keywords))
 
-    def classify_uncached(self, title: str, abstract: str) -> tuple[str, ...]:
-        title_text = f" {normalize_title(title)} "
-        abstract_text = f" {normalize_title(abstract)} "
+    def classify_uncached(self, title: str, abstract: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
+        texts = [(self.title_weight, f" {normalize_title(title)} "),
+                 (self.abstract_weight, f" {normalize_title(abstract)} ")]
+        if keywords and self.keyword_weight:
+            # ' | ' keeps a phrase from spanning two keywords: phrases hold only words and spaces.
+            texts.append((self.keyword_weight, f" {' | '.join(normalize_title(k) for k in keywords)} "))
         chosen = []
         for rule in self.rules:
-            title_hits = len(set(rule.pattern.findall(title_text)))
-            abstract_hits = len(set(rule.pattern.findall(abstract_text)))
-            score = self.title_weight * title_hits + self.abstract_weight * abstract_hits
+            score = sum(weight * rule.count(text) for weight, text in texts if weight)
             if score >= self.threshold:
                 chosen.append(rule.topic.slug)
         return tuple(chosen) or (self.other.slug,)
 
 
 @functools.lru_cache(maxsize=1 << 17)
-def _classify(taxonomy: Taxonomy, title: str, abstract: str) -> tuple[str, ...]:
-    return taxonomy.classify_uncached(title, abstract)
+def _classify(taxonomy: Taxonomy, title: str, abstract: str, keywords: tuple[str, ...]) -> tuple[str, ...]:
+    return taxonomy.classify_uncached(title, abstract, keywords)
 
 
 DEFAULT_OTHER = Topic(OTHER_SLUG, "Other", "Papers that match no topic in the taxonomy.")
@@ -107,11 +131,13 @@ def parse_taxonomy(document: YamlDocument) -> Taxonomy:
 
 def _scoring(document: YamlDocument, data: Any) -> dict[str, float]:
     if not isinstance(data, dict):
-        raise document.error(("scoring",), "expected a mapping with title_weight, abstract_weight, threshold")
+        raise document.error(("scoring",), "expected a mapping with title_weight, abstract_weight, "
+                                           "keyword_weight, threshold")
     result = {}
     for key, value in data.items():
-        if key not in ("title_weight", "abstract_weight", "threshold"):
-            raise document.error(("scoring", str(key)), "unknown key; use title_weight, abstract_weight or threshold")
+        if key not in SCORING_KEYS:
+            raise document.error(("scoring", str(key)),
+                                 "unknown key; use title_weight, abstract_weight, keyword_weight or threshold")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise document.error(("scoring", key), f"expected a number of 0 or more, got {value!r}")
         result[key] = float(value)
@@ -151,7 +177,9 @@ def _rule(document: YamlDocument, index: int, item: Any) -> TopicRule:
     for number, phrase in enumerate(phrases):
         if not isinstance(phrase, str) or not normalize_title(phrase.rstrip("*")):
             raise document.error((*key_path, "phrases", number), f"a phrase must be non-empty text, got {phrase!r}")
-    return TopicRule(Topic(slug, name, description), _phrase_pattern(phrases))
+    alternatives = _phrase_alternatives(phrases)
+    return TopicRule(Topic(slug, name, description), _topic_pattern(alternatives),
+                     tuple(re.compile(alternative) for alternative in alternatives))
 
 
 def _other(document: YamlDocument, data: Any) -> Topic:
@@ -164,16 +192,22 @@ def _other(document: YamlDocument, data: Any) -> Topic:
     return Topic(OTHER_SLUG, name, description)
 
 
-def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
-    """One regex per topic: whole words, a trailing '*' matches any word ending, plurals match."""
+def _phrase_alternatives(phrases: list[str]) -> list[str]:
+    """A regex per phrase: words as written, a trailing '*' matches any word ending, plurals match.
+
+    Longest first, so 'mixture of experts' wins over 'experts' at the same place.
+    """
     alternatives = []
-    for phrase in sorted(set(phrases), key=len, reverse=True):
+    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
         prefix = phrase.strip().endswith("*")
         words = normalize_title(phrase.rstrip("*"))
         body = re.escape(words).replace(r"\ ", " ")
         alternatives.append(body + (r"\w*" if prefix else r"(?:s|es)?"))
+    return alternatives
+
+
+def _topic_pattern(alternatives: list[str]) -> re.Pattern[str]:
+    """One regex per topic, finding its phrases as whole words in text padded with spaces."""
     # The leading space is matched, not looked behind at: the same matches (phrases never end in a space), but
     # a literal first character lets the regex engine skip ahead to the next space, which halves classify time.
     return re.compile(r" (" + "|".join(alternatives) + r")(?= )")
-
-
