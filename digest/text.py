@@ -17,6 +17,7 @@ _URL = re.compile(r"https?://[^\s<>\"'`{}|\\^]+", re.IGNORECASE)
 _TRAILING_PUNCTUATION = ".,;:!?'\"”’»"
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"“])")
 _CODE_HOSTS = {
     "github.com": 2,
@@ -26,18 +27,59 @@ _CODE_HOSTS = {
 }
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# Bidi embedding, override and isolate controls: they let a title display as something it is not.
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ufdd0-\\ufdef\\ufffe\\uffff{BIDI_CONTROLS}]")
+# A line that can end a paragraph: it ends a sentence, or in a URL.
+_PARAGRAPH_END = re.compile(r"(?:[.!?:][)\]\"'”’]*|https?://\S+)\s*$")
 
 
 def clean_text(text: str) -> str:
-    """Drop control characters that are invalid in HTML and XML; fold runs of white space."""
+    """One line of scraped text: no control characters (invalid in HTML and XML, or bidi), white space folded.
+
+    Hard-wrapped lines are joined: every run of white space, line breaks included, becomes one space.
+    """
     return " ".join(_CONTROL.sub("", text).split())
+
+
+def clean_paragraphs(text: str) -> str:
+    """Hard-wrapped text such as an arXiv abstract: lines joined, paragraphs separated by one blank line.
+
+    A paragraph ends at a blank line, or where an indented line follows one that ends a sentence or a URL
+    (arXiv indents a new paragraph; some abstracts indent every line, so indenting alone is not enough).
+    """
+    paragraphs: list[list[str]] = [[]]
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        current = paragraphs[-1]
+        starts_paragraph = not line.strip() or (line[:1] in " \t" and current and _PARAGRAPH_END.search(current[-1]))
+        if current and starts_paragraph:
+            paragraphs.append([])
+        if line.strip():
+            paragraphs[-1].append(line)
+    return "\n\n".join(part for part in (clean_text(" ".join(lines)) for lines in paragraphs) if part)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a cleaned abstract (see `clean_paragraphs`)."""
+    return [part for part in text.split("\n\n") if part]
+
+
+def clean_url(value: str) -> str | None:
+    """A URL from structured data, with any white space inside it removed; None unless it is http(s)."""
+    url = "".join(_CONTROL.sub("", value).split())
+    return url if _is_web_url(url) else None
 
 
 def normalize_title(title: str) -> str:
     """The key papers are merged on: case, punctuation and spacing do not count."""
     folded = unicodedata.normalize("NFKC", title).casefold()
     return _NON_WORD.sub(" ", folded).strip()
+
+
+def arxiv_id(value: str) -> str | None:
+    """The arXiv id `value` names, without a version suffix ('2405.14734v2' is '2405.14734'); None if not one."""
+    match = _ARXIV_ID.fullmatch(value.strip())
+    return match.group(1) if match else None
 
 
 def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:

@@ -96,3 +96,23 @@ def test_control_characters_are_dropped_from_scraped_text() -> None:
     entry = parse_snapshot(data, Path("2025-10-08.txt"), TODAY).entries[0]
     assert entry.title == "Title with bell"
     assert "\x1b" not in entry.abstract
+
+
+def test_a_title_line_is_a_title_whatever_its_length() -> None:
+    title = "A Very Long Title " + "with many words " * 22 + "and no end"
+    assert len(title) >= 380
+    data = f"Oct 8\n\n{title}\n\nThe abstract. It is short.\n\nShort Title\n\nAnother abstract.\n".encode()
+    snapshot = parse_snapshot(data, Path("2025-10-08.txt"), TODAY)
+    assert [entry.title for entry in snapshot.entries] == [" ".join(title.split()), "Short Title"]
+
+
+def test_a_title_that_reads_like_a_sentence_is_still_a_title_in_a_well_formed_file() -> None:
+    data = b"Oct 8\n\nWhy Do Models Fail. A Study\n\nAbstract one. Two.\n\nTitle Two\n\nAbstract two ends in https://x.org/a\n"
+    snapshot = parse_snapshot(data, Path("2025-10-08.txt"), TODAY)
+    assert [entry.title for entry in snapshot.entries] == ["Why Do Models Fail. A Study", "Title Two"]
+
+
+def test_bidi_controls_are_removed_from_text_snapshot_titles_and_abstracts() -> None:
+    data = "Oct 8\n\nGood \u202eeltiT\u202c Paper\n\nAn \u2066abstract\u2069 here. Done.\n".encode()
+    entry = parse_snapshot(data, Path("2025-10-08.txt"), TODAY).entries[0]
+    assert (entry.title, entry.abstract) == ("Good eltiT Paper", "An abstract here. Done.")

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from digest.text import code_link, find_links, first_sentences, normalize_title, slugify, snippet, split_links
+from digest.text import (
+    arxiv_id,
+    clean_paragraphs,
+    clean_text,
+    clean_url,
+    code_link,
+    find_links,
+    first_sentences,
+    normalize_title,
+    slugify,
+    snippet,
+    split_links,
+)
 
 
 def test_trailing_sentence_punctuation_is_not_part_of_a_url() -> None:
@@ -49,3 +61,34 @@ def test_snippets_cut_at_a_word_and_sentences_split_on_periods() -> None:
     text = "First sentence here. Second one, e.g. with an abbreviation. Third sentence."
     assert first_sentences(text, 1) == "First sentence here."
     assert first_sentences(text, 3) == text
+
+
+def test_bidi_controls_are_removed_so_text_shows_what_it_is() -> None:
+    spoofed = "Safe \u202eTitle\u202c with \u2066isolate\u2069 \u202a\u202b\u202d\u2067\u2068"
+    assert clean_text(spoofed) == "Safe Title with isolate"
+    assert "\u202e" not in clean_paragraphs("Para one.\n  \u202eTwo.")
+
+
+def test_hard_wrapped_abstracts_keep_paragraphs_and_join_lines() -> None:
+    wrapped = ("We propose a\nmethod. It works.\n  A second paragraph,\nstill going.\n\n"
+               "Third:\n  https://x.org/y\n  Code: z")
+    assert clean_paragraphs(wrapped) == ("We propose a method. It works.\n\nA second paragraph, still going."
+                                         "\n\nThird:\n\nhttps://x.org/y\n\nCode: z")
+    # Some abstracts indent every line: an indented line after a word mid-sentence continues the paragraph.
+    assert clean_paragraphs("reason more concisely by\n  distilling their own") == (
+        "reason more concisely by distilling their own")
+    assert clean_text("A Title Wrapped in\n  Two Lines") == "A Title Wrapped in Two Lines"
+
+
+def test_urls_from_structured_data_lose_white_space_and_must_be_http() -> None:
+    assert clean_url("https://github.com/sirano1004/\nMargin-Apative") == "https://github.com/sirano1004/Margin-Apative"
+    assert clean_url(" https://sites.google.com/view/x ") == "https://sites.google.com/view/x"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "ftp://x.org/a", "github.com/a/b", "", "https://"):
+        assert clean_url(bad) is None, bad
+
+
+def test_arxiv_ids_lose_their_version_and_other_strings_are_not_ids() -> None:
+    assert arxiv_id("2405.14734v2") == arxiv_id("2405.14734") == "2405.14734"
+    assert arxiv_id("hep-th/9901001v3") == "hep-th/9901001"
+    for bad in ("", "x", "../../etc", "2405.14734v", "javascript:alert(1)", "2405.14734 2"):
+        assert arxiv_id(bad) is None, bad

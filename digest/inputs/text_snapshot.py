@@ -2,7 +2,8 @@
 
 A snapshot is a short header ending in a date line such as ``Oct 8``, then
 for each paper a title line, a blank line and a one-line abstract. This module
-turns one file into a `Snapshot` and knows nothing about the site.
+turns one file into a `Snapshot` and knows nothing about the site. A text
+snapshot knows only titles and abstracts (see json_snapshot.py for the rest).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from digest.text import clean_text
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MAX_HEADER_LINES = 20
-MAX_TITLE_LENGTH = 300
+TYPICAL_TITLE_LENGTH = 300  # longer lines are usually abstracts: used only to word error messages
 
 _DATE_LINE = re.compile(r"(?i)([a-z]{3})[a-z]*\.?\s+(\d{1,2})")
 _ISO_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -101,38 +102,49 @@ def _resolve_date(path: Path, month: int, day: int, line: int, reference: date) 
     raise SnapshotError(f"'{MONTHS[month - 1].title()} {day}' is not a real date", path, line)
 
 
+def _read_entries(lines: list[str], start: int, path: Path) -> list[SnapshotEntry]:
+    """Pair the lines after the date: title, abstract, title, abstract… Blank lines do not count.
+
+    Any even number of lines is a valid file, whatever the lines look like (a title may be very long);
+    only when a line is missing does `_locate_missing_line` guess where, for the message.
+    """
+    content = [(number, line.strip()) for number, line in enumerate(lines[start:], start + 1) if line.strip()]
+    if len(content) % 2:
+        raise _locate_missing_line(content, path)
+    return [SnapshotEntry(title=clean_text(title), abstract=clean_text(abstract), line=title_line)
+            for (title_line, title), (_, abstract) in zip(content[::2], content[1::2], strict=True)]
+
+
+def _locate_missing_line(content: list[tuple[int, str]], path: Path) -> SnapshotError:
+    """One title or one abstract is missing: the first place where the lines stop looking right."""
+    for index in range(0, len(content), 2):
+        title_line, title = content[index]
+        if len(title) > TYPICAL_TITLE_LENGTH and not _looks_like_title(title):
+            return SnapshotError("this looks like an abstract with no title before it; add the paper's title above it",
+                                 path, title_line)
+        if index + 1 == len(content):
+            break
+        abstract = content[index + 1][1]
+        next_is_abstract = index + 2 < len(content) and not _looks_like_title(content[index + 2][1])
+        if _looks_like_title(abstract) and next_is_abstract:
+            return _no_abstract(title, title_line, path)
+    title_line, title = content[-1]
+    return _no_abstract(title, title_line, path)
+
+
+def _no_abstract(title: str, line: int, path: Path) -> SnapshotError:
+    return SnapshotError(f"the paper '{_short(title)}' has no abstract; add it after a blank line or delete the title",
+                         path, line)
+
+
 def _looks_like_title(line: str) -> bool:
-    """Titles are short and do not end a sentence; abstracts do, or end in a URL."""
+    """A guess, for error messages only: titles are short and do not end a sentence; abstracts do, or end in a URL."""
     return (
-        len(line) <= MAX_TITLE_LENGTH
+        len(line) <= TYPICAL_TITLE_LENGTH
         and not line.endswith(".")
         and ". " not in line
         and not _TRAILING_URL.search(line)
     )
-
-
-def _read_entries(lines: list[str], start: int, path: Path) -> list[SnapshotEntry]:
-    content = [(number, line.strip()) for number, line in enumerate(lines[start:], start + 1) if line.strip()]
-    entries: list[SnapshotEntry] = []
-    index = 0
-    while index < len(content):
-        title_line, title = content[index]
-        if len(title) > MAX_TITLE_LENGTH and not _looks_like_title(title):
-            raise SnapshotError(
-                "this looks like an abstract with no title before it; add the paper's title above it",
-                path, title_line,
-            )
-        if index + 1 >= len(content):
-            raise SnapshotError(f"the paper '{_short(title)}' has no abstract; add it after a blank line "
-                                "or delete the title", path, title_line)
-        abstract = content[index + 1][1]
-        next_is_abstract = index + 2 < len(content) and not _looks_like_title(content[index + 2][1])
-        if _looks_like_title(abstract) and next_is_abstract:
-            raise SnapshotError(f"the paper '{_short(title)}' has no abstract; add it after a blank line "
-                                "or delete the title", path, title_line)
-        entries.append(SnapshotEntry(title=clean_text(title), abstract=clean_text(abstract), line=title_line))
-        index += 2
-    return entries
 
 
 def _short(text: str, limit: int = 60) -> str:
