@@ -18,8 +18,7 @@ NOT_FOUND = "404.html"
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
-SEARCH_INDEX = "search/index.json"
-SEARCH_DOCUMENTS = "search/documents.json"
+SEARCH_MANIFEST = "search/manifest.json"  # the only search file whose name does not change with its content
 ASSETS = "assets/"
 
 # Top-level names a Markdown page may not take.
@@ -71,3 +70,16 @@ def output_file(path: str) -> str:
 def absolute(base_url: str, path: str) -> str:
     """An absolute URL for feeds, the sitemap, canonical links and email."""
     return base_url + quote(path, safe="/#?=&.-_~%")
+
+
+# Pages about a paper elsewhere. The id is quoted, so whatever a snapshot holds stays inside the path.
+def arxiv_abstract(arxiv_id: str) -> str:
+    return "https://arxiv.org/abs/" + quote(arxiv_id, safe="./")
+
+
+def arxiv_pdf(arxiv_id: str) -> str:
+    return "https://arxiv.org/pdf/" + quote(arxiv_id, safe="./")
+
+
+def hugging_face_paper(arxiv_id: str) -> str:
+    return "https://huggingface.co/papers/" + quote(arxiv_id, safe="./")

@@ -24,6 +24,25 @@ CHROMIUM_ARGS = [
 ]
 
 
+def node_or_fail() -> str:
+    """Node.js and the npm packages the tests use, or a failure saying how to get them."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node not found: install Node.js, then run `make test` (npm ci installs lunr)")
+    if not (REPO / "node_modules" / "lunr" / "lunr.js").is_file():
+        pytest.fail("node_modules/lunr missing: run `make test`, which runs npm ci")
+    return node
+
+
+def stored_documents(site_dir: Path) -> list[list[object]]:
+    """Every search result record of a built site, by paper number, read through the manifest."""
+    import json
+
+    manifest = json.loads((site_dir / "search" / "manifest.json").read_text(encoding="utf-8"))
+    return [doc for name in manifest["chunks"]
+            for doc in json.loads((site_dir / "search" / name).read_text(encoding="utf-8"))]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,13 +1,13 @@
-// Query a built search index with the real lunr.js, the way the search page does.
+// Query a built site's search with the real lunr.js and the site's own engine (search-index.js).
 //
-//   node tests/search_query.js SITE_DIR QUERY [QUERY ...]
+//   node tests/search_query.js SITE_DIR [--whole WHOLE_INDEX.json] QUERY [QUERY ...]
+//   node tests/search_query.js SITE_DIR [--whole WHOLE_INDEX.json] --stdin   (queries as a JSON array on stdin)
 //
-// Loads SITE_DIR/search/index.json with lunr.Index.load (never rebuilding it),
-// looks refs up in SITE_DIR/search/documents.json (ref = base-36 position) and
-// prints one JSON array with, per query in order, {"query": QUERY, "results": [{ref, score,
-// title, path, date, topics}]} or {"query": QUERY, "error": "...", "parseError": true|false}
-// (an array, not an object keyed by query, so a query like "__proto__" survives). It exits non-zero
-// only when the files cannot be loaded, so a query error is data, not a crash.
+// For each query, in order, prints one element of a JSON array:
+//   {"query", "results": [{ref, score, title, path, date, topics, code}], "files": [shard files loaded],
+//    "whole": [{ref, score}] (with --whole: the same prepared query run on the single whole index)}
+// or {"query", "error", "parseError": true|false}. Each query starts from a fresh engine, so "files"
+// is what a reader's first search would fetch. Exits non-zero only when the site cannot be loaded.
 "use strict";
 
 const fs = require("fs");
@@ -15,39 +15,62 @@ const path = require("path");
 
 const lunr = require(path.join(__dirname, "..", "node_modules", "lunr"));
 
-function loadJson(file) {
-  return JSON.parse(fs.readFileSync(file, "utf8"));
+function engineFile(siteDir) {
+  const assets = fs.readdirSync(path.join(siteDir, "assets"));
+  const name = assets.find((file) => /^search-index\.[0-9a-f]+\.js$/.test(file));
+  if (!name) throw new Error("no assets/search-index.*.js in " + siteDir);
+  return path.join(siteDir, "assets", name);
 }
 
-function runQuery(index, documents, query) {
-  let results;
+async function runQuery(PaperSearch, siteDir, whole, query) {
+  const files = [];
+  const fetchJson = (url) => {
+    files.push(url);
+    return Promise.resolve(JSON.parse(fs.readFileSync(path.join(siteDir, url), "utf8")));
+  };
+  const engine = new PaperSearch.Engine("search/manifest.json", fetchJson);
+  let prepared, results;
   try {
-    results = index.search(query);
+    prepared = await engine.prepare(query);
+    results = engine.run(prepared, await engine.indexFor(prepared));
   } catch (error) {
     return { error: String(error.message || error), parseError: error instanceof lunr.QueryParseError };
   }
-  return {
-    results: results.map(function (result) {
-      const doc = documents[parseInt(result.ref, 36)];
+  const docs = await engine.documents(results.map((result) => result.ref));
+  const answer = {
+    files: files.slice(1),
+    results: results.map((result, i) => {
+      const doc = docs[i];
       if (!doc) return { ref: result.ref, score: result.score, missing: true };
-      return { ref: result.ref, score: result.score, title: doc[0], path: doc[1], date: doc[2], topics: doc[3] };
+      return { ref: result.ref, score: result.score, title: doc[0], path: doc[1], date: doc[2], topics: doc[3],
+               code: doc[5] };
     }),
   };
+  if (whole) answer.whole = engine.run(prepared, whole).map((r) => ({ ref: r.ref, score: r.score }));
+  return answer;
 }
 
-function main(argv) {
+async function main(argv) {
   if (argv.length < 2) {
-    process.stderr.write("usage: node tests/search_query.js SITE_DIR QUERY [QUERY ...]\n");
+    process.stderr.write("usage: node tests/search_query.js SITE_DIR [--whole FILE] QUERY [QUERY ...]\n");
     return 2;
   }
   const siteDir = argv[0];
-  const index = lunr.Index.load(loadJson(path.join(siteDir, "search", "index.json")));
-  const documents = loadJson(path.join(siteDir, "search", "documents.json"));
-  const output = argv.slice(1).map(function (query) {
-    return Object.assign({ query: query }, runQuery(index, documents, query));
-  });
+  let rest = argv.slice(1);
+  let whole = null;
+  if (rest[0] === "--whole") {
+    whole = lunr.Index.load(JSON.parse(fs.readFileSync(rest[1], "utf8")));
+    rest = rest.slice(2);
+  }
+  const queries = rest[0] === "--stdin" ? JSON.parse(fs.readFileSync(0, "utf8")) : rest;
+  const PaperSearch = require(engineFile(siteDir))(lunr);
+  const output = [];
+  for (const query of queries) output.push(Object.assign({ query: query }, await runQuery(PaperSearch, siteDir, whole, query)));
   process.stdout.write(JSON.stringify(output) + "\n");
   return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error) => {
+  process.stderr.write(String(error.stack || error) + "\n");
+  process.exitCode = 1;
+});

@@ -72,7 +72,8 @@ def test_one_changed_snapshot_rewrites_only_the_pages_it_affects(tmp_path: Path)
     assert 0 < again.written <= 20 and again.unchanged >= first.files - 20
     changed = {path.relative_to(site).as_posix() for path in site.rglob("*")
                if path.is_file() and inode.get(path.relative_to(site).as_posix()) != path.stat().st_ino}
-    assert {"index.html", "feed.xml", "sitemap.xml", "search/index.json", "snapshots/2025-10-08/index.html"} <= changed
+    assert {"index.html", "feed.xml", "sitemap.xml", "search/manifest.json",
+            "snapshots/2025-10-08/index.html"} <= changed
     assert any(name.startswith("topics/") for name in changed)
     assert any(name.startswith("papers/preview-servers") for name in changed)
     assert "snapshots/2025-03-19/index.html" not in changed and "about/index.html" not in changed
@@ -157,7 +158,7 @@ def test_only_files_inside_the_output_folder_are_served(served: Served, path: st
 
 @pytest.mark.parametrize(("pattern", "expected"), [
     ("feed.xml", "application/xml"),
-    ("search/index.json", "application/json"),
+    ("search/manifest.json", "application/json"),
     ("assets/site.*.js", "text/javascript"),
     ("assets/style.*.css", "text/css"),
     ("assets/favicon.*.svg", "image/svg+xml"),

@@ -25,7 +25,7 @@ import yaml
 
 from digest.commands.build import BuildReport, build_site
 from digest.project import Project
-from tests.conftest import make_project
+from tests.conftest import make_project, stored_documents
 
 REPO = Path(__file__).resolve().parent.parent
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -205,9 +205,9 @@ def test_bundled_site_has_the_expected_pages(site_dir: Path, built_site: tuple[P
     assert not missing_topics, f"topics in topics.yaml without a page: {missing_topics}"
     assert len(list(site_dir.glob("snapshots/*/index.html"))) == 2
     for fixed in ("index.html", "404.html", "archive/index.html", "topics/index.html", "search/index.html",
-                  "about/index.html", "feed.xml", "sitemap.xml", "robots.txt", "search/index.json"):
+                  "about/index.html", "feed.xml", "sitemap.xml", "robots.txt", "search/manifest.json"):
         assert (site_dir / fixed).is_file(), f"{fixed} missing from the output"
-    documents = json.loads((site_dir / "search" / "documents.json").read_text(encoding="utf-8"))
+    documents = stored_documents(site_dir)
     assert len(documents) == 96
 
 
@@ -272,7 +272,7 @@ def test_every_page_is_reachable_from_home(site_dir: Path) -> None:
 
 def test_search_results_and_sitemap_point_at_real_pages(site_dir: Path,
                                                         built_site: tuple[Project, BuildReport]) -> None:
-    documents = json.loads((site_dir / "search" / "documents.json").read_text(encoding="utf-8"))
+    documents = stored_documents(site_dir)
     missing = [doc[1] for doc in documents if not (site_dir / doc[1] / "index.html").is_file()]
     assert not missing, f"search results would link to missing pages: {missing[:10]}"
     base_url = base_url_of(built_site[0])
@@ -322,7 +322,7 @@ def test_nu_html_checker_finds_no_errors(site_dir: Path) -> None:
 
 def longest_title_paper(site_dir: Path) -> str:
     """The paper whose title is longest: the page most likely to wrap badly on a phone."""
-    documents = json.loads((site_dir / "search" / "documents.json").read_text(encoding="utf-8"))
+    documents = stored_documents(site_dir)
     return max(documents, key=lambda doc: len(doc[0]))[1]
 
 

@@ -25,7 +25,8 @@ from digest.inputs.topics import load_taxonomy
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import RenderCache, Renderer, render_pages
-from digest.output.search.index import SearchDocument, SearchFiles, build_search_files, search_documents
+from digest.output.search import build_search_files
+from digest.output.search.index import SearchDocument, search_documents
 from digest.output.writer import write_site
 from digest.plan.feeds import plan_machine_files
 from digest.plan.site import plan_site
@@ -40,7 +41,7 @@ class BuildState:
 
     snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = field(default_factory=dict)
     renders: RenderCache = field(default_factory=RenderCache)
-    search: tuple[tuple[SearchDocument, ...], SearchFiles] | None = None
+    search: tuple[tuple[SearchDocument, ...], dict[str, bytes]] | None = None
     emails: EmailCache = field(default_factory=EmailCache)
 
 
@@ -65,7 +66,7 @@ class BuildReport:
     removed: int
     rendered: int
     reused: int
-    index_bytes: int
+    search_bytes: int
     seconds: float
     warnings: tuple[str, ...]
 
@@ -161,24 +162,25 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
     say(f"Rendered {result.rendered} pages ({result.reused} unchanged)")
 
     search = _search_files(catalog, config, state)
-    files = {**result.files, **assets.files, urls.SEARCH_INDEX: search.index, urls.SEARCH_DOCUMENTS: search.documents}
+    files = {**result.files, **assets.files, **search}
     emails = state.emails if state is not None else None
     files.update(email_pages(catalog, config, renderer, emails))  # each day's email, for "view in browser"
     # A preview session (state given) updates the served folder in place; `digest build` swaps a whole new one in.
     report = write_site(files, project.output, in_place=state is not None)
+    search_bytes = sum(len(data) for data in search.values())
     seconds = time.perf_counter() - started
     say(f"Wrote {project.output}: {len(files)} files ({report.written} changed), "
-        f"search index {len(search.index) / 1e6:.1f} MB, in {seconds:.2f} s")
+        f"search files {search_bytes / 1e6:.1f} MB, in {seconds:.2f} s")
     return BuildReport(
         papers=len(catalog.papers), snapshots=len(catalog.days), pages=len(specs), files=len(files),
         written=report.written, unchanged=report.unchanged, removed=report.removed,
         rendered=result.rendered, reused=result.reused,
-        index_bytes=len(search.index),
+        search_bytes=search_bytes,
         seconds=seconds, warnings=sources.warnings,
     )
 
 
-def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None) -> SearchFiles:
+def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None) -> dict[str, bytes]:
     documents = search_documents(catalog, config.snippet_length)
     if state is not None and state.search is not None and state.search[0] == documents:
         return state.search[1]

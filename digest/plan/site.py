@@ -8,7 +8,7 @@ data, so an unchanged context means an unchanged page (see render.py).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -18,8 +18,15 @@ from digest.inputs.config import SiteConfig
 from digest.inputs.pages import Page
 from digest.inputs.topics import OTHER_SLUG, Topic
 from digest.output.render import PageSpec
-from digest.text import link_label, snippet, split_links
+from digest.plan.citation import citation
+from digest.text import link_label, paragraphs, snippet, split_links
 
+CARD_AUTHORS = 3  # authors a paper card names before 'and N more'
+PAGE_AUTHORS = 12  # authors a paper page shows before the rest fold away
+
+
+# Shown under the search box, each a link that runs it (tests run every one against the built site).
+SEARCH_EXAMPLES = ("federated", "title:merging", "+continual -survey", "distill*")
 
 @dataclass(frozen=True)
 class PaperCard:
@@ -31,6 +38,18 @@ class PaperCard:
     first_seen: date
     topics: tuple[Topic, ...]
     code_url: str | None
+    authors: tuple[str, ...] = ()  # the first few
+    more_authors: int = 0
+    upvotes: int | None = None  # on a day's list, that day's count; elsewhere the newest
+
+
+@dataclass(frozen=True)
+class PaperLink:
+    """A link on a paper page: where it goes, what it says, and a note such as the repository's stars."""
+
+    href: str
+    label: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,9 @@ def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) ->
         first_seen=paper.first_seen,
         topics=tuple(topics[slug] for slug in paper.topics),
         code_url=paper.code_url,
+        authors=paper.authors[:CARD_AUTHORS],
+        more_authors=max(0, len(paper.authors) - CARD_AUTHORS),
+        upvotes=paper.upvotes,
     )
 
 
@@ -66,35 +88,68 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page]) -> li
     cards = {slug: paper_card(paper, topics, config) for slug, paper in catalog.papers.items()}
     specs = [
         _home(catalog, cards),
-        *_paper_pages(catalog, topics),
+        *_paper_pages(catalog, topics, config),
         *_topic_pages(catalog, cards, config),
         *_snapshot_pages(catalog, cards),
         *_archive_pages(catalog, config),
         *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
-        PageSpec(urls.SEARCH, "search.html", {}),
+        PageSpec(urls.SEARCH, "search.html", {"search_examples": SEARCH_EXAMPLES}),
         PageSpec(urls.NOT_FOUND, "404.html", {}),
     ]
     return specs
 
 
 def _home(catalog: Catalog, cards: Mapping[str, PaperCard]) -> PageSpec:
-    day = catalog.latest
+    """The newest day with papers (a weekend's empty snapshot would leave the home page bare)."""
+    day = next((day for day in reversed(catalog.days) if day.count), catalog.latest)
     context: dict[str, Any] = {"day": day, "paper_count": len(catalog.papers), "day_count": len(catalog.days)}
     if day is not None:
-        context["new"] = tuple(cards[slug] for slug in day.new)
-        context["returning"] = tuple(cards[slug] for slug in day.returning)
+        context["new"] = _day_cards(day, day.new, cards)
+        context["returning"] = _day_cards(day, day.returning, cards)
     return PageSpec(urls.HOME, "home.html", context)
 
 
-def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic]) -> Iterator[PageSpec]:
+def _day_cards(day: SnapshotDay, slugs: Sequence[str], cards: Mapping[str, PaperCard]) -> tuple[PaperCard, ...]:
+    """A day's papers as it counted them: most upvoted first, with that day's count (feed order if none)."""
+    votes = dict(day.upvotes)
+    return tuple(replace(cards[slug], upvotes=votes.get(slug)) for slug in day.by_upvotes(slugs))
+
+
+def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig) -> Iterator[PageSpec]:
     for paper in catalog.papers.values():
-        yield PageSpec(urls.paper(paper.slug), "paper.html", {
+        path = urls.paper(paper.slug)
+        yield PageSpec(path, "paper.html", {
             "paper": paper,
-            "abstract": tuple(split_links(paper.abstract)),
-            "links": tuple((url, link_label(url)) for url in paper.links),
+            "description": snippet(paper.abstract, 200),
+            "abstract": tuple(tuple(split_links(paragraph)) for paragraph in paragraphs(paper.abstract)),
+            "authors": paper.authors[:PAGE_AUTHORS],
+            "more_authors": paper.authors[PAGE_AUTHORS:],
+            "links": _paper_links(paper),
             "topics": tuple(topics[slug] for slug in paper.topics),
             "appearances": tuple((day, urls.snapshot(day)) for day in paper.appearances),
+            "citation": citation(paper, urls.absolute(config.base_url, path)),
         })
+
+
+def _paper_links(paper: Paper) -> tuple[PaperLink, ...]:
+    """Where to read the paper, its code and project page, then the other links in its abstract."""
+    links: list[PaperLink] = []
+    if paper.arxiv_id:
+        links += [PaperLink(urls.arxiv_abstract(paper.arxiv_id), "arXiv abstract", paper.arxiv_id),
+                  PaperLink(urls.arxiv_pdf(paper.arxiv_id), "PDF"),
+                  PaperLink(urls.hugging_face_paper(paper.arxiv_id), "Hugging Face paper page")]
+    if paper.code_url:
+        stars = paper.code_stars
+        links.append(PaperLink(paper.code_url, "Code", "" if stars is None else _counted(stars, "GitHub star")))
+    if paper.project_page:
+        links.append(PaperLink(paper.project_page, "Project page"))
+    listed = {link.href for link in links}
+    links += [PaperLink(url, link_label(url)) for url in paper.links if url not in listed]
+    return tuple(links)
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _pages_of(items: Sequence[Any], per_page: int) -> list[Sequence[Any]]:
@@ -134,8 +189,8 @@ def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard]) -> Iterato
     for index, day in enumerate(days):
         yield PageSpec(urls.snapshot(day.date), "snapshot.html", {
             "day": day,
-            "new": tuple(cards[slug] for slug in day.new),
-            "returning": tuple(cards[slug] for slug in day.returning),
+            "new": _day_cards(day, day.new, cards),
+            "returning": _day_cards(day, day.returning, cards),
             "previous": _neighbour(days, index - 1),
             "next": _neighbour(days, index + 1),
             "email": urls.snapshot_email(day.date),

@@ -1,23 +1,20 @@
-// Search page: loads the index prebuilt by `digest build` into lunr.js
-// (lunr.Index.load; it never builds an index here) and shows the results.
+// The search page: runs the query from ?q= or the form with the engine in
+// search-index.js and shows the results, a page of them at a time.
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-query");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
-  var headerInput = document.querySelector("[data-search-input]");
-  var MAX_RESULTS = 50;
-  var loaded = null;
+  var more = document.getElementById("search-more");
+  var PAGE = 10;
+  var engine = null;
+  var latest = 0;  // ticket of the newest search: an older one finishing late must not touch the page
+  var pending = null;  // results of the current search not shown yet
 
-  function load() {
-    if (!loaded) {
-      loaded = Promise.all([fetchJson(form.dataset.index), fetchJson(form.dataset.documents)])
-        .then(function (parts) {
-          return { index: lunr.Index.load(parts[0]), documents: parts[1] };
-        });
-    }
-    return loaded;
+  function getEngine() {
+    if (!engine) engine = new PaperSearch.Engine(form.dataset.manifest, fetchJson);
+    return engine;
   }
 
   function fetchJson(url) {
@@ -26,8 +23,6 @@
       return response.json();
     });
   }
-
-  function fromBase36(ref) { return parseInt(ref, 36); }
 
   function say(text) { status.textContent = text; }
 
@@ -44,12 +39,14 @@
       { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
   }
 
+  function isWebLink(url) { return typeof url === "string" && /^https?:\/\//i.test(url); }
+
   function renderResult(doc) {
-    // doc = [title, path, first-seen ISO date, [topic names], snippet]
+    // doc = [title, path from the site root, first-seen ISO date, [topic names], snippet, code URL or null]
     var item = el("li", "paper-card");
     var heading = el("h2", "paper-title");
     var link = el("a", null, doc[0]);
-    link.href = form.dataset.root + doc[1];  // doc[1] is a path from the site root; root is "../" here
+    link.href = form.dataset.root + doc[1];
     heading.appendChild(link);
     item.appendChild(heading);
     item.appendChild(el("p", "paper-snippet", doc[4]));
@@ -60,52 +57,62 @@
     seen.appendChild(time);
     meta.appendChild(seen);
     if (doc[3].length) meta.appendChild(el("span", "topic-list", doc[3].join(" · ")));
+    if (isWebLink(doc[5])) {
+      var code = el("a", "code-link", "Code");
+      code.href = doc[5];
+      code.rel = "noopener";
+      meta.appendChild(code);
+    }
     item.appendChild(meta);
     return item;
   }
 
-  var latest = 0;  // ticket of the newest search: an older one finishing late must not touch the page
+  function failed(error, ticket) {
+    if (ticket !== latest) return;
+    if (error instanceof lunr.QueryParseError) {
+      say("That search could not be understood: " + error.message +
+          ". Use plain words, or one of the forms in the examples under the box.");
+    } else if (window.location.protocol === "file:") {
+      say("Search needs the site to be served over HTTP (for example with `digest serve`); " +
+          "browsers block it on pages opened from disk.");
+    } else {
+      say("The search index could not be loaded (" + error.message + "). Try reloading the page.");
+    }
+  }
 
   function run(query) {
     var ticket = ++latest;
+    pending = null;
     list.textContent = "";
+    more.hidden = true;
     query = query.trim();
     if (!query) { say("Type a word to search the papers."); return; }
     say("Searching…");
-    load().then(function (data) {
-      if (ticket === latest) show(data, query);
-    }, function (error) {
+    getEngine().search(query).then(function (results) {
       if (ticket !== latest) return;
-      say(window.location.protocol === "file:"
-        ? "Search needs the site to be served over HTTP (for example with `digest serve`); browsers block it on pages opened from disk."
-        : "The search index could not be loaded (" + error.message + "). Try reloading the page.");
-    });
+      pending = { query: query, results: results, shown: 0, ticket: ticket };
+      if (!results.length) { say("No papers match “" + query + "”."); return; }
+      return showMore();
+    }).catch(function (error) { failed(error, ticket); });
   }
 
-  function show(data, query) {
-    var results;
-    try {
-      results = data.index.search(query);
-    } catch (error) {
-      if (!(error instanceof lunr.QueryParseError)) {
-        say("Something went wrong with this search (" + error.message + "). Try other words.");
-        throw error;
-      }
-      say("That search could not be understood: " + error.message +
-          ". Use plain words, or one of the forms in the examples under the box.");
-      return;
-    }
-    var shown = results.slice(0, MAX_RESULTS);
-    var fragment = document.createDocumentFragment();
-    shown.forEach(function (result) {
-      var doc = data.documents[fromBase36(result.ref)];
-      if (doc) fragment.appendChild(renderResult(doc));
-    });
-    list.textContent = "";
-    list.appendChild(fragment);
-    if (!results.length) say("No papers match “" + query + "”.");
-    else if (results.length > shown.length) say(results.length + " papers match “" + query + "”; showing the best " + shown.length + ".");
-    else say(results.length + (results.length === 1 ? " paper matches" : " papers match") + " “" + query + "”.");
+  function showMore() {
+    var batch = pending;
+    if (!batch) return Promise.resolve();
+    var slice = batch.results.slice(batch.shown, batch.shown + PAGE);
+    more.disabled = true;
+    return getEngine().documents(slice.map(function (r) { return r.ref; })).then(function (docs) {
+      if (batch.ticket !== latest) return;
+      var fragment = document.createDocumentFragment();
+      docs.forEach(function (doc) { if (doc) fragment.appendChild(renderResult(doc)); });
+      list.appendChild(fragment);
+      batch.shown += slice.length;
+      var total = batch.results.length;
+      say(total + (total === 1 ? " paper matches" : " papers match") + " “" + batch.query + "”" +
+          (batch.shown < total ? "; showing the best " + batch.shown + "." : "."));
+      more.hidden = batch.shown >= total;
+      more.disabled = false;
+    }).catch(function (error) { failed(error, batch.ticket); });
   }
 
   function queryFromUrl() {
@@ -118,17 +125,18 @@
     var url = new URL(window.location.href);
     if (query.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
     window.history.pushState({ q: query }, "", url);
-    if (headerInput) headerInput.value = query;
     run(query);
   });
+
+  more.addEventListener("click", function () { showMore(); });
 
   window.addEventListener("popstate", function () {
     input.value = queryFromUrl();
     run(input.value);
   });
 
-  var initial = queryFromUrl();
+  // A query typed before this script ran (or restored by the browser) still runs.
+  var initial = queryFromUrl() || input.value;
   input.value = initial;
-  if (headerInput) headerInput.value = initial;
   if (initial) run(initial); else { say("Type a word to search the papers."); input.focus(); }
 })();

@@ -14,3 +14,22 @@
     }
   }
 })();
+
+// The header search box: when a reader focuses it, fetch what the search page will
+// need (the index manifest and the search scripts) so results come sooner.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-prefetch]");
+  if (!form || window.location.protocol === "file:") return;
+  var done = false;
+  form.addEventListener("focusin", function () {
+    if (done) return;
+    done = true;
+    form.dataset.prefetch.split(" ").forEach(function (href) {
+      var link = document.createElement("link");
+      link.rel = "prefetch";
+      link.href = href;
+      document.head.appendChild(link);
+    });
+  });
+})();

@@ -1,45 +1,46 @@
-"""The search index, prebuilt with lunr.py and loaded in the browser by lunr.js.
+"""The search index: one corpus-wide lunr index, built by lunr.py from terms made in words.py.
 
-Two files: the serialized lunr index, and a document store with what a
-result shows. Each paper's ref is its position in the store written in
-base 36, because every posting in the index repeats the ref.
+Each paper's ref is its position in the document list written in base 36,
+because every posting repeats the ref. The fields carry lunr boosts, so a
+title match outranks an abstract match.
+
+`build_index` returns the builder's raw material (terms, postings, BM25 field
+vectors); shards.py cuts it into the files the browser loads, and
+`serialize_whole` gives the single lunr index that lunr.js would load, which
+tests use to prove the shards answer exactly as it does.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
-import json
-import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lunr import get_default_builder
 from lunr.builder import Builder
 from lunr.field_ref import FieldRef
 from lunr.idf import idf as lunr_idf
-from lunr.pipeline import Pipeline
-from lunr.stemmer import porter_stemmer, stemmer
-from lunr.token import Token
-from lunr.tokenizer import SEPARATOR_CHARS, Tokenizer
-from lunr.trimmer import trimmer
+from lunr.index import Index
+from lunr.stemmer import stemmer as lunr_stemmer
 from lunr.vector import Vector
 
 from digest import urls
 from digest.catalog import Catalog
 from digest.inputs.topics import Topic
+from digest.output.search.words import index_terms
 from digest.text import snippet
 
-TITLE_BOOST = 10
-TOPICS_BOOST = 2
+# (field, boost): lunr multiplies a field's BM25 scores by its boost.
+FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("abstract", 1), ("topics", 2))
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True)
 class SearchDocument:
+    """A paper as search sees it: the text that is indexed and what a result shows."""
+
     title: str
     abstract: str
     topics: str
@@ -47,12 +48,26 @@ class SearchDocument:
     date: str
     topic_names: tuple[str, ...]
     snippet: str
+    code_url: str | None
+
+    def fields(self) -> dict[str, str]:
+        return {"title": self.title, "abstract": self.abstract, "topics": self.topics}
+
+    def shown(self) -> list[Any]:
+        """What a result shows, as stored for the browser: [title, path, date, topics, snippet, code url]."""
+        return [self.title, self.path, self.date, list(self.topic_names), self.snippet, self.code_url]
 
 
 @dataclass(frozen=True)
-class SearchFiles:
-    index: bytes
-    documents: bytes
+class BuiltIndex:
+    """A lunr index before serialization: enough to cut it into shards or write it whole."""
+
+    fields: tuple[str, ...]
+    # term -> (term index, {field: {ref: {}}}), in the builder's order of first sight
+    postings: Mapping[str, dict[str, Any]]
+    # "field/ref" -> [term index, score, term index, score, ...] sorted by term index
+    field_vectors: Mapping[str, list[float]]
+    document_count: int
 
 
 def to_base36(number: int) -> str:
@@ -77,13 +92,51 @@ def search_documents(catalog: Catalog, snippet_length: int) -> tuple[SearchDocum
             date=paper.first_seen.isoformat(),
             topic_names=names,
             snippet=snippet(paper.abstract, snippet_length),
+            code_url=paper.code_url,
         ))
     return tuple(documents)
 
 
-def build_search_files(documents: tuple[SearchDocument, ...]) -> SearchFiles:
+def document_terms(documents: Sequence[SearchDocument], seen: set[str] | None = None) -> list[dict[str, list[str]]]:
+    """Each document's index terms per field, in order (repeats count toward BM25's term frequency).
+
+    The words as typed are added to `seen`.
+    """
+    return [{name: index_terms(text, seen) for name, text in document.fields().items()} for document in documents]
+
+
+def build_index(terms: Sequence[Mapping[str, list[str]]], builder: Builder | None = None) -> BuiltIndex:
+    """lunr's BM25 index of documents given as per-field term lists; ref i is to_base36(i)."""
     with _cyclic_gc_paused():
-        return _build_search_files(documents)
+        builder = builder or FastBuilder()
+        builder.ref("r")
+        for name, boost in FIELDS:
+            builder.field(name, boost=boost)
+        for number, fields in enumerate(terms):
+            builder.add({"r": to_base36(number), **fields})
+        builder._calculate_average_field_lengths()
+        builder._create_field_vectors()
+        return BuiltIndex(
+            fields=tuple(name for name, _ in FIELDS),
+            postings=builder.inverted_index,
+            field_vectors={ref: vector.elements for ref, vector in builder.field_vectors.items()},
+            document_count=builder.document_count,
+        )
+
+
+def stock_builder() -> Builder:
+    """lunr.py's own Builder, set up as FastBuilder is: the reference its output must equal."""
+    builder = Builder()
+    builder.search_pipeline.add(lunr_stemmer)
+    return builder
+
+
+def serialize_whole(index: BuiltIndex) -> dict[str, Any]:
+    """The single serialized lunr index (lunr-schema, as `Index.serialize` writes it) that lunr.js loads."""
+    vectors = {ref: _SerializedVector(elements) for ref, elements in index.field_vectors.items()}
+    pipeline = stock_builder().search_pipeline
+    return Index(inverted_index=dict(index.postings), field_vectors=vectors, token_set=None,
+                 fields=list(index.fields), pipeline=pipeline).serialize()
 
 
 @contextlib.contextmanager
@@ -104,101 +157,32 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build_search_files(documents: tuple[SearchDocument, ...]) -> SearchFiles:
-    builder = _FastBuilder.like(get_default_builder())
-    _tune_pipeline(builder.pipeline)
-    builder.ref("r")
-    builder.field("title", boost=TITLE_BOOST)
-    builder.field("abstract")
-    builder.field("topics", boost=TOPICS_BOOST)
-    for number, document in enumerate(documents):
-        builder.add({"r": to_base36(number), "title": document.title, "abstract": document.abstract,
-                     "topics": document.topics})
-    index = builder.build().serialize()
-    store = [[d.title, d.path, d.date, list(d.topic_names), d.snippet] for d in documents]
-    return SearchFiles(index=_compact_json(index), documents=_compact_json(store))
-
-
-def _compact_json(data: object) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-@functools.lru_cache(maxsize=500_000)
-def _stem_word(word: str) -> str:
-    return porter_stemmer.stem(word)
-
-
-def _cached_stemmer(token: Any, i: int | None = None, tokens: list[Any] | None = None) -> Any:
-    return token.update(lambda word, metadata=None: _stem_word(word))
-
-
-_cached_stemmer.label = "stemmer"  # type: ignore[attr-defined]  # serialized name: lunr.js uses its own stemmer
-
-
-_LEADING = re.compile(r"^\W+")
-_TRAILING = re.compile(r"\W+$")
-
-
-def _js_trimmer(token: Any, i: int | None = None, tokens: list[Any] | None = None) -> Any:
-    """lunr.js's trimmer: lunr.py's keeps 'moe:a' and '7.68%,' whole, which no query typed in a browser finds."""
-    token = token.update(lambda word, metadata=None: _TRAILING.sub("", _LEADING.sub("", word)))
-    return token if str(token) else None  # a token of punctuation only is dropped
-
-
-_js_trimmer.label = "trimmer"  # type: ignore[attr-defined]
-
-
-def _tune_pipeline(pipeline: Pipeline) -> None:
-    """Swap in the JS-compatible trimmer and a stemmer that stems each distinct word once."""
-    pipeline.before(trimmer, _js_trimmer)
-    pipeline.remove(trimmer)
-    pipeline.before(stemmer, _cached_stemmer)
-    pipeline.remove(stemmer)
-
-
-_SEPARATOR = re.compile("[" + re.escape(SEPARATOR_CHARS) + "]")
-
-
-class _RoundedVector(Vector):  # type: ignore[misc]
-    """A vector whose scores were rounded when built: serializing it need not round millions of numbers again."""
+class _SerializedVector(Vector):  # type: ignore[misc]
+    """A vector whose scores were rounded when built: serializing it need not round them again."""
 
     def serialize(self) -> list[float]:
         return list(self.elements)
 
 
-class _FastBuilder(Builder):  # type: ignore[misc]
-    """lunr.py's Builder, same serialized index, without its two pure-Python hot loops.
+class FastBuilder(Builder):  # type: ignore[misc]
+    """lunr.py's Builder for documents whose fields are already lists of index terms.
 
-    A profile of a 10,000-paper build put over half the build in `Builder.add`
-    and `_create_field_vectors`: the tokenizer walks every character, the
-    pipeline makes three calls per token, and each vector entry is a binary
-    search plus a list insert. Here each distinct word runs the real pipeline
-    once (its steps look at one token at a time, never at its neighbours), and
-    each vector is sorted once. Index order and floats match lunr.py exactly.
+    Same postings, term order and floats as lunr.py's Builder given the same
+    term lists (tests/test_search_index.py pins it), without its two pure-Python
+    hot loops: the per-token pipeline calls and the vector built by binary
+    search and insertion; each vector is sorted once instead.
     """
-
-    @classmethod
-    def like(cls, template: Builder) -> _FastBuilder:
-        """A fast builder with `template`'s pipelines, so lunr's defaults stay lunr's."""
-        builder = cls()
-        builder.pipeline, builder.search_pipeline = template.pipeline, template.search_pipeline
-        builder.metadata_whitelist = list(template.metadata_whitelist)
-        return builder
 
     def __init__(self) -> None:
         super().__init__()
-        self._terms_by_field: dict[str, dict[str, tuple[str, ...]]] = {}
+        self.search_pipeline.add(lunr_stemmer)  # serialized as "stemmer": lunr.js stems queries with its own
 
     def add(self, doc: dict[str, Any], attributes: dict[str, Any] | None = None) -> None:
-        if self.metadata_whitelist:  # token positions wanted: only lunr's own path records them
-            super().add(doc, attributes)
-            return
         doc_ref = str(doc[self._ref])
         self._documents[doc_ref] = attributes or {}
         self.document_count += 1
-        for field_name, field in self._fields.items():
-            value = doc[field_name] if field.extractor is None else field.extractor(doc)
-            terms = self._terms(value, field_name)
+        for field_name in self._fields:
+            terms = doc[field_name]
             field_ref = str(FieldRef(doc_ref, field_name))
             field_terms: defaultdict[str, int] = defaultdict(int)
             self.field_term_frequencies[field_ref] = field_terms
@@ -212,23 +196,7 @@ class _FastBuilder(Builder):  # type: ignore[misc]
                     self.term_index += 1
                     self.inverted_index[term] = posting
                 if doc_ref not in posting[field_name]:
-                    posting[field_name][doc_ref] = defaultdict(list)
-
-    def _terms(self, value: Any, field_name: str) -> list[str]:
-        """The field's index terms: lunr's tokenizer split, then the pipeline, memoised per word."""
-        if isinstance(value, str):
-            words = [word for word in _SEPARATOR.split(value.lower()) if word]
-        else:
-            words = [str(token) for token in Tokenizer(value)]
-        memo = self._terms_by_field.setdefault(field_name, {})
-        terms: list[str] = []
-        for word in words:
-            processed = memo.get(word)
-            if processed is None:
-                processed = tuple(str(token) for token in self.pipeline.run([Token(word, {})], field_name))
-                memo[word] = processed
-            terms.extend(processed)
-        return terms
+                    posting[field_name][doc_ref] = {}
 
     def _create_field_vectors(self) -> None:
         """lunr's BM25 field vectors, with the same float operations, built sorted instead of by insertion."""
@@ -253,5 +221,5 @@ class _FastBuilder(Builder):  # type: ignore[misc]
                 score *= doc_boost
                 entries.append((posting["_index"], round(score, 3)))
             entries.sort()
-            field_vectors[field_ref] = _RoundedVector([item for entry in entries for item in entry])
+            field_vectors[field_ref] = _SerializedVector([item for entry in entries for item in entry])
         self.field_vectors = field_vectors

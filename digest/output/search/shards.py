@@ -1,0 +1,139 @@
+"""Cut the corpus-wide lunr index into files a query loads only a few of.
+
+lunr scores a paper as dot(query vector, field vector) / |query vector|, so
+only the field-vector entries of the query's own terms matter. A term shard
+therefore holds, for each of its terms, the term's index number and every
+(paper, score) pair per field: the browser (search-index.js) rebuilds a
+serialized lunr index from the shards a query needs and `lunr.Index.load`s
+it, and the scores equal the whole index's. Cutting by paper instead (per
+year) would change BM25's idf and average field lengths, so it is not done.
+
+Files, all under search/ and named by a hash of their content (cached for
+good) except the manifest, which maps ranges to names:
+
+- `t/HASH.json`, term shards: sorted terms cut into ranges of about
+  TERM_SHARD_BYTES; a term's record is [term, index, postings per field],
+  postings as [paper number delta, score, ...];
+- `w/HASH.json`, word shards: [word, stem] for every indexed word whose stem
+  differs, sorted by word, so `distill*` can mean "words starting with
+  distill" (distillation → distil) rather than "stems starting with distill";
+- `d/HASH.json`, document chunks: what a result shows, DOCS_PER_CHUNK papers
+  per file, so a page of results fetches a few small files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lunr import __TARGET_JS_VERSION__
+
+from digest import urls
+from digest.output.search.index import BuiltIndex
+from digest.output.search.words import SEPARATOR_JS
+
+TERM_SHARD_BYTES = 40_000
+WORD_SHARD_BYTES = 40_000
+DOCS_PER_CHUNK = 8
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One file of the index: the first key it holds (its range starts there) and its bytes."""
+
+    first: str
+    data: bytes
+
+    @property
+    def name(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()[:16] + ".json"
+
+
+def search_files(index: BuiltIndex, shown: Sequence[list[Any]], stems: Mapping[str, str]) -> dict[str, bytes]:
+    """Every search file by its site path: the manifest, term and word shards, document chunks.
+
+    `shown` is what each result displays, by paper number; `stems` maps each
+    indexed word (lowercased) to its stem.
+    """
+    terms = cut(term_records(index), TERM_SHARD_BYTES)
+    words = cut(([word, stem] for word, stem in sorted(stems.items()) if word != stem), WORD_SHARD_BYTES)
+    chunks = [Shard(str(start), compact_json(list(shown[start:start + DOCS_PER_CHUNK])))
+              for start in range(0, len(shown), DOCS_PER_CHUNK)]
+    manifest = {
+        "version": MANIFEST_VERSION,
+        "lunr": __TARGET_JS_VERSION__,
+        "fields": list(index.fields),
+        "pipeline": ["stemmer"],
+        "separator": SEPARATOR_JS,
+        "documents": index.document_count,
+        "terms": [[shard.first, "t/" + shard.name] for shard in terms],
+        "words": [[shard.first, "w/" + shard.name] for shard in words],
+        "docsPerChunk": DOCS_PER_CHUNK,
+        "chunks": ["d/" + shard.name for shard in chunks],
+    }
+    files = {urls.SEARCH_MANIFEST: compact_json(manifest)}
+    for folder, shards in (("t/", terms), ("w/", words), ("d/", chunks)):
+        for shard in shards:
+            files[urls.SEARCH + folder + shard.name] = shard.data
+    return files
+
+
+def term_records(index: BuiltIndex) -> Iterable[list[Any]]:
+    """[term, term index, postings of field 1, field 2, ...] per term, in term order.
+
+    A field's postings are [paper number, score, ...] with each paper number
+    but the first written as the difference from the one before (small numbers
+    compress well); papers are in increasing order, as lunr.py added them.
+    """
+    fields = index.fields
+    by_index: dict[int, list[list[float]]] = {}
+    for field_ref, elements in index.field_vectors.items():
+        field, ref = field_ref.split("/", 1)
+        column, number = fields.index(field), int(ref, 36)
+        for position in range(0, len(elements), 2):
+            term_index = int(elements[position])
+            postings = by_index.get(term_index)
+            if postings is None:
+                postings = by_index[term_index] = [[] for _ in fields]
+            postings[column].append(number)
+            postings[column].append(elements[position + 1])
+    for term in sorted(index.postings):
+        term_index = index.postings[term]["_index"]
+        yield [term, term_index, *(_delta_encoded(postings) for postings in by_index[term_index])]
+
+
+def _delta_encoded(postings: list[float]) -> list[float]:
+    encoded = list(postings)
+    for position in range(len(encoded) - 2, 0, -2):
+        encoded[position] = int(encoded[position] - encoded[position - 2])
+    if encoded:
+        encoded[0] = int(encoded[0])
+    return encoded
+
+
+def cut(records: Iterable[list[Any]], target_bytes: int) -> list[Shard]:
+    """Consecutive records grouped into shards of about `target_bytes` of JSON each (a big record stands alone)."""
+    shards: list[Shard] = []
+    batch: list[bytes] = []
+    first = ""
+    size = 0
+    for record in records:
+        encoded = compact_json(record)
+        if batch and size + len(encoded) > target_bytes:
+            shards.append(Shard(first, b"[" + b",".join(batch) + b"]"))
+            batch, size = [], 0
+        if not batch:
+            first = "" if not shards else record[0]  # the first shard's range starts at the beginning
+        batch.append(encoded)
+        size += len(encoded) + 1
+    if batch or not shards:
+        shards.append(Shard(first, b"[" + b",".join(batch) + b"]"))
+    return shards
+
+
+def compact_json(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,95 @@
+"""How text becomes index terms: exactly as lunr.js reads a query typed in the browser.
+
+A query is split by lunr.js's QueryLexer on `lunr.QueryLexer.termSeparator`,
+one UTF-16 code unit at a time, lowercased term by term, then stemmed by
+`lunr.stemmer`. The index must hold the very same terms, so here:
+
+- a word is a run of letters and digits (Unicode categories L and N, as this
+  Python's Unicode database has them) of the Basic Multilingual Plane;
+  everything else separates words, so `GPT-4o/Claude` is `gpt`, `4o`,
+  `claude` and `(ICLR)` is `iclr`. Characters beyond the BMP (emoji,
+  mathematical letters) are UTF-16 surrogate pairs in JavaScript, which the
+  browser's per-code-unit test also treats as separators;
+- each word is lowercased on its own, as the query parser does;
+- lunr's stop words are dropped (index side only, as in lunr);
+- `stemmer.stem` is a port of lunr.js's own stemmer, proven equal word for
+  word by tests/test_stemmer.py.
+
+`SEPARATOR_JS` is the same rule as a JavaScript regular expression; the
+manifest carries it and search-index.js installs it, so the two sides cannot
+drift apart (tests/test_search_index.py compares them on every BMP character).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from lunr.stop_word_filter import WORDS as STOP_WORDS
+
+from digest.output.search.stemmer import stem
+
+
+def _word_ranges() -> list[tuple[int, int]]:
+    """Code point ranges of every BMP letter and digit in this Python's Unicode database."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if unicodedata.category(chr(code))[0] in "LN":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return ranges
+
+
+def _character_class(ranges: list[tuple[int, int]]) -> str:
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+_RANGES = _word_ranges()
+_WORD = re.compile(f"[{_character_class(_RANGES)}]+")
+# The browser's rule, written out from the same table rather than as \p{L}\p{N}, because browsers
+# ship newer Unicode versions than Python and would call a few new letters letters. '*' is kept
+# out so a trailing wildcard stays part of its term.
+SEPARATOR_JS = f"[^{_character_class(_RANGES)}*]"
+
+
+def split_words(text: str) -> list[str]:
+    """The words of `text` as typed (not lowercased), in order."""
+    return _WORD.findall(text)
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def index_term(word: str) -> str | None:
+    """The index term for one word as typed, or None for a stop word."""
+    lowered = word.lower()
+    if lowered in STOP_WORDS:
+        return None
+    return stem(lowered)
+
+
+def index_terms(text: str, seen: set[str] | None = None) -> list[str]:
+    """Every index term of `text`, in order, repeats kept (term frequency counts them).
+
+    The words as typed are added to `seen`, for `stems_of`.
+    """
+    words = _WORD.findall(text)
+    if seen is not None:
+        seen.update(words)
+    terms = []
+    for word in words:
+        term = index_term(word)
+        if term is not None:
+            terms.append(term)
+    return terms
+
+
+def stems_of(words: set[str]) -> dict[str, str]:
+    """Each word (lowercased) that is indexed, with its index term."""
+    stems = {}
+    for word in words:
+        term = index_term(word)
+        if term is not None:
+            stems[word.lower()] = term
+    return stems

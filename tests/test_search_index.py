@@ -1,0 +1,145 @@
+"""The index as built in Python: words split as the browser splits them, lunr.py's output kept, shards complete."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from digest.commands.build import read_sources
+from digest.output.search.index import (
+    FIELDS,
+    build_index,
+    document_terms,
+    search_documents,
+    serialize_whole,
+    stock_builder,
+    to_base36,
+)
+from digest.output.search.shards import DOCS_PER_CHUNK, cut, search_files, term_records
+from digest.output.search.words import SEPARATOR_JS, index_terms, split_words, stems_of
+from digest.project import Project
+from tests.conftest import REPO, node_or_fail
+
+LUNR = REPO / "node_modules" / "lunr"
+
+
+def run_node(script: str, stdin: str = "") -> str:
+    node = node_or_fail()
+    result = subprocess.run([node, "-e", script], input=stdin, capture_output=True, text=True, timeout=120,
+                            cwd=REPO, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def bundled_documents(built_site: tuple[Project, object]) -> tuple:
+    sources = read_sources(built_site[0])
+    return search_documents(sources.catalog, sources.config.snippet_length)
+
+
+# --- words: the same split as lunr.js's query lexer --------------------------------------------------------------
+
+def test_words_split_on_punctuation_as_a_reader_expects() -> None:
+    assert split_words("GPT-4o/Claude (ICLR) alert(1) R^{mtimes n}") == [
+        "GPT", "4o", "Claude", "ICLR", "alert", "1", "R", "mtimes", "n"]
+    assert index_terms("Federated learning: the survey of surveys") == ["feder", "learn", "survey", "survey"]
+    assert split_words("μLO τ-bench TÜLU naïve İstanbul") == ["μLO", "τ", "bench", "TÜLU", "naïve", "İstanbul"]
+
+
+def test_every_bmp_character_separates_words_in_python_exactly_when_it_does_in_the_browser() -> None:
+    """The JS rule (SEPARATOR_JS, tested one UTF-16 code unit at a time, as the lexer does) against words.py."""
+    script = f"""
+      const re = new RegExp({json.dumps(SEPARATOR_JS)});
+      let out = "";
+      for (let code = 0; code < 0x10000; code++) out += re.test(String.fromCharCode(code)) ? "1" : "0";
+      process.stdout.write(out);
+    """
+    browser = run_node(script)
+    differences = []
+    for code in range(0x10000):
+        char = chr(code)
+        python_separates = char != "*" and split_words(f"a{char}b") != [f"a{char}b"]
+        if 0xD800 <= code <= 0xDFFF:
+            python_separates = True  # a lone surrogate: in Python text these come only as non-BMP pairs
+        if python_separates != (browser[code] == "1"):
+            differences.append(f"U+{code:04X}")
+    assert not differences, f"{len(differences)} characters split differently: {differences[:20]}"
+
+
+def test_the_browser_lexer_gives_the_words_python_indexes() -> None:
+    """lunr.QueryLexer with the site's separator, on hostile text, yields the same lowercased words."""
+    texts = ["GPT-4o/Claude (ICLR) alert(1)", "“Quoted” words, commas; semi:colons", "μLO τ-bench TÜLU İstanbul ß",
+             "emoji😀split 𝒜lgebra x²", "R^{mtimes n} a_b c.d e'f", "ΣΑΣ ΟΔΟΣ", "日本語のテキスト 中文"]
+    script = f"""
+      const lunr = require("./node_modules/lunr");
+      lunr.QueryLexer.termSeparator = new RegExp({json.dumps(SEPARATOR_JS)});
+      const texts = JSON.parse(require("fs").readFileSync(0, "utf8"));
+      const words = texts.map(t => {{
+        const lexer = new lunr.QueryLexer(t.replace(/[:^~+\\\\-]/g, " ")); lexer.run();
+        return lexer.lexemes.filter(l => l.type === lunr.QueryLexer.TERM).map(l => l.str.toLowerCase());
+      }});
+      process.stdout.write(JSON.stringify(words));
+    """
+    browser = json.loads(run_node(script, json.dumps(texts)))
+    python = [[word.lower() for word in split_words(text.replace(":", " ").replace("^", " ").replace("~", " ")
+                                                    .replace("+", " ").replace("\\", " ").replace("-", " "))]
+              for text in texts]
+    assert browser == python
+
+
+# --- the index: lunr.py's, exactly -------------------------------------------------------------------------------
+
+def test_the_fast_builder_writes_the_index_stock_lunr_py_writes(bundled_documents: tuple) -> None:
+    terms = document_terms(bundled_documents)
+    fast = json.dumps(serialize_whole(build_index(terms)), sort_keys=False)
+    stock = json.dumps(serialize_whole(build_index(terms, stock_builder())), sort_keys=False)
+    assert len(fast) > 100_000
+    assert fast == stock
+
+
+def test_every_posting_of_the_whole_index_is_in_exactly_one_term_shard(bundled_documents: tuple) -> None:
+    index = build_index(document_terms(bundled_documents))
+    whole = serialize_whole(index)
+    records = list(term_records(index))
+    assert [record[0] for record in records] == [term for term, _ in whole["invertedIndex"]]
+    vectors = dict(whole["fieldVectors"])
+    for _, term_index, *fields in records:
+        for (field, _), postings in zip(FIELDS, fields, strict=True):
+            number = 0
+            for position in range(0, len(postings), 2):
+                number = postings[0] if position == 0 else number + postings[position]
+                vector = vectors[f"{field}/{to_base36(number)}"]
+                scores = dict(zip(vector[::2], vector[1::2], strict=True))
+                assert scores[term_index] == postings[position + 1]
+    shards = cut(records, 5_000)
+    assert len(shards) > 5
+    assert sum(len(json.loads(shard.data)) for shard in shards) == len(records)
+    assert shards[0].first == "" and all(s.first for s in shards[1:])
+
+
+def test_the_manifest_names_every_file_and_documents_are_chunked(bundled_documents: tuple) -> None:
+    seen: set[str] = set()
+    index = build_index(document_terms(bundled_documents, seen))
+    files = search_files(index, [d.shown() for d in bundled_documents], stems_of(seen))
+    manifest = json.loads(files["search/manifest.json"])
+    named = {"search/" + name for _, name in manifest["terms"] + manifest["words"]} | {
+        "search/" + name for name in manifest["chunks"]}
+    assert named == set(files) - {"search/manifest.json"}
+    assert len(manifest["chunks"]) == -(-len(bundled_documents) // DOCS_PER_CHUNK)
+    words = [pair for _, name in manifest["words"] for pair in json.loads(files["search/" + name])]
+    assert ["distillation", "distil"] in words and all(word != stem for word, stem in words)
+    first_chunk = json.loads(files["search/" + manifest["chunks"][0]])
+    assert first_chunk[0] == bundled_documents[0].shown()
+
+
+def test_search_files_are_the_same_bytes_every_build(bundled_documents: tuple) -> None:
+    from digest.output.search import build_search_files
+    assert build_search_files(bundled_documents) == build_search_files(bundled_documents)
+
+
+def test_a_title_full_of_query_syntax_is_indexed_as_words(tmp_path: Path) -> None:
+    assert index_terms("title:merging +continual -survey distill* fed~1 boost^10") == [
+        "titl", "merg", "continu", "survey", "distil", "fed", "1", "boost", "10"]
