@@ -1,0 +1,461 @@
+"""`digest fetch`: download days of the Hugging Face Daily Papers feed into content/snapshots/DATE.json.
+
+The API is a remote service that is sometimes slow, down, rate-limited or
+answers with an HTML error page, so this module is careful in three ways:
+
+- every request has a timeout and is retried with backoff on 5xx, 429
+  (honouring Retry-After) and network errors, and every page is checked with
+  `digest.inputs.api_json` before anything is written;
+- a snapshot is replaced atomically (temp file, fsync, rename), and never by a
+  response with fewer papers unless `--force`: a failed or partial fetch
+  leaves the previous good file as it was;
+- the file is pretty-printed deterministically, so a re-fetch with the same
+  data leaves it untouched and `git diff` shows only real changes.
+
+Only the standard library is used (urllib), so fetching adds no dependency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import os
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from digest import __version__
+from digest.errors import DigestError, SnapshotError
+from digest.inputs.api_json import ApiItem, count_papers, dump_api_items, paper_id, parse_api_items, printable_excerpt
+
+DEFAULT_API = "https://huggingface.co/api/daily_papers"
+API_VARIABLE = "DIGEST_API_URL"
+PAGE_SIZE = 50  # the API's largest page; a busy day needs a second request
+MAX_PAGES = 40  # 2,000 papers in one day: far beyond any real day, so the API is misbehaving
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 3  # so 4 tries in all
+FIRST_BACKOFF = 1.0  # seconds; doubles after each failed try
+MAX_WAIT = 120.0  # the longest we sleep between tries, whatever Retry-After asks
+MAX_BODY = 32 * 1024 * 1024
+EXCERPT = 160
+
+Say = Callable[[str], None]
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One HTTP answer, successful or not, as far as the fetcher needs it."""
+
+    url: str
+    status: int
+    reason: str
+    content_type: str
+    body: bytes
+    retry_after: str | None = None
+
+    def describe(self) -> str:
+        """Status, type and the start of the body, for an error message."""
+        start = printable_excerpt(self.body[:4 * EXCERPT].decode("utf-8", "replace"), EXCERPT)
+        body = f"body starts '{start}'" if start else "empty body"
+        return f"HTTP {self.status} {self.reason}, {self.content_type or 'no content type'}, {body}"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A try that did not work, and the seconds to wait before the next one."""
+
+    problem: str
+    wait: float
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """How hard to try one request."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fetching one day
+
+
+def resolve_api(api: str | None, environ: Mapping[str, str]) -> str:
+    """The explicit `api`, else $DIGEST_API_URL, else the public API."""
+    return check_api_url(api or environ.get(API_VARIABLE) or DEFAULT_API)
+
+
+def check_api_url(api: str) -> str:
+    parts = urllib.parse.urlsplit(api)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise DigestError(f"the API must be an http:// or https:// URL, got '{printable_excerpt(api)}'")
+    return api
+
+
+def page_url(api: str, day: date, page: int) -> str:
+    """`api` with date, limit and page added to any query it already has."""
+    query = urllib.parse.urlencode({"date": day.isoformat(), "limit": PAGE_SIZE, "p": page})
+    return f"{api}{'&' if urllib.parse.urlsplit(api).query else '?'}{query}"
+
+
+def fetch_day(api: str, day: date, *, timeout: float = DEFAULT_TIMEOUT, retries: int = DEFAULT_RETRIES,
+              sleep: Sleep = time.sleep, say: Say = print) -> list[ApiItem]:
+    """Every item the API lists for `day`, page after page, each paper once, in the API's order.
+
+    Raises `DigestError` naming the URL if the API stays unreachable or answers
+    with anything but a list of papers.
+    """
+    check_api_url(api)
+    retrying = Retrying(timeout=timeout, retries=retries)
+    items: list[ApiItem] = []
+    seen: set[str] = set()
+    for page in range(MAX_PAGES):
+        url = page_url(api, day, page)
+        page_items = fetch_page(url, retrying, sleep, say)
+        new = _unseen(page_items, seen)
+        items.extend(new)
+        if len(page_items) < PAGE_SIZE:
+            return items
+        if not new:
+            say(f"note: {url} repeated papers already fetched; the API seems to ignore paging, so stopping here")
+            return items
+    raise DigestError(f"{api} kept sending full pages for {day} ({MAX_PAGES} pages of {PAGE_SIZE}); stopped")
+
+
+def _unseen(page_items: list[ApiItem], seen: set[str]) -> list[ApiItem]:
+    """The items whose paper is not in `seen`, adding them to it (first occurrence wins)."""
+    new = []
+    for item in page_items:
+        if paper_id(item) not in seen:
+            seen.add(paper_id(item))
+            new.append(item)
+    return new
+
+
+def fetch_page(url: str, retrying: Retrying, sleep: Sleep, say: Say) -> list[ApiItem]:
+    """The checked items of one page."""
+    reply = get_with_retries(url, retrying, sleep, say)
+    try:
+        return parse_api_items(reply.body, url)
+    except SnapshotError as error:
+        where = f"line {error.line}: " if error.line else ""
+        raise DigestError(f"{url} did not answer with a list of papers: {where}{error.message} "
+                          f"({reply.describe()})") from None
+
+
+def get_with_retries(url: str, retrying: Retrying, sleep: Sleep, say: Say) -> Reply:
+    """A 2xx reply for `url`; retries server errors, 429 and network trouble, fails at once on other statuses."""
+    tries = max(retrying.retries, 0) + 1
+    attempt = 1
+    while True:
+        outcome = try_once(url, retrying.timeout, attempt)
+        if isinstance(outcome, Reply):
+            return outcome
+        if attempt == tries:
+            raise DigestError(f"{url} failed {tries} times; the last time: {outcome.problem}")
+        say(f"{url}: {outcome.problem}; trying again in {outcome.wait:g} s (try {attempt + 1} of {tries})")
+        sleep(outcome.wait)
+        attempt += 1
+
+
+def try_once(url: str, timeout: float, attempt: int) -> Reply | Failure:
+    """A 2xx reply, or what went wrong and how long to wait before try `attempt` + 1."""
+    try:
+        reply = request_once(url, timeout)
+    except (OSError, http.client.HTTPException) as error:
+        return Failure(describe_network_error(error, timeout), backoff(attempt))
+    if 200 <= reply.status < 300:
+        return reply
+    if not is_retryable(reply.status):
+        raise DigestError(f"{url} answered with an error: {reply.describe()}")
+    asked = retry_after_seconds(reply.retry_after, datetime.now(UTC))
+    return Failure(reply.describe(), backoff(attempt) if asked is None else asked)
+
+
+def request_once(url: str, timeout: float) -> Reply:
+    """One GET; network errors propagate, HTTP error statuses come back as a `Reply`."""
+    headers = {"User-Agent": f"paper-digest/{__version__}", "Accept": "application/json"}
+    request = urllib.request.Request(url, headers=headers, method="GET")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return _reply(url, response.status, response.reason, response.headers, _read_body(response, url))
+    except urllib.error.HTTPError as error:
+        with contextlib.closing(error):
+            body = _read_body(error, url) if error.fp is not None else b""
+            return _reply(url, error.code, str(error.reason), error.headers, body)
+
+
+def _read_body(response: http.client.HTTPResponse | urllib.error.HTTPError, url: str) -> bytes:
+    """The whole body; a connection closed before Content-Length bytes is a network error (and retried)."""
+    body = response.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        raise DigestError(f"{url} sent more than {MAX_BODY // (1024 * 1024)} MB; that is not a day of papers")
+    expected = (response.headers.get("Content-Length") or "").strip()
+    if expected.isdigit() and len(body) < int(expected):
+        raise http.client.IncompleteRead(body, int(expected) - len(body))
+    return body
+
+
+def _reply(url: str, status: int, reason: str, headers: http.client.HTTPMessage, body: bytes) -> Reply:
+    content_type = headers.get_content_type() if headers.get("Content-Type") else ""
+    return Reply(url=url, status=status, reason=reason, content_type=content_type, body=body,
+                 retry_after=headers.get("Retry-After"))
+
+
+def is_retryable(status: int) -> bool:
+    """Too many requests and server errors may pass; other client errors will not."""
+    return status == 429 or status >= 500
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait after failed try number `attempt` (1, 2, 4, ...), capped."""
+    return min(FIRST_BACKOFF * 2 ** (attempt - 1), MAX_WAIT)
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds to wait (delay-seconds or an HTTP date), capped; None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_WAIT)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max((when - now).total_seconds(), 0.0), MAX_WAIT)
+
+
+def describe_network_error(error: BaseException, timeout: float) -> str:
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, TimeoutError):
+        return f"no answer within {timeout:g} s"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused (is the server down?)"
+    if isinstance(reason, http.client.IncompleteRead):
+        return f"the connection closed after {len(reason.partial)} bytes, before the end of the body"
+    if isinstance(reason, OSError) and reason.strerror:
+        return f"network error: {reason.strerror}"
+    return f"network error: {printable_excerpt(str(reason) or type(reason).__name__)}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Choosing the days, saving the snapshots
+
+
+def run_fetch(snapshots_dir: Path, day: date | None, since: date | None, api: str | None, force: bool,
+              today: date, say: Say = print, *, timeout: float = DEFAULT_TIMEOUT, retries: int = DEFAULT_RETRIES,
+              sleep: Sleep = time.sleep, environ: Mapping[str, str] | None = None) -> int:
+    """Fetch `day` (default `today`), or with `since` every weekday up to today that has no snapshot yet.
+
+    Returns the exit code: 0, also for days without papers and kept files.
+    Raises `DigestError` at the first day that fails; days saved before it stay.
+    """
+    api = resolve_api(api, os.environ if environ is None else environ)
+    days = _days_to_fetch(snapshots_dir, day, since, today, say)
+    _check_snapshots_dir(snapshots_dir)
+    for wanted in days:
+        _refuse_second_snapshot(snapshots_dir, wanted)
+        items = fetch_day(api, wanted, timeout=timeout, retries=retries, sleep=sleep, say=say)
+        save_day(snapshots_dir, wanted, items, force, say)
+    return 0
+
+
+def _days_to_fetch(snapshots_dir: Path, day: date | None, since: date | None, today: date, say: Say) -> list[date]:
+    if day is not None and since is not None:
+        raise DigestError("give either a DATE or --since, not both")
+    if since is None:
+        wanted = day or today
+        if wanted > today:
+            raise DigestError(f"{wanted} is after today ({today}, UTC); the feed has no papers for it yet")
+        return [wanted]
+    if since > today:
+        raise DigestError(f"--since {since} is after today ({today}, UTC)")
+    missing = [d for d in weekdays(since, today) if not snapshot_files_for(snapshots_dir, d)]
+    say(f"{len(missing)} weekday(s) from {since} to {today} have no snapshot yet" if missing else
+        f"every weekday from {since} to {today} has a snapshot already; nothing to fetch")
+    return missing
+
+
+def weekdays(first: date, last: date) -> Iterator[date]:
+    """Monday to Friday from `first` to `last`, both included: the days the feed has papers."""
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        if day.weekday() < 5:
+            yield day
+
+
+def snapshot_files_for(snapshots_dir: Path, day: date) -> list[Path]:
+    """The files in `snapshots_dir` whose name starts with `day` (2025-10-08.txt, 2025-10-08.json, ...).
+
+    Hidden files and editor leftovers (.swp, ~, .tmp, .part) are not snapshots. A
+    text snapshot without the date in its name is not found: its date is inside.
+    """
+    if not snapshots_dir.is_dir():
+        return []
+    stem = day.isoformat()
+    litter = ("~", ".swp", ".swx", ".tmp", ".part", ".bak", ".orig")
+    return sorted(path for path in snapshots_dir.iterdir()
+                  if path.name.startswith(stem) and not path.name[len(stem):][:1].isdigit()
+                  and not path.name.endswith(litter) and path.is_file())
+
+
+def _refuse_second_snapshot(snapshots_dir: Path, day: date) -> None:
+    others = [path for path in snapshot_files_for(snapshots_dir, day) if path.name != f"{day}.json"]
+    if others:
+        raise DigestError(f"a snapshot for {day} exists already and the site builder rejects two files for one "
+                          "date; remove this one first if the API's version should replace it", others[0])
+
+
+def _check_snapshots_dir(snapshots_dir: Path) -> None:
+    if not snapshots_dir.parent.is_dir():
+        raise DigestError("no content/ folder here; run in the project folder or give --source DIR",
+                          snapshots_dir.parent)
+    try:
+        snapshots_dir.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise DigestError(f"cannot create the snapshots folder: {exc.strerror}", snapshots_dir) from None
+
+
+def save_day(snapshots_dir: Path, day: date, items: list[ApiItem], force: bool, say: Say) -> None:
+    """Write DATE.json unless there are no papers, nothing changed, or it would lose papers without `force`."""
+    target = snapshots_dir / f"{day}.json"
+    if not items:
+        say(f"{day}: the API lists no papers (a weekend or holiday?); nothing written")
+        return
+    data = dump_api_items(items)
+    new_count = count_papers(items)
+    old_data = _read_existing(target)
+    if old_data == data:
+        say(f"{target}: unchanged, {new_count} papers")
+        return
+    old_count = _count_saved(old_data, target)
+    if not force and (old_count is None or old_count > new_count):
+        held = "is not a valid API snapshot" if old_count is None else f"has {old_count}"
+        say(f"warning: {target}: the API now lists {new_count} papers and the file {held}; "
+            "kept the file (use --force to replace it)")
+        return
+    write_atomically(target, data)
+    change = "wrote" if old_data is None else f"updated (had {old_count} papers)"
+    say(f"{target}: {change}, {new_count} papers")
+
+
+def _read_existing(target: Path) -> bytes | None:
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DigestError(f"cannot read the existing snapshot: {exc.strerror}", target) from None
+
+
+def _count_saved(data: bytes | None, path: Path) -> int | None:
+    """Papers in the saved file: 0 if there is none, None if it is not a valid API snapshot."""
+    if data is None:
+        return 0
+    try:
+        return count_papers(parse_api_items(data, path))
+    except SnapshotError:
+        return None
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Replace `target` with `data` all at once: readers see the old file or the new one, never half of one."""
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        temp.chmod(mode)
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise DigestError(f"cannot write the snapshot: {exc.strerror or exc}", target) from None
+    _sync_directory(target.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); skipped where directories cannot be opened."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The command line
+
+
+def add_fetch_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register `digest fetch` on the main parser's subcommands."""
+    fetch = subparsers.add_parser(
+        "fetch", help="download a day of the Hugging Face Daily Papers feed into content/snapshots/",
+        description=(
+            "Save the papers the Hugging Face Daily Papers API lists for DATE as content/snapshots/DATE.json. "
+            "A day without papers writes nothing; a file that would lose papers is kept unless --force; "
+            "a failed download leaves existing files as they were."))
+    which = fetch.add_mutually_exclusive_group()
+    which.add_argument("date", nargs="?", type=_iso_date, default=None, metavar="DATE",
+                       help="day to fetch as YYYY-MM-DD (default: today, UTC, or the day of $SOURCE_DATE_EPOCH)")
+    which.add_argument("--since", type=_iso_date, default=None, metavar="DATE",
+                       help="fetch every weekday from DATE to today that has no snapshot yet")
+    fetch.add_argument("--api", default=None, metavar="URL",
+                       help=f"daily-papers API to ask (default: ${API_VARIABLE}, else {DEFAULT_API})")
+    fetch.add_argument("--force", action="store_true",
+                       help="replace DATE.json even if the API now lists fewer papers than it holds")
+    fetch.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
+                       help="project folder holding content/ (default: current folder)")
+    fetch.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help=f"give up on a request after this long without data (default: {DEFAULT_TIMEOUT:g})")
+    fetch.set_defaults(run=run_fetch_command)
+    return fetch
+
+
+def run_fetch_command(args: argparse.Namespace) -> int:
+    snapshots = args.source / "content" / "snapshots"
+    return run_fetch(snapshots, args.date, args.since, args.api, args.force, utc_today(os.environ), print,
+                     timeout=args.timeout)
+
+
+def utc_today(environ: Mapping[str, str]) -> date:
+    """Today in UTC, or the day of $SOURCE_DATE_EPOCH for reproducible runs."""
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return datetime.now(UTC).date()
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    except (ValueError, OverflowError, OSError):
+        raise DigestError(f"SOURCE_DATE_EPOCH must be seconds since 1970, got '{printable_excerpt(epoch)}'") from None
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{value}'") from None
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{value}'")
+    return seconds
