@@ -10,6 +10,7 @@ from pathlib import Path
 
 from digest import __version__
 from digest.commands.build import build_site
+from digest.commands.fetch import add_fetch_command
 from digest.errors import DigestError
 from digest.project import Project
 
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_run_build)
     _add_serve_command(commands)
     _add_email_command(commands)
+    add_fetch_command(commands)
     return parser
 
 

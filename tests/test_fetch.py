@@ -637,3 +637,30 @@ def test_retry_after_as_seconds_or_date_is_capped() -> None:
     assert retry_after_seconds("Wed, 01 Jan 2020 00:00:00 GMT", now) == 0.0
     assert retry_after_seconds("soon", now) is None
     assert retry_after_seconds(None, now) is None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The `digest` command
+
+
+def test_digest_fetch_writes_the_day_through_the_real_cli(api: FakeApi, snapshots: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from digest.cli import main
+
+    api.answer(DAY, Canned(fixture("three-papers.json")))
+    code = main(["fetch", DAY, "--api", api.url, "--source", str(snapshots.parent.parent)])
+    assert code == 0
+    assert files_in(snapshots) == [f"{DAY}.json"]
+    assert DAY in capsys.readouterr().out
+
+
+def test_digest_fetch_of_an_html_error_page_exits_2_naming_the_url(api: FakeApi, snapshots: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from digest.cli import main
+
+    api.answer(DAY, Canned(fixture("html-error.html"), content_type="text/html"))
+    code = main(["fetch", DAY, "--api", api.url, "--source", str(snapshots.parent.parent)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: ") and api.url in err and "Traceback" not in err
+    assert files_in(snapshots) == []

@@ -259,3 +259,20 @@ def test_search_files_size_per_paper_and_per_query(site_dir: Path, built_site: t
           f"B/paper; 'federated' loads {len(answer['files'])} files, {fetched} B gzip")
     assert raw / papers < 4096 and packed / papers < 1536
     assert fetched < 40_000
+
+
+# --- Authors and arXiv ids (JSON snapshots) -------------------------------------------------------------------
+
+def test_authors_and_arxiv_ids_find_their_paper(tmp_path: Path) -> None:
+    fixture = (Path(__file__).resolve().parent / "fixtures" / "api" / "three-papers.json").read_bytes()
+    project = make_project(tmp_path, {"2025-10-09.json": fixture}, with_seeds=True)
+    build_site(project)
+    zebra = "Zebra Sorting: A Made-Up Benchmark for Striped Data in Long-Context Retrieval"
+    answers = query(project.output, "author:placeholder", "placeholder", "2510.00001", "arXiv:2510.00001v2",
+                    "id:251000001", "author:zebra")
+    for text in ("author:placeholder", "placeholder", "2510.00001", "arXiv:2510.00001v2", "id:251000001"):
+        assert titles(answers[text])[:1] == [zebra], text
+    assert len(titles(answers["2510.00001"])) == 1, "an arXiv id finds its paper and nothing else"
+    assert titles(answers["author:zebra"]) == []
+    result = answers["placeholder"]["results"][0]
+    assert result["code"] == "https://github.com/example/zebra"

@@ -42,13 +42,15 @@
   function isWebLink(url) { return typeof url === "string" && /^https?:\/\//i.test(url); }
 
   function renderResult(doc) {
-    // doc = [title, path from the site root, first-seen ISO date, [topic names], snippet, code URL or null]
+    // doc = [title, path from the site root, first-seen ISO date, [topic names], snippet, code URL or null,
+    //        first authors]
     var item = el("li", "paper-card");
     var heading = el("h2", "paper-title");
     var link = el("a", null, doc[0]);
     link.href = form.dataset.root + doc[1];
     heading.appendChild(link);
     item.appendChild(heading);
+    if (doc[6]) item.appendChild(el("p", "paper-authors", doc[6]));
     item.appendChild(el("p", "paper-snippet", doc[4]));
     var meta = el("p", "paper-meta");
     var seen = el("span", null, "First seen ");

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,10 @@ from digest.output.search.words import index_terms
 from digest.text import snippet
 
 # (field, boost): lunr multiplies a field's BM25 scores by its boost.
-FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("abstract", 1), ("topics", 2))
+# `id` holds a paper's arXiv id as one word of its digits ("2405.14734" is 240514734); search-index.js
+# rewrites an id typed in a query the same way, so the id finds its paper and nothing else.
+FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("abstract", 1), ("topics", 2), ("author", 2), ("id", 1))
+AUTHORS_SHOWN = 3
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -49,13 +53,17 @@ class SearchDocument:
     topic_names: tuple[str, ...]
     snippet: str
     code_url: str | None
+    authors: tuple[str, ...] = ()
+    arxiv_id: str | None = None
 
     def fields(self) -> dict[str, str]:
-        return {"title": self.title, "abstract": self.abstract, "topics": self.topics}
+        return {"title": self.title, "abstract": self.abstract, "topics": self.topics,
+                "author": " ".join(self.authors), "id": arxiv_word(self.arxiv_id)}
 
     def shown(self) -> list[Any]:
-        """What a result shows, as stored for the browser: [title, path, date, topics, snippet, code url]."""
-        return [self.title, self.path, self.date, list(self.topic_names), self.snippet, self.code_url]
+        """What a result shows, for the browser: [title, path, date, topics, snippet, code url, first authors]."""
+        authors = ", ".join(self.authors[:AUTHORS_SHOWN]) + (" et al." if len(self.authors) > AUTHORS_SHOWN else "")
+        return [self.title, self.path, self.date, list(self.topic_names), self.snippet, self.code_url, authors]
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,13 @@ def to_base36(number: int) -> str:
             return text
 
 
+def arxiv_word(arxiv_id: str | None) -> str:
+    """The one word an arXiv id is indexed as: its digits, without the version (2405.14734v2 -> 240514734)."""
+    if not arxiv_id:
+        return ""
+    return re.sub(r"v\d+$", "", arxiv_id).replace(".", "")
+
+
 def search_documents(catalog: Catalog, snippet_length: int) -> tuple[SearchDocument, ...]:
     topics: Mapping[str, Topic] = {topic.slug: topic for topic in catalog.topics}
     documents = []
@@ -93,6 +108,8 @@ def search_documents(catalog: Catalog, snippet_length: int) -> tuple[SearchDocum
             topic_names=names,
             snippet=snippet(paper.abstract, snippet_length),
             code_url=paper.code_url,
+            authors=paper.authors,
+            arxiv_id=paper.arxiv_id,
         ))
     return tuple(documents)
 
@@ -209,8 +226,11 @@ class FastBuilder(Builder):  # type: ignore[misc]
             field_length = self.field_lengths[field_ref]
             field_boost = self._fields[field_name].boost
             doc_boost = self._documents[ref.doc_ref].get("boost", 1)
+            entries: list[tuple[int, float]] = []
+            if not term_frequencies:  # an empty field (no authors, no arXiv id): an empty vector, as lunr makes
+                field_vectors[field_ref] = _SerializedVector([])
+                continue
             length_ratio = field_length / self.average_field_length[field_name]
-            entries = []
             for term, tf in term_frequencies.items():
                 posting = self.inverted_index[term]
                 idf = idf_cache.get(term)
