@@ -10,8 +10,7 @@ topic scoring at least `threshold`. Papers that join none are filed under "Other
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,25 +33,7 @@ class Topic:
 @dataclass(frozen=True)
 class TopicRule:
     topic: Topic
-    pattern: re.Pattern[str]
-    phrases: tuple[re.Pattern[str], ...]
-    _surfaces: dict[str, int] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
-
-    def count(self, text: str) -> int:
-        """How many distinct phrases of the topic occur in `text` (normalised, padded with spaces).
-
-        'benchmark' and 'benchmarks', or 'evaluate' and 'evaluation' under 'evaluat*', are one phrase.
-        """
-        return len({self._phrase_of(surface) for surface in set(self.pattern.findall(text))})
-
-    def _phrase_of(self, surface: str) -> int:
-        # One group per phrase would say which phrase matched, but makes the regex four times slower; the few
-        # distinct words a topic finds are mapped back to their phrase once and remembered.
-        index = self._surfaces.get(surface)
-        if index is None:
-            index = next((n for n, phrase in enumerate(self.phrases) if phrase.fullmatch(surface)), -1)
-            self._surfaces[surface] = index
-        return index
+    phrases: tuple[str, ...]  # as written in topics.yaml
 
 
 @dataclass(frozen=True)
@@ -63,6 +44,10 @@ class Taxonomy:
     abstract_weight: float = 1.0
     keyword_weight: float = 1.0
     threshold: float = 2.0
+    _finder: PhraseFinder = field(init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_finder", PhraseFinder(self.rules))
 
     @property
     def topics(self) -> tuple[Topic, ...]:
@@ -72,28 +57,103 @@ class Taxonomy:
         """Slugs of the topics a paper belongs to, in taxonomy order; never empty.
 
         `keywords` are extra evidence, such as the feed's `ai_keywords`. Memoised across builds (the taxonomy
-        is reloaded each build but compares equal), so a preview rebuild does not run the topic regexes over
-        every abstract again.
+        is reloaded each build but compares equal), so a preview rebuild does not classify every paper again.
         """
         return _classify(self, title, abstract, tuple(keywords))
 
     def classify_uncached(self, title: str, abstract: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
-        texts = [(self.title_weight, f" {normalize_title(title)} "),
-                 (self.abstract_weight, f" {normalize_title(abstract)} ")]
-        if keywords and self.keyword_weight:
-            # ' | ' keeps a phrase from spanning two keywords: phrases hold only words and spaces.
-            texts.append((self.keyword_weight, f" {' | '.join(normalize_title(k) for k in keywords)} "))
-        chosen = []
-        for rule in self.rules:
-            score = sum(weight * rule.count(text) for weight, text in texts if weight)
-            if score >= self.threshold:
-                chosen.append(rule.topic.slug)
-        return tuple(chosen) or (self.other.slug,)
+        scores = [0.0] * len(self.rules)
+        for weight, texts in ((self.title_weight, (title,)), (self.abstract_weight, (abstract,)),
+                              (self.keyword_weight, keywords)):
+            if weight:
+                for index, count in enumerate(self._finder.count(texts)):
+                    scores[index] += weight * count
+        chosen = tuple(rule.topic.slug for rule, score in zip(self.rules, scores, strict=True)
+                       if score >= self.threshold)
+        return chosen or (self.other.slug,)
+
+    def phrase_counts(self, text: str) -> tuple[int, ...]:
+        """How many distinct phrases of each topic (in taxonomy order) occur in `text`."""
+        return tuple(self._finder.count((text,)))
 
 
 @functools.lru_cache(maxsize=1 << 17)
 def _classify(taxonomy: Taxonomy, title: str, abstract: str, keywords: tuple[str, ...]) -> tuple[str, ...]:
     return taxonomy.classify_uncached(title, abstract, keywords)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class _Phrase:
+    topic: int  # index of its rule
+    rank: int  # its number among its topic's phrases, longest first: at one place the lowest rank wins
+    size: int  # words
+    middle: list[str]  # the words between the first and the last
+    last: str
+    prefix: bool  # the last word may go on ('quantiz*'); else it may take 's' or 'es'
+    last_forms: frozenset[str]
+
+
+class PhraseFinder:
+    """Finds the phrases of every topic in a text, in one pass over its words.
+
+    A phrase matches whole words, ignoring case and punctuation; its last word may take an 's' or 'es'
+    (plurals), or any ending if the phrase ends in '*'. Within a topic, matches do not overlap: at one place
+    the longest phrase wins ('mixture of experts', not 'experts'), and the search goes on after it. Every form
+    of a phrase counts as that phrase.
+    """
+
+    def __init__(self, rules: Sequence[TopicRule]) -> None:
+        self.topics = len(rules)
+        self._starting: dict[str, list[_Phrase]] = {}  # by the first word (any form of a one-word phrase)
+        self._prefixes: list[_Phrase] = []  # one-word phrases ending in '*'
+        self._memo: dict[str, tuple[_Phrase, ...]] = {}  # each word seen: the phrases that can start at it
+        for topic, rule in enumerate(rules):
+            forms = {(tuple(normalize_title(p.rstrip("*")).split()), p.strip().endswith("*")) for p in rule.phrases}
+            ordered = sorted(forms, key=lambda form: (-len(" ".join(form[0])) - form[1], form))
+            for rank, (words, prefix) in enumerate(ordered):
+                last = words[-1]
+                phrase = _Phrase(topic, rank, len(words), list(words[1:-1]), last, prefix,
+                                 frozenset((last, last + "s", last + "es")))
+                if len(words) > 1:
+                    self._starting.setdefault(words[0], []).append(phrase)
+                elif prefix:
+                    self._prefixes.append(phrase)
+                else:
+                    for form in phrase.last_forms:
+                        self._starting.setdefault(form, []).append(phrase)
+
+    def count(self, texts: Iterable[str]) -> list[int]:
+        """How many distinct phrases of each topic occur in `texts` (a phrase never spans two texts)."""
+        found: list[set[int]] = [set() for _ in range(self.topics)]
+        memo = self._memo
+        for text in texts:
+            words = normalize_title(text).split()
+            free = [0] * self.topics  # where each topic's next match may start
+            for place, word in enumerate(words):
+                candidates = memo.get(word)
+                if candidates is None:
+                    candidates = self._candidates(word)
+                for phrase in candidates:
+                    if place < free[phrase.topic]:
+                        continue
+                    if phrase.size > 1:
+                        end = place + phrase.size - 1
+                        if end >= len(words):
+                            continue
+                        last = words[end]
+                        if not (last.startswith(phrase.last) if phrase.prefix else last in phrase.last_forms):
+                            continue
+                        if phrase.size > 2 and words[place + 1:end] != phrase.middle:
+                            continue
+                    found[phrase.topic].add(phrase.rank)
+                    free[phrase.topic] = place + phrase.size
+        return [len(ranks) for ranks in found]
+
+    def _candidates(self, word: str) -> tuple[_Phrase, ...]:
+        phrases = [*self._starting.get(word, ()), *(p for p in self._prefixes if word.startswith(p.last))]
+        candidates = tuple(sorted(phrases, key=lambda phrase: (phrase.topic, phrase.rank)))
+        self._memo[word] = candidates
+        return candidates
 
 
 DEFAULT_OTHER = Topic(OTHER_SLUG, "Other", "Papers that match no topic in the taxonomy.")
@@ -177,9 +237,7 @@ def _rule(document: YamlDocument, index: int, item: Any) -> TopicRule:
     for number, phrase in enumerate(phrases):
         if not isinstance(phrase, str) or not normalize_title(phrase.rstrip("*")):
             raise document.error((*key_path, "phrases", number), f"a phrase must be non-empty text, got {phrase!r}")
-    alternatives = _phrase_alternatives(phrases)
-    return TopicRule(Topic(slug, name, description), _topic_pattern(alternatives),
-                     tuple(re.compile(alternative) for alternative in alternatives))
+    return TopicRule(Topic(slug, name, description), tuple(phrases))
 
 
 def _other(document: YamlDocument, data: Any) -> Topic:
@@ -190,24 +248,3 @@ def _other(document: YamlDocument, data: Any) -> Topic:
     name = _text(document, data, ("other",), "name", required=False) or DEFAULT_OTHER.name
     description = _text(document, data, ("other",), "description", required=False) or DEFAULT_OTHER.description
     return Topic(OTHER_SLUG, name, description)
-
-
-def _phrase_alternatives(phrases: list[str]) -> list[str]:
-    """A regex per phrase: words as written, a trailing '*' matches any word ending, plurals match.
-
-    Longest first, so 'mixture of experts' wins over 'experts' at the same place.
-    """
-    alternatives = []
-    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
-        prefix = phrase.strip().endswith("*")
-        words = normalize_title(phrase.rstrip("*"))
-        body = re.escape(words).replace(r"\ ", " ")
-        alternatives.append(body + (r"\w*" if prefix else r"(?:s|es)?"))
-    return alternatives
-
-
-def _topic_pattern(alternatives: list[str]) -> re.Pattern[str]:
-    """One regex per topic, finding its phrases as whole words in text padded with spaces."""
-    # The leading space is matched, not looked behind at: the same matches (phrases never end in a space), but
-    # a literal first character lets the regex engine skip ahead to the next space, which halves classify time.
-    return re.compile(r" (" + "|".join(alternatives) + r")(?= )")
