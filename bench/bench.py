@@ -5,11 +5,14 @@ files shaped like the real feed, then measures, each in a fresh child
 process so peak memory belongs to that size alone:
 
 * a full build (seconds, peak RSS, pages per second, files written,
-  search index size raw and gzipped);
+  search files raw and gzipped);
 * the incremental path the preview server uses: a first build with a
   `BuildState`, then a rebuild with nothing changed, one after appending a
   paper to the newest snapshot and one after editing an abstract in an old
   snapshot.
+
+The real corpus in ../shared/corpus/hf-daily-papers is built too when it is there
+(full build only; `--no-real` skips it).
 
 Run `python bench/bench.py` (or `make bench`); `--sizes 1000,20000`, `--json`,
 `--keep DIR` and `--profile N` (cProfile of one full build) are optional.
@@ -35,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+REAL_CORPUS = REPO.parent / "shared" / "corpus" / "hf-daily-papers"
 SEED = 20251008
 PAPERS_PER_DAY = 80
 RETURNING_SHARE = 0.6
@@ -236,7 +240,7 @@ def _peak_mb() -> float:
 def _report(report: Any, seconds: float) -> dict[str, Any]:
     return {"seconds": round(seconds, 3), "pages": report.pages, "files": report.files, "written": report.written,
             "unchanged": report.unchanged, "rendered": report.rendered, "reused": report.reused,
-            "papers": report.papers, "index_bytes": report.index_bytes}
+            "papers": report.papers, "search_bytes": report.search_bytes}
 
 
 def child_full(root: Path) -> dict[str, Any]:
@@ -250,11 +254,10 @@ def child_full(root: Path) -> dict[str, Any]:
     report = build_site(project)
     result = _report(report, time.perf_counter() - started)
     result["cpu_seconds"] = round(time.process_time() - cpu, 3)  # steadier than wall time on a shared machine
-    index = (project.output / "search" / "index.json").read_bytes()
-    documents = (project.output / "search" / "documents.json").read_bytes()
-    result["index_gzip_bytes"] = len(gzip.compress(index, compresslevel=6, mtime=0))  # what a host serves
-    result.update(documents_bytes=len(documents), documents_gzip_bytes=len(gzip.compress(documents, mtime=0)),
-                  peak_mb=round(_peak_mb(), 1))
+    search = [path.read_bytes() for path in sorted((project.output / "search").rglob("*.json"))]
+    # what a host serves: every shard, chunk and the manifest, gzipped one by one
+    result["search_gzip_bytes"] = sum(len(gzip.compress(data, compresslevel=6, mtime=0)) for data in search)
+    result.update(search_files=len(search), peak_mb=round(_peak_mb(), 1))
     return result
 
 
@@ -323,6 +326,31 @@ def run_child(mode: str, root: Path) -> dict[str, Any]:
 # --- driver -------------------------------------------------------------------------------------------------
 
 
+def make_real_project(root: Path) -> dict[str, int]:
+    """A project whose snapshots are links to the real API responses in ../shared (never copied)."""
+    content = root / "content"
+    snapshots = content / "snapshots"
+    snapshots.mkdir(parents=True)
+    for name in ("site.yaml", "topics.yaml"):
+        shutil.copy(REPO / "content" / name, content / name)
+    shutil.copytree(REPO / "content" / "pages", content / "pages")
+    shutil.copytree(REPO / "templates", root / "templates")
+    files = sorted(REAL_CORPUS.glob("*.json"))
+    for source in files:
+        (snapshots / source.name).symlink_to(source)
+    entries = sum(len(json.loads(source.read_bytes())) for source in files)
+    return {"papers": 0, "snapshot_files": len(files), "entries": entries}
+
+
+def bench_real(workdir: Path) -> dict[str, Any]:
+    root = workdir / "real"
+    shutil.rmtree(root, ignore_errors=True)
+    corpus = make_real_project(root)
+    full = run_child("full", root)
+    corpus["papers"] = full["papers"]
+    return {"corpus": corpus, "full": full}
+
+
 def bench_size(papers: int, workdir: Path, incremental: bool) -> dict[str, Any]:
     root = workdir / f"n{papers}"
     shutil.rmtree(root, ignore_errors=True)
@@ -335,32 +363,32 @@ def bench_size(papers: int, workdir: Path, incremental: bool) -> dict[str, Any]:
     return result
 
 
-def print_table(results: dict[int, dict[str, Any]]) -> None:
-    rows: list[tuple[str, ...]] = [("papers", "days", "entries", "full s", "cpu s", "peak MB", "pages", "pages/s",
-                                    "files", "index raw", "index gz", "raw/paper", "gz/paper")]
-    for size, result in results.items():
+def print_table(results: dict[str, dict[str, Any]]) -> None:
+    rows: list[tuple[str, ...]] = [("corpus", "papers", "days", "entries", "full s", "cpu s", "peak MB", "pages",
+                                    "pages/s", "files", "search raw", "search gz", "raw/paper", "gz/paper")]
+    for label, result in results.items():
         corpus, full = result["corpus"], result["full"]
-        rows.append((f"{size:,}", str(corpus["snapshot_files"]), f"{corpus['entries']:,}", f"{full['seconds']:.2f}",
-                     f"{full['cpu_seconds']:.2f}", f"{full['peak_mb']:.0f}", f"{full['pages']:,}",
-                     f"{full['pages'] / full['seconds']:,.0f}", f"{full['written']:,}", _size(full["index_bytes"]),
-                     _size(full["index_gzip_bytes"]), f"{full['index_bytes'] / size:,.0f} B",
-                     f"{full['index_gzip_bytes'] / size:,.0f} B"))
+        size = full["papers"]
+        rows.append((label, f"{size:,}", str(corpus["snapshot_files"]), f"{corpus['entries']:,}",
+                     f"{full['seconds']:.2f}", f"{full['cpu_seconds']:.2f}", f"{full['peak_mb']:.0f}",
+                     f"{full['pages']:,}", f"{full['pages'] / full['seconds']:,.0f}", f"{full['written']:,}",
+                     _size(full["search_bytes"]), _size(full["search_gzip_bytes"]),
+                     f"{full['search_bytes'] / size:,.0f} B", f"{full['search_gzip_bytes'] / size:,.0f} B"))
     _print_rows("Full build (fresh process, empty output folder)", rows)
-    rows = [("papers", "step", "seconds", "rendered", "reused", "written", "peak MB")]
-    for size, result in results.items():
+    rows = [("corpus", "step", "seconds", "rendered", "reused", "written", "peak MB")]
+    for label, result in results.items():
         incremental = result.get("incremental")
         if not incremental:
             continue
         for step in ("first", "no_change", "append_paper", "edit_abstract"):
             item = incremental[step]
-            rows.append((f"{size:,}", step.replace("_", " "), f"{item['seconds']:.2f}", f"{item['rendered']:,}",
+            rows.append((label, step.replace("_", " "), f"{item['seconds']:.2f}", f"{item['rendered']:,}",
                          f"{item['reused']:,}", f"{item['written']:,}",
                          f"{incremental['peak_mb']:.0f}" if step == "first" else ""))
     if len(rows) > 1:
         _print_rows("Incremental rebuilds with a BuildState (preview server path)", rows)
-    docs = ", ".join(f"{size:,}: {_size(r['full']['documents_bytes'])} raw / {_size(r['full']['documents_gzip_bytes'])}"
-                     " gz" for size, r in results.items())
-    print(f"\nsearch/documents.json (result store, separate from the index): {docs}")
+    print("\nsearch raw / gz: every file under search/ (manifest, term and word shards, result chunks); a query "
+          "loads a few of them: bench/search_bench.py measures what a reader's browser fetches.")
 
 
 def _print_rows(title: str, rows: list[tuple[str, ...]]) -> None:
@@ -386,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-incremental", action="store_true", help="measure full builds only")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="build the corpora in DIR and keep them")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile one full build of N papers and exit")
+    parser.add_argument("--no-real", action="store_true", help=f"skip the real corpus ({REAL_CORPUS})")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -403,9 +432,13 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             if not args.json:
                 print(f"building {size:,} papers…", file=sys.stderr, flush=True)
-            results[size] = bench_size(size, workdir, not args.no_incremental)
+            results[f"synthetic {size:,}"] = bench_size(size, workdir, not args.no_incremental)
+        if not args.no_real and REAL_CORPUS.is_dir():
+            if not args.json:
+                print(f"building the real corpus ({REAL_CORPUS})…", file=sys.stderr, flush=True)
+            results["real (hf-daily-papers)"] = bench_real(workdir)
         if args.json:
-            print(json.dumps({str(size): result for size, result in results.items()}, indent=2))
+            print(json.dumps(results, indent=2))
         else:
             print_table(results)
     finally:
