@@ -214,7 +214,7 @@ def _finish(draft: _Draft, taxonomy: Taxonomy) -> Paper:
         abstract=draft.abstract,
         links=links,
         code_url=code_url,
-        topics=taxonomy.classify(draft.title, draft.abstract),
+        topics=taxonomy.classify(draft.title, draft.abstract, draft.keywords),
         appearances=tuple(draft.appearances),
         arxiv_id=draft.arxiv_id,
         authors=draft.authors,

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from digest.errors import SnapshotError
-from digest.inputs import text_snapshot
+from digest.inputs import json_snapshot, text_snapshot
 from digest.inputs.snapshot import Snapshot
 
 # Reads one file; the date is what a file name without a year is resolved against.
@@ -20,6 +20,7 @@ SnapshotReader = Callable[[Path, date], Snapshot]
 
 SNAPSHOT_READERS: dict[str, SnapshotReader] = {
     ".txt": text_snapshot.read_snapshot,
+    ".json": json_snapshot.read_snapshot,
 }
 
 # Endings of files that editors and downloads leave beside the real one while saving.

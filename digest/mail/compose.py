@@ -31,6 +31,7 @@ HTML_TEMPLATE = "email/digest.html"
 TEXT_TEMPLATE = "email/digest.txt"
 # Gmail clips messages past about 102 KB and hides the rest behind a link; stay clearly under it.
 MAX_HTML_BYTES = 100_000
+EMAIL_AUTHORS = 3  # authors named before "and N more"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class EmailEntry:
     summary: str
     topics: tuple[str, ...]
     code_url: str | None
+    authors: tuple[str, ...] = ()  # the first few
+    more_authors: int = 0
+    arxiv_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def plan_email(catalog: Catalog, config: SiteConfig, day: SnapshotDay, max_new: 
     max_new = settings.max_new if max_new is None else max_new
     max_returning = settings.max_returning if max_returning is None else max_returning
     names = {topic.slug: topic.name for topic in catalog.topics}
-    shown = day.new[:max_new]
+    shown = day.by_upvotes(day.new)[:max_new]
     returning = tuple(ReturningEntry(one_line(catalog.papers[slug].title), _paper_url(config, slug))
                       for slug in day.returning[:max_returning])
     return EmailContent(
@@ -127,7 +131,7 @@ def email_subject(config: SiteConfig, day: SnapshotDay, catalog: Catalog) -> str
     head = f"{one_line(config.title)}, {long_date(day.date)}"
     if not day.new:
         return f"{head}: no new papers"
-    lead = snippet(one_line(catalog.papers[day.new[0]].title), 70)
+    lead = snippet(one_line(catalog.papers[day.by_upvotes(day.new)[0]].title), 70)
     rest = len(day.new) - 1
     return f"{head}: {lead}" + (f" and {rest} more" if rest else "")
 
@@ -139,7 +143,7 @@ def _summary(day: SnapshotDay) -> str:
 
 def _preheader(catalog: Catalog, day: SnapshotDay) -> str:
     """The inbox preview line: the first new titles (clients show about 90–140 characters)."""
-    titles = [one_line(catalog.papers[slug].title) for slug in day.new[:4]]
+    titles = [one_line(catalog.papers[slug].title) for slug in day.by_upvotes(day.new)[:4]]
     if not titles:
         return f"No new papers today; {len(day.returning)} returning."
     return snippet("New today: " + " · ".join(titles), 140)
@@ -151,7 +155,7 @@ def _paper_url(config: SiteConfig, slug: str) -> str:
 
 def _group(catalog: Catalog, config: SiteConfig, slugs: Sequence[str],
            names: Mapping[str, str]) -> tuple[TopicGroup, ...]:
-    """Each paper once, under its first topic; groups in taxonomy order, papers in snapshot order."""
+    """Each paper once, under its first topic; groups in taxonomy order, papers in the order given."""
     by_topic: dict[str, list[EmailEntry]] = {topic.slug: [] for topic in catalog.topics}
     for slug in slugs:
         paper = catalog.papers[slug]
@@ -161,6 +165,9 @@ def _group(catalog: Catalog, config: SiteConfig, slugs: Sequence[str],
             summary=first_sentences(paper.abstract, config.email.sentences, max_length=400),
             topics=tuple(names[topic] for topic in paper.topics),
             code_url=paper.code_url,
+            authors=tuple(one_line(name) for name in paper.authors[:EMAIL_AUTHORS]),
+            more_authors=max(0, len(paper.authors) - EMAIL_AUTHORS),
+            arxiv_url=urls.arxiv_abstract(paper.arxiv_id) if paper.arxiv_id else None,
         ))
     return tuple(TopicGroup(names[topic], tuple(entries)) for topic, entries in by_topic.items() if entries)
 

@@ -50,6 +50,7 @@ class PaperLink:
     href: str
     label: str
     note: str = ""
+    is_code: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _paper_links(paper: Paper) -> tuple[PaperLink, ...]:
                   PaperLink(urls.hugging_face_paper(paper.arxiv_id), "Hugging Face paper page")]
     if paper.code_url:
         stars = paper.code_stars
-        links.append(PaperLink(paper.code_url, "Code", "" if stars is None else _counted(stars, "GitHub star")))
+        links.append(PaperLink(paper.code_url, "Code", "" if stars is None else _counted(stars, "GitHub star"), True))
     if paper.project_page:
         links.append(PaperLink(paper.project_page, "Project page"))
     listed = {link.href for link in links}

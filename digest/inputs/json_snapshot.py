@@ -1,0 +1,127 @@
+"""Reader for JSON snapshots: one day of the Hugging Face Daily Papers API, saved as it came.
+
+The file is the API's array of items, named after its date (``2025-10-08.json``);
+api_json.py checks the shape, this module turns each item into a `SnapshotEntry`:
+hard-wrapped titles and abstracts joined (abstract paragraphs kept), bidi controls
+dropped, white space removed from URLs and anything but http(s) URLs ignored, the
+arXiv id without its version suffix. An empty array is a day without papers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from digest.errors import SnapshotError
+from digest.inputs.api_json import ApiItem, paper_id, paper_title, parse_api_items, printable_excerpt
+from digest.inputs.snapshot import Snapshot, SnapshotEntry
+from digest.text import arxiv_id, clean_paragraphs, clean_text, clean_url
+
+_ISO_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def read_snapshot(path: Path, reference: date) -> Snapshot:
+    """Read one JSON snapshot; `reference` is unused (the date is always in the file name)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"cannot read file: {exc.strerror}", path) from None
+    return parse_snapshot(data, path)
+
+
+def parse_snapshot(data: bytes, path: Path) -> Snapshot:
+    day = _date_from_name(path)
+    items = parse_api_items(data, path)
+    lines = _item_lines(data)
+    entries = tuple(item_entry(item, number, path, lines.get(number, 1)) for number, item in enumerate(items, 1))
+    return Snapshot(path=path, date=day, entries=entries)
+
+
+def item_entry(item: ApiItem, number: int, path: Path, line: int = 1) -> SnapshotEntry:
+    """One checked API item (see api_json.parse_api_items) as a snapshot entry; `number` counts from 1."""
+    paper: dict[str, Any] = item["paper"]
+    raw_id = paper_id(item)
+    identifier = arxiv_id(raw_id)
+    if identifier is None:
+        raise SnapshotError(f"item {number}: paper.id '{printable_excerpt(raw_id, 40)}' is not an arXiv id "
+                            "such as 2405.14734", path, line)
+    title = clean_text(paper_title(item))
+    feed_title = clean_text(_string(item.get("title")))
+    return SnapshotEntry(
+        title=title,
+        abstract=clean_paragraphs(_string(paper.get("summary")) or _string(item.get("summary"))),
+        line=line,
+        arxiv_id=identifier,
+        authors=_texts(author.get("name") for author in _list(paper.get("authors")) if isinstance(author, dict)),
+        published=_date(paper.get("publishedAt")),
+        upvotes=_count(paper.get("upvotes")),
+        comments=_count(item.get("numComments")),
+        github_repo=_url(paper.get("githubRepo")),
+        github_stars=_count(paper.get("githubStars")),
+        project_page=_url(paper.get("projectPage")),
+        ai_keywords=_texts(_list(paper.get("ai_keywords"))),
+        alternate_titles=(feed_title,) if feed_title and feed_title != title else (),
+    )
+
+
+def _date_from_name(path: Path) -> date:
+    match = _ISO_NAME.match(path.name)
+    if match is None:
+        raise SnapshotError("a JSON snapshot's name is its date: rename it to YYYY-MM-DD.json", path)
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise SnapshotError(f"file name starts with an impossible date '{match.group(0)}'", path) from None
+
+
+def _item_lines(data: bytes) -> dict[int, int]:
+    """The line each item of a top-level array starts on, by item number (for messages only)."""
+    text = data.decode("utf-8-sig")
+    decoder = json.JSONDecoder()
+    whitespace = re.compile(r"[\s,]*")
+    lines: dict[int, int] = {}
+    position = whitespace.match(text, text.index("[") + 1).end()
+    number, line, counted = 1, 1, 0
+    while position < len(text) and text[position] != "]":
+        line += text.count("\n", counted, position)
+        counted = position
+        lines[number] = line
+        try:
+            _, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError:
+            break
+        position = whitespace.match(text, position).end()
+        number += 1
+    return lines
+
+
+def _string(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _texts(values: Iterable[Any]) -> tuple[str, ...]:
+    """The non-empty strings among `values`, each cleaned to one line."""
+    return tuple(text for value in values if (text := clean_text(_string(value))))
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _url(value: Any) -> str | None:
+    return clean_url(value) if isinstance(value, str) else None
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if isinstance(value, str) else None
+    except ValueError:
+        return None
