@@ -115,3 +115,9 @@ def test_a_text_and_a_json_snapshot_for_one_date_is_an_error_naming_both(tmp_pat
     error = capsys.readouterr().err
     assert str(project.snapshots / "2025-10-08.txt") in error and str(project.snapshots / "2025-10-08.json") in error
     assert "2025-10-08" in error and not project.output.exists()
+
+
+def test_an_empty_snapshots_folder_names_both_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_project(tmp_path)
+    assert main(["build", "--quiet", "--source", str(tmp_path)]) == 2
+    assert "no snapshot files (*.txt, *.json)" in capsys.readouterr().err

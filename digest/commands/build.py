@@ -20,7 +20,7 @@ from digest.errors import BuildError, DigestError
 from digest.inputs.config import SiteConfig, load_site_config
 from digest.inputs.pages import Page, read_pages
 from digest.inputs.snapshot import Snapshot
-from digest.inputs.sources import find_snapshot_files, read_snapshot
+from digest.inputs.sources import SNAPSHOT_READERS, find_snapshot_files, read_snapshot
 from digest.inputs.topics import load_taxonomy
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
@@ -97,7 +97,8 @@ def _read_snapshots(project: Project, keep_going: bool, state: BuildState | None
                     today: date) -> tuple[list[Snapshot], list[str]]:
     paths = find_snapshot_files(project.snapshots)
     if not paths:
-        raise BuildError(f"no snapshot files (*.txt) in {project.snapshots}; add at least one")
+        patterns = ", ".join(f"*{suffix}" for suffix in SNAPSHOT_READERS)
+        raise BuildError(f"no snapshot files ({patterns}) in {project.snapshots}; add at least one")
     snapshots: list[Snapshot] = []
     warnings: list[str] = []
     fresh_cache: dict[Path, tuple[tuple[int, int], Snapshot]] = {}
@@ -135,6 +136,7 @@ def _read_cached(path: Path, state: BuildState | None, today: date,
 
 
 def _check_unique_dates(snapshots: list[Snapshot]) -> None:
+    """One file per date, whatever the formats (2025-10-08.txt and 2025-10-08.json are two snapshots of one day)."""
     seen: dict[date, Snapshot] = {}
     for snapshot in snapshots:
         if snapshot.date in seen:
