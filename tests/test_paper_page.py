@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import threading
+from collections.abc import Iterator
+from functools import partial
 from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from digest.cli import main
 from digest.commands.build import build_site
 from digest.project import Project
-from tests.conftest import FIXTURES, make_project
+from tests.conftest import FIXTURES, free_port, make_project
+from tests.test_site_checks import NARROW, VNU_JAR, WIDE, _require_vnu, axe_violations, describe
 
 JSON = FIXTURES / "json"
 TATTOO = "papers/tattoo-tool-grounded-thinking-prm-for-test-time-scaling-in-tabular-reasoning/index.html"
@@ -215,3 +222,53 @@ def test_hostile_strings_in_every_new_field_stay_text(hostile_site: Project) -> 
     assert '"Quoted" {{ 7*7 }} evil &' in parsed.by_class["paper"][0]
     email = (site / "snapshots/2025-10-09/email.html").read_text(encoding="utf-8")
     assert "&lt;/script&gt;&lt;script&gt;alert(&#34;author&#34;)" in email
+
+
+# --- Valid, accessible and narrow-screen safe: the checks the bundled site gets, on pages with every new field ------
+
+@pytest.mark.slow
+def test_nu_html_checker_accepts_the_json_site(site: Path, hostile_site: Project) -> None:
+    java = _require_vnu()
+    for folder in (site, hostile_site.output):
+        result = subprocess.run([java, "-jar", str(VNU_JAR), "--skip-non-html", "--errors-only", "--format", "json",
+                                 "--stdout", str(folder)], capture_output=True, text=True, timeout=300)
+        errors = [m for m in json.loads(result.stdout)["messages"] if m.get("type") in ("error", "non-document-error")]
+        assert not errors, "\n".join(f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in errors[:20])
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def json_server(site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", [TATTOO.removesuffix("index.html"), SURVEY.removesuffix("index.html"),
+                                  "snapshots/2025-10-08/", "snapshots/2025-10-11/", ""])
+def test_axe_and_a_360px_screen_on_the_json_site(browser: Any, json_server: str, path: str) -> None:
+    context = browser.new_context(viewport=WIDE)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        for scheme in ("light", "dark"):
+            tab.emulate_media(color_scheme=scheme)
+            assert tab.goto(json_server + path).ok
+            violations = axe_violations(tab)
+            assert not violations, f"{path} ({scheme}):\n{describe(violations)}"
+        tab.set_viewport_size(NARROW)
+        if tab.locator("details.more-authors").count():
+            tab.click("details.more-authors summary")  # unfolded, the whole author list must still fit
+            assert tab.locator("details.more-authors[open]").count() == 1
+        assert tab.evaluate("() => document.documentElement.scrollWidth") <= NARROW["width"], path
+        assert not errors, errors
+    finally:
+        context.close()
