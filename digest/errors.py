@@ -18,6 +18,10 @@ class DigestError(Exception):
         self.path = Path(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self) -> tuple[type[DigestError], tuple[str, Path | None, int | None]]:
+        """Pickle with path and line, so an error raised in a worker process reaches the CLI whole."""
+        return type(self), (self.message, self.path, self.line)
+
     def __str__(self) -> str:
         if self.path is None:
             return self.message

@@ -269,12 +269,12 @@ def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, day:
 
 
 def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer,
-                cache: EmailCache | None = None) -> dict[str, bytes]:
-    """The email HTML of every snapshot day, published at urls.snapshot_email so "View in browser" works."""
+                cache: EmailCache | None = None, days: Sequence[SnapshotDay] | None = None) -> dict[str, bytes]:
+    """The email HTML of every snapshot day (or of `days`), published at urls.snapshot_email for "View in browser"."""
     if cache is not None:
         cache.next_build(renderer.fingerprint)
     return {
         urls.output_file(urls.snapshot_email(day.date)):
             compose_email(catalog, config, renderer, day, cache).html.encode("utf-8")
-        for day in catalog.days
+        for day in (catalog.days if days is None else days)
     }

@@ -1,0 +1,64 @@
+"""Run independent pieces of a build on every core, with the same result as running them in order.
+
+A full build has three big independent jobs once the catalog exists: render
+the pages, build the search files and render each day's email. Python runs
+one thread of bytecode at a time, so they go to forked worker processes:
+a forked worker inherits the catalog, settings and templates as they are in
+memory (nothing is pickled on the way in), runs one task and sends back its
+bytes. Results come back in task order, so the output is byte-identical to a
+one-process build. Where fork is missing or there is one core, tasks simply
+run here, one after the other.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# The tasks of the running pool, inherited by its forked workers; None outside `run_tasks`.
+_inherited: Sequence[Callable[[], Any]] | None = None
+
+
+def usable_cores() -> int:
+    """Cores this process may use (a container's CPU set, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def run_tasks(tasks: Sequence[Callable[[], T]], processes: int | None = None) -> Iterator[tuple[int, T]]:
+    """Yield (task number, result) for every task, as each finishes; `processes=1` runs them here in order."""
+    global _inherited
+    processes = min(processes or usable_cores(), len(tasks))
+    if processes <= 1 or not can_fork():
+        for number, task in enumerate(tasks):
+            yield number, task()
+        return
+    if _inherited is not None:
+        raise RuntimeError("run_tasks is not re-entrant")
+    _inherited = tasks
+    # Objects the workers inherit are frozen out of the cycle collector's reach: a collection in a
+    # worker would otherwise touch every one of them and copy the whole heap page by page.
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(processes, initializer=gc.disable) as pool:
+            yield from pool.imap_unordered(_run_inherited, range(len(tasks)))
+    finally:
+        _inherited = None
+        gc.unfreeze()
+
+
+def _run_inherited(number: int) -> tuple[int, Any]:
+    assert _inherited is not None, "a worker must be forked from run_tasks"
+    return number, _inherited[number]()
