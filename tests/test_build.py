@@ -27,8 +27,8 @@ def test_the_site_has_every_kind_of_page(built_site: tuple[Project, BuildReport]
     assert sorted(p.name for p in (site / "snapshots").iterdir()) == ["2025-03-19", "2025-10-08"]
     for path in ["index.html", "archive/index.html", "topics/index.html", "search/index.html", "404.html",
                  "about/index.html", "feed.xml", "sitemap.xml", "robots.txt", "search/manifest.json",
-                 "topics/continual-learning/index.html",
-                 "topics/continual-learning/feed.xml"]:
+                 "topics/fine-tuning/index.html",
+                 "topics/fine-tuning/feed.xml"]:
         assert (site / path).is_file(), path
     search = [path for path in (site / "search").rglob("*.json")]
     assert report.search_bytes == sum(path.stat().st_size for path in search)
@@ -51,7 +51,7 @@ def test_paper_page_shows_abstract_links_topics_and_snapshots(site_dir: Path) ->
     assert '<a href="https://github.com/IBM/regression-transformer" rel="nofollow noopener">' in page
     assert 'class="code-link"' in page
     assert page.count('href="../../snapshots/') == 2
-    assert 'href="../../topics/generative-models/"' in page
+    assert 'href="../../topics/science-health/"' in page
     assert '<link rel="canonical" href="https://paper-digest.netlify.app/papers/regression-transformer' in page
 
 
@@ -60,11 +60,11 @@ def test_pagination_keeps_topic_pages_light(tmp_path: Path) -> None:
         "papers_per_page: 50", "papers_per_page: 10")
     project = make_project(tmp_path, with_seeds=True, site_yaml=site_yaml)
     build_site(project)
-    topic = project.output / "topics" / "continual-learning"
+    topic = project.output / "topics" / "fine-tuning"
     pages = sorted(topic.glob("page/*/index.html"))
     first = (topic / "index.html").read_text()
     assert first.count('class="paper-card"') == 10
-    assert pages and 'rel="next" href="../../topics/continual-learning/page/2/"' in first
+    assert pages and 'rel="next" href="../../topics/fine-tuning/page/2/"' in first
     last = pages[-1].read_text()
     assert 'rel="prev"' in last and 'rel="next"' not in last
 

@@ -184,7 +184,8 @@ def test_an_empty_day_builds_and_says_so_and_home_shows_the_last_day_with_papers
 
 
 def test_the_email_shows_authors_and_the_arxiv_link(tmp_path: Path) -> None:
-    make_project(tmp_path, {"2025-10-08.json": (JSON / "2025-10-08.json").read_bytes()})
+    # No taxonomy: the email groups papers by topic, and upvotes order the papers within a group.
+    make_project(tmp_path, {"2025-10-08.json": (JSON / "2025-10-08.json").read_bytes()}, topics=False)
     assert main(["email", "2025-10-08", "--source", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
     text = (tmp_path / "out" / "digest-2025-10-08.txt").read_text(encoding="utf-8")
     html = (tmp_path / "out" / "digest-2025-10-08.html").read_text(encoding="utf-8")

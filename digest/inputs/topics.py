@@ -4,7 +4,9 @@ A topic is data: a name, a slug, a description and weighted phrases. A paper
 scores `title_weight` for each phrase found in its title, `abstract_weight`
 for each found in its abstract and `keyword_weight` for each found in its
 keywords (the feed's `ai_keywords`, when a reader has them); it joins every
-topic scoring at least `threshold`. Papers that join none are filed under "Other".
+topic scoring at least `threshold`, or the topic's own `threshold` when it sets
+one (for topics whose words turn up in most abstracts, such as "benchmark").
+Papers that join none are filed under "Other".
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Topic:
 class TopicRule:
     topic: Topic
     phrases: tuple[str, ...]  # as written in topics.yaml
+    threshold: float | None = None  # this topic's own threshold, else the taxonomy's
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class Taxonomy:
                 for index, count in enumerate(self._finder.count(texts)):
                     scores[index] += weight * count
         chosen = tuple(rule.topic.slug for rule, score in zip(self.rules, scores, strict=True)
-                       if score >= self.threshold)
+                       if score >= (self.threshold if rule.threshold is None else rule.threshold))
         return chosen or (self.other.slug,)
 
     def phrase_counts(self, text: str) -> tuple[int, ...]:
@@ -221,8 +224,9 @@ def _rule(document: YamlDocument, index: int, item: Any) -> TopicRule:
     if not isinstance(item, dict):
         raise document.error(key_path, "each topic must be a mapping with name, slug, description and phrases")
     for key in item:
-        if key not in ("name", "slug", "description", "phrases"):
-            raise document.error((*key_path, str(key)), "unknown key; use name, slug, description or phrases")
+        if key not in ("name", "slug", "description", "phrases", "threshold"):
+            raise document.error((*key_path, str(key)),
+                                 "unknown key; use name, slug, description, phrases or threshold")
     name = _text(document, item, key_path, "name")
     slug = _text(document, item, key_path, "slug", required=False) or slugify(name)
     if slug != slugify(slug) or not slug:
@@ -237,7 +241,12 @@ def _rule(document: YamlDocument, index: int, item: Any) -> TopicRule:
     for number, phrase in enumerate(phrases):
         if not isinstance(phrase, str) or not normalize_title(phrase.rstrip("*")):
             raise document.error((*key_path, "phrases", number), f"a phrase must be non-empty text, got {phrase!r}")
-    return TopicRule(Topic(slug, name, description), tuple(phrases))
+    threshold = item.get("threshold")
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+                                  or threshold < 0):
+        raise document.error((*key_path, "threshold"), f"expected a number of 0 or more, got {threshold!r}")
+    return TopicRule(Topic(slug, name, description), tuple(phrases),
+                     None if threshold is None else float(threshold))
 
 
 def _other(document: YamlDocument, data: Any) -> Topic:
