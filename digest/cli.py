@@ -11,6 +11,7 @@ from pathlib import Path
 from digest import __version__
 from digest.commands.build import build_site
 from digest.commands.fetch import add_fetch_command
+from digest.commands.topics import add_topics_command
 from digest.errors import DigestError
 from digest.project import Project
 
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_serve_command(commands)
     _add_email_command(commands)
     add_fetch_command(commands)
+    add_topics_command(commands)
     return parser
 
 
