@@ -18,7 +18,13 @@ import pytest
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from digest.commands.build import BuildReport, build_site, read_sources
-from digest.output.search.index import build_index, document_terms, search_documents, serialize_whole
+from digest.output.search.index import (
+    build_index,
+    document_terms,
+    lunr_reference_index,
+    search_documents,
+    serialize_whole,
+)
 from digest.output.search.words import index_terms
 from digest.plan.site import SEARCH_EXAMPLES
 from digest.project import Project
@@ -241,6 +247,8 @@ def test_shards_match_the_whole_index_on_the_benchmark_corpus(tmp_path: Path) ->
     documents = search_documents(sources.catalog, sources.config.snippet_length)
     manifest = json.loads((project.output / "search" / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["terms"]) >= 20
+    terms = document_terms(documents)  # 2,000 papers: many near-ties for the rounding to three decimals
+    assert json.dumps(serialize_whole(build_index(terms))) == json.dumps(lunr_reference_index(terms))
     battery = [*BATTERY, "diffusion", "reasoning agents", "+video -generation", "token*", "quant*", "omni*", "mamba",
                "title:distill", "benchmark~1", "*former"]
     assert assert_shards_match_whole(project.output, documents, battery, tmp_path) >= 20

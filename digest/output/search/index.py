@@ -1,31 +1,31 @@
-"""The search index: one corpus-wide lunr index, built by lunr.py from terms made in words.py.
+"""The search index: one corpus-wide lunr index of terms made in words.py.
 
 Each paper's ref is its position in the document list written in base 36,
 because every posting repeats the ref. The fields carry lunr boosts, so a
 title match outranks an abstract match.
 
-`build_index` returns the builder's raw material (terms, postings, BM25 field
-vectors); shards.py cuts it into the files the browser loads, and
-`serialize_whole` gives the single lunr index that lunr.js would load, which
+`build_index` computes what lunr.py's Builder computes (term numbers in order
+of first sight, BM25 scores with lunr's float operations, rounded as
+`round(score, 3)`), as arrays with numpy: lunr.py's own loops take seconds at
+ten thousand papers. tests/test_search_index.py pins the result to lunr.py's
+byte for byte. shards.py cuts it into the files the browser loads;
+`serialize_whole` writes the single lunr index lunr.js would load, which the
 tests use to prove the shards answer exactly as it does.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
+import math
 import re
-from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from lunr import __TARGET_JS_VERSION__
 from lunr.builder import Builder
-from lunr.field_ref import FieldRef
-from lunr.idf import idf as lunr_idf
-from lunr.index import Index
 from lunr.stemmer import stemmer as lunr_stemmer
-from lunr.vector import Vector
 
 from digest import urls
 from digest.catalog import Catalog
@@ -66,15 +66,20 @@ class SearchDocument:
         return [self.title, self.path, self.date, list(self.topic_names), self.snippet, self.code_url, authors]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BuiltIndex:
-    """A lunr index before serialization: enough to cut it into shards or write it whole."""
+    """A lunr index before serialization, as arrays: one row per (term, field, paper) posting.
+
+    Rows are sorted by term number, then field, then paper; `terms[i]` is the
+    term numbered i (lunr's `_index`, in order of first sight).
+    """
 
     fields: tuple[str, ...]
-    # term -> (term index, {field: {ref: {}}}), in the builder's order of first sight
-    postings: Mapping[str, dict[str, Any]]
-    # "field/ref" -> [term index, score, term index, score, ...] sorted by term index
-    field_vectors: Mapping[str, list[float]]
+    terms: list[str]
+    term: np.ndarray  # int64 term numbers
+    field: np.ndarray  # int64 field positions in `fields`
+    paper: np.ndarray  # int64 paper numbers (ref = to_base36(paper))
+    score: np.ndarray  # float64 BM25 scores, rounded as lunr.py rounds them
     document_count: int
 
 
@@ -122,124 +127,86 @@ def document_terms(documents: Sequence[SearchDocument], seen: set[str] | None = 
     return [{name: index_terms(text, seen) for name, text in document.fields().items()} for document in documents]
 
 
-def build_index(terms: Sequence[Mapping[str, list[str]]], builder: Builder | None = None) -> BuiltIndex:
+def build_index(documents: Sequence[Mapping[str, list[str]]]) -> BuiltIndex:
     """lunr's BM25 index of documents given as per-field term lists; ref i is to_base36(i)."""
-    with _cyclic_gc_paused():
-        builder = builder or FastBuilder()
-        builder.ref("r")
-        for name, boost in FIELDS:
-            builder.field(name, boost=boost)
-        for number, fields in enumerate(terms):
-            builder.add({"r": to_base36(number), **fields})
-        builder._calculate_average_field_lengths()
-        builder._create_field_vectors()
-        return BuiltIndex(
-            fields=tuple(name for name, _ in FIELDS),
-            postings=builder.inverted_index,
-            field_vectors={ref: vector.elements for ref, vector in builder.field_vectors.items()},
-            document_count=builder.document_count,
-        )
+    names = tuple(name for name, _ in FIELDS)
+    vocabulary: dict[str, int] = {}
+    term_ids: list[int] = []
+    counts: list[int] = []
+    field_ids: list[int] = []
+    paper_ids: list[int] = []
+    lengths = np.zeros((len(documents), len(names)))
+    for paper, fields in enumerate(documents):
+        for column, name in enumerate(names):
+            words = fields[name]
+            lengths[paper, column] = len(words)
+            frequencies = Counter(words)  # keys in order of first sight, as lunr numbers terms
+            term_ids += [vocabulary.setdefault(term, len(vocabulary)) for term in frequencies]
+            counts += frequencies.values()
+            field_ids += [column] * len(frequencies)
+            paper_ids += [paper] * len(frequencies)
+    term = np.array(term_ids, dtype=np.int64)
+    field = np.array(field_ids, dtype=np.int64)
+    paper = np.array(paper_ids, dtype=np.int64)
+    score = _bm25(term, field, np.array(counts, dtype=np.float64), lengths[paper, field], lengths, len(vocabulary))
+    order = np.lexsort((paper, field, term))
+    return BuiltIndex(names, list(vocabulary), term[order], field[order], paper[order], score[order], len(documents))
 
 
-def stock_builder() -> Builder:
-    """lunr.py's own Builder, set up as FastBuilder is: the reference its output must equal."""
+def _bm25(term: np.ndarray, field: np.ndarray, tf: np.ndarray, length: np.ndarray, lengths: np.ndarray,
+          terms: int) -> np.ndarray:
+    """lunr.py's field-vector scores, operation for operation (see Builder._create_field_vectors)."""
+    k1, b = 1.2, 0.75
+    count = len(lengths)
+    documents_with_term = np.bincount(term, minlength=terms)  # postings over all fields, as lunr's idf counts
+    idf = np.array([math.log(1 + abs((count - df + 0.5) / (df + 0.5))) for df in documents_with_term.tolist()])
+    average = lengths.sum(axis=0) / max(count, 1)  # sums of whole numbers: exact, as lunr.py's int sums
+    boosts = np.array([boost for _, boost in FIELDS], dtype=np.float64)
+    score = idf[term] * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / average[field])) + tf)
+    score *= boosts[field]
+    return _round3(score)
+
+
+def _round3(values: np.ndarray) -> np.ndarray:
+    """Python's round(x, 3) for every value: numpy's rounding, then Python's own where a tie is possible."""
+    scaled = values * 1000
+    rounded = np.rint(scaled) / 1000
+    near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    for position in np.flatnonzero(near_tie).tolist():
+        rounded[position] = round(float(values[position]), 3)
+    return rounded
+
+
+def lunr_reference_index(documents: Sequence[Mapping[str, list[str]]]) -> dict[str, Any]:
+    """The same documents indexed by lunr.py's own Builder and serialized: what `build_index` must equal."""
     builder = Builder()
     builder.search_pipeline.add(lunr_stemmer)
-    return builder
+    builder.ref("r")
+    for name, boost in FIELDS:
+        builder.field(name, boost=boost)
+    for number, fields in enumerate(documents):
+        builder.add({"r": to_base36(number), **fields})
+    return builder.build().serialize()
 
 
 def serialize_whole(index: BuiltIndex) -> dict[str, Any]:
-    """The single serialized lunr index (lunr-schema, as `Index.serialize` writes it) that lunr.js loads."""
-    vectors = {ref: _SerializedVector(elements) for ref, elements in index.field_vectors.items()}
-    pipeline = stock_builder().search_pipeline
-    return Index(inverted_index=dict(index.postings), field_vectors=vectors, token_set=None,
-                 fields=list(index.fields), pipeline=pipeline).serialize()
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while the index is built.
-
-    The index is millions of small dicts and lists, none in a cycle; the
-    collector would scan them over and over as they pile up (a third of the
-    index time at 10,000 papers, measured with bench/bench.py). Reference
-    counting still frees everything; the collector resumes afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-class _SerializedVector(Vector):  # type: ignore[misc]
-    """A vector whose scores were rounded when built: serializing it need not round them again."""
-
-    def serialize(self) -> list[float]:
-        return list(self.elements)
-
-
-class FastBuilder(Builder):  # type: ignore[misc]
-    """lunr.py's Builder for documents whose fields are already lists of index terms.
-
-    Same postings, term order and floats as lunr.py's Builder given the same
-    term lists (tests/test_search_index.py pins it), without its two pure-Python
-    hot loops: the per-token pipeline calls and the vector built by binary
-    search and insertion; each vector is sorted once instead.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.search_pipeline.add(lunr_stemmer)  # serialized as "stemmer": lunr.js stems queries with its own
-
-    def add(self, doc: dict[str, Any], attributes: dict[str, Any] | None = None) -> None:
-        doc_ref = str(doc[self._ref])
-        self._documents[doc_ref] = attributes or {}
-        self.document_count += 1
-        for field_name in self._fields:
-            terms = doc[field_name]
-            field_ref = str(FieldRef(doc_ref, field_name))
-            field_terms: defaultdict[str, int] = defaultdict(int)
-            self.field_term_frequencies[field_ref] = field_terms
-            self.field_lengths[field_ref] = len(terms)
-            for term in terms:
-                field_terms[term] += 1
-                posting = self.inverted_index.get(term)
-                if posting is None:
-                    posting = {name: {} for name in self._fields}
-                    posting["_index"] = self.term_index
-                    self.term_index += 1
-                    self.inverted_index[term] = posting
-                if doc_ref not in posting[field_name]:
-                    posting[field_name][doc_ref] = {}
-
-    def _create_field_vectors(self) -> None:
-        """lunr's BM25 field vectors, with the same float operations, built sorted instead of by insertion."""
-        field_vectors = {}
-        idf_cache: dict[str, float] = {}
-        k1, b = self._k1, self._b
-        for field_ref, term_frequencies in self.field_term_frequencies.items():
-            ref = FieldRef.from_string(field_ref)
-            field_name = ref.field_name
-            field_length = self.field_lengths[field_ref]
-            field_boost = self._fields[field_name].boost
-            doc_boost = self._documents[ref.doc_ref].get("boost", 1)
-            entries: list[tuple[int, float]] = []
-            if not term_frequencies:  # an empty field (no authors, no arXiv id): an empty vector, as lunr makes
-                field_vectors[field_ref] = _SerializedVector([])
-                continue
-            length_ratio = field_length / self.average_field_length[field_name]
-            for term, tf in term_frequencies.items():
-                posting = self.inverted_index[term]
-                idf = idf_cache.get(term)
-                if idf is None:
-                    idf = idf_cache[term] = lunr_idf(posting, self.document_count)
-                score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * length_ratio) + tf)
-                score *= field_boost
-                score *= doc_boost
-                entries.append((posting["_index"], round(score, 3)))
-            entries.sort()
-            field_vectors[field_ref] = _SerializedVector([item for entry in entries for item in entry])
-        self.field_vectors = field_vectors
+    """The single serialized lunr index (lunr-schema, in lunr.py's order) that lunr.js loads."""
+    names = index.fields
+    refs = [to_base36(number) for number in range(index.document_count)]
+    postings: dict[int, dict[str, Any]] = {}
+    for term, field, paper in zip(index.term.tolist(), index.field.tolist(), index.paper.tolist(), strict=True):
+        posting = postings.get(term)
+        if posting is None:
+            posting = postings[term] = {name: {} for name in names}
+            posting["_index"] = term
+        posting[names[field]][refs[paper]] = {}
+    inverted = sorted(([index.terms[term], posting] for term, posting in postings.items()), key=lambda row: row[0])
+    by_vector = np.lexsort((index.term, index.field, index.paper))
+    vectors: dict[tuple[int, int], list[float]] = {(paper, field): [] for paper in range(index.document_count)
+                                                   for field in range(len(names))}
+    for position in by_vector.tolist():
+        vectors[(int(index.paper[position]), int(index.field[position]))] += [
+            int(index.term[position]), float(index.score[position])]
+    field_vectors = [[f"{names[field]}/{refs[paper]}", elements] for (paper, field), elements in vectors.items()]
+    return {"version": __TARGET_JS_VERSION__, "fields": list(names), "fieldVectors": field_vectors,
+            "invertedIndex": inverted, "pipeline": ["stemmer"]}

@@ -24,11 +24,13 @@ good) except the manifest, which maps ranges to names:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from lunr import __TARGET_JS_VERSION__
 
 from digest import urls
@@ -60,7 +62,8 @@ def search_files(index: BuiltIndex, shown: Sequence[list[Any]], stems: Mapping[s
     indexed word (lowercased) to its stem.
     """
     terms = cut(term_records(index), TERM_SHARD_BYTES)
-    words = cut(([word, stem] for word, stem in sorted(stems.items()) if word != stem), WORD_SHARD_BYTES)
+    words = cut(((word, compact_json([word, stem])) for word, stem in sorted(stems.items()) if word != stem),
+                WORD_SHARD_BYTES)
     chunks = [Shard(str(start), compact_json(list(shown[start:start + DOCS_PER_CHUNK])))
               for start in range(0, len(shown), DOCS_PER_CHUNK)]
     manifest = {
@@ -82,52 +85,51 @@ def search_files(index: BuiltIndex, shown: Sequence[list[Any]], stems: Mapping[s
     return files
 
 
-def term_records(index: BuiltIndex) -> Iterable[list[Any]]:
-    """[term, term index, postings of field 1, field 2, ...] per term, in term order.
+def term_records(index: BuiltIndex) -> list[tuple[str, bytes]]:
+    """(term, its record as JSON) for every term, in term order.
 
-    A field's postings are [paper number, score, ...] with each paper number
-    but the first written as the difference from the one before (small numbers
-    compress well); papers are in increasing order, as lunr.py added them.
+    A record is [term, term number, postings of field 1, field 2, ...]; a
+    field's postings are [paper number, score, ...] with each paper number but
+    the first written as the difference from the one before (small numbers
+    compress well). The JSON is written here, not by json.dumps, because there
+    are millions of postings; tests check it parses to the same values.
     """
-    fields = index.fields
-    by_index: dict[int, list[list[float]]] = {}
-    for field_ref, elements in index.field_vectors.items():
-        field, ref = field_ref.split("/", 1)
-        column, number = fields.index(field), int(ref, 36)
-        for position in range(0, len(elements), 2):
-            term_index = int(elements[position])
-            postings = by_index.get(term_index)
-            if postings is None:
-                postings = by_index[term_index] = [[] for _ in fields]
-            postings[column].append(number)
-            postings[column].append(elements[position + 1])
-    for term in sorted(index.postings):
-        term_index = index.postings[term]["_index"]
-        yield [term, term_index, *(_delta_encoded(postings) for postings in by_index[term_index])]
+    term, field, paper = index.term, index.field, index.paper
+    starts = np.ones(len(term), dtype=bool)
+    starts[1:] = (term[1:] != term[:-1]) | (field[1:] != field[:-1])  # the first posting of a (term, field)
+    delta = paper.copy()
+    delta[1:] -= paper[:-1]
+    delta[starts] = paper[starts]
+    postings = [f"{d},{s!r}" for d, s in zip(delta.tolist(), index.score.tolist(), strict=True)]
+    width = len(index.fields)
+    lists: dict[int, list[str]] = {}
+    boundaries = [*np.flatnonzero(starts).tolist(), len(term)]
+    terms, fields = term.tolist(), field.tolist()
+    for begin, end in itertools.pairwise(boundaries):
+        columns = lists.get(terms[begin])
+        if columns is None:
+            columns = lists[terms[begin]] = ["[]"] * width
+        columns[fields[begin]] = "[" + ",".join(postings[begin:end]) + "]"
+    records = []
+    for number, columns in lists.items():
+        name = index.terms[number]
+        records.append((name, f"[{json.dumps(name, ensure_ascii=False)},{number},{','.join(columns)}]".encode()))
+    records.sort(key=lambda record: record[0])
+    return records
 
 
-def _delta_encoded(postings: list[float]) -> list[float]:
-    encoded = list(postings)
-    for position in range(len(encoded) - 2, 0, -2):
-        encoded[position] = int(encoded[position] - encoded[position - 2])
-    if encoded:
-        encoded[0] = int(encoded[0])
-    return encoded
-
-
-def cut(records: Iterable[list[Any]], target_bytes: int) -> list[Shard]:
-    """Consecutive records grouped into shards of about `target_bytes` of JSON each (a big record stands alone)."""
+def cut(records: Iterable[tuple[str, bytes]], target_bytes: int) -> list[Shard]:
+    """(key, JSON) records grouped into shards of about `target_bytes` each (a big record stands alone)."""
     shards: list[Shard] = []
     batch: list[bytes] = []
     first = ""
     size = 0
-    for record in records:
-        encoded = compact_json(record)
+    for key, encoded in records:
         if batch and size + len(encoded) > target_bytes:
             shards.append(Shard(first, b"[" + b",".join(batch) + b"]"))
             batch, size = [], 0
         if not batch:
-            first = "" if not shards else record[0]  # the first shard's range starts at the beginning
+            first = "" if not shards else key  # the first shard's range starts at the beginning
         batch.append(encoded)
         size += len(encoded) + 1
     if batch or not shards:
