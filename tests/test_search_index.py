@@ -145,3 +145,19 @@ def test_search_files_are_the_same_bytes_every_build(bundled_documents: tuple) -
 def test_a_title_full_of_query_syntax_is_indexed_as_words(tmp_path: Path) -> None:
     assert index_terms("title:merging +continual -survey distill* fed~1 boost^10") == [
         "titl", "merg", "continu", "survey", "distil", "fed", "1", "boost", "10"]
+
+
+def test_a_preview_rebuild_with_kept_terms_writes_what_a_full_build_writes(bundled_documents: tuple) -> None:
+    """New and changed papers move every idf: the kept terms are re-weighted, the files equal a fresh build's."""
+    from dataclasses import replace
+
+    from digest.output.search import SearchCache, build_search_files
+
+    cache = SearchCache()
+    build_search_files(bundled_documents[:-1], cache)
+    changed = (*bundled_documents[:10], replace(bundled_documents[10], abstract="Edited: federated distillation."),
+               *bundled_documents[11:])
+    for documents in (bundled_documents, changed, changed[5:]):
+        assert build_search_files(documents, cache) == build_search_files(documents)
+        assert set(cache.terms) == set(documents), "the cache keeps only the papers of the last build"
+    assert build_search_files(changed[5:], cache) is cache.files, "unchanged documents reuse the last files"

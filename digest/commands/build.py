@@ -28,8 +28,8 @@ from digest.inputs.topics import load_taxonomy
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import PageSpec, RenderCache, Renderer, RenderResult, render_pages
-from digest.output.search import build_search_files
-from digest.output.search.index import SearchDocument, search_documents
+from digest.output.search import SearchCache, build_search_files
+from digest.output.search.index import search_documents
 from digest.output.writer import write_site
 from digest.plan.feeds import plan_machine_files
 from digest.plan.site import plan_site
@@ -44,7 +44,7 @@ class BuildState:
 
     snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = field(default_factory=dict)
     renders: RenderCache = field(default_factory=RenderCache)
-    search: tuple[tuple[SearchDocument, ...], dict[str, bytes]] | None = None
+    search: SearchCache = field(default_factory=SearchCache)
     emails: EmailCache = field(default_factory=EmailCache)
 
 
@@ -209,12 +209,7 @@ def _render_everything(specs: list[PageSpec], renderer: Renderer, catalog: Catal
 
 def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None) -> dict[str, bytes]:
     documents = search_documents(catalog, config.snippet_length)
-    if state is not None and state.search is not None and state.search[0] == documents:
-        return state.search[1]
-    files = build_search_files(documents)
-    if state is not None:
-        state.search = (documents, files)
-    return files
+    return build_search_files(documents, state.search if state is not None else None)
 
 
 def check_output_location(project: Project) -> None:

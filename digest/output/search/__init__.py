@@ -1,22 +1,55 @@
 """Full-text search, prebuilt here and queried in the browser by lunr.js.
 
 words.py turns text into index terms exactly as lunr.js reads a query;
-index.py builds one corpus-wide lunr index (BM25) with lunr.py; shards.py
-cuts it into term shards, word shards and document chunks with a manifest,
-which templates/static/search-index.js loads piece by piece.
+index.py builds one corpus-wide lunr index (BM25, as lunr.py computes it);
+shards.py cuts it into term shards, word shards and document chunks with a
+manifest, which templates/static/search-index.js loads piece by piece.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from digest.output.search.index import SearchDocument, build_index, document_terms
 from digest.output.search.shards import search_files
 from digest.output.search.words import stems_of
 
+Terms = dict[str, list[str]]
 
-def build_search_files(documents: Sequence[SearchDocument]) -> dict[str, bytes]:
+
+@dataclass
+class SearchCache:
+    """What a preview session keeps between builds: each paper's terms, and the last build's files.
+
+    Splitting and stemming is the per-paper part of indexing; BM25 weights
+    depend on the whole corpus (every idf moves when a paper arrives), so they
+    are recomputed every time from the kept terms: the result is what a full
+    build writes, which tests/test_search_index.py checks.
+    """
+
+    terms: dict[SearchDocument, tuple[Terms, frozenset[str]]] = field(default_factory=dict)
+    documents: tuple[SearchDocument, ...] | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def build_search_files(documents: Sequence[SearchDocument], cache: SearchCache | None = None) -> dict[str, bytes]:
     """Every file search needs, by site path, for these documents (paper number = position)."""
+    documents = tuple(documents)
+    if cache is not None and cache.documents == documents:
+        return cache.files
+    known = cache.terms if cache is not None else {}
+    fresh = {document: known.get(document) or _terms_of(document) for document in documents}
+    seen = frozenset().union(*(words for _, words in fresh.values()))
+    index = build_index([fresh[document][0] for document in documents])
+    files = search_files(index, [document.shown() for document in documents], stems_of(set(seen)))
+    if cache is not None:
+        cache.terms, cache.documents, cache.files = fresh, documents, files
+    return files
+
+
+def _terms_of(document: SearchDocument) -> tuple[Terms, frozenset[str]]:
+    """The paper's index terms per field, and its words as typed (for the prefix word lists)."""
     seen: set[str] = set()
-    index = build_index(document_terms(documents, seen))
-    return search_files(index, [document.shown() for document in documents], stems_of(seen))
+    (terms,) = document_terms([document], seen)
+    return terms, frozenset(seen)
