@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import gzip
+import os
 import re
 import shutil
 from pathlib import Path
@@ -121,6 +122,25 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path: Path) -> None:
     again = build_site(project, state=state)
     assert first.rendered == first.pages and again.rendered == 0
     assert again.written == 0 and again.unchanged == again.files
+
+
+def test_saving_a_file_unchanged_costs_almost_nothing_and_a_real_edit_still_rebuilds(tmp_path: Path) -> None:
+    """An editor's save with the same bytes gives the previous result without planning, rendering or writing."""
+    project = make_project(tmp_path, with_seeds=True)
+    state = BuildState()
+    build_site(project, state=state)
+    newest = project.snapshots / "2025-10-08.txt"
+    os.utime(newest, ns=(newest.stat().st_atime_ns, newest.stat().st_mtime_ns + 5_000_000_000))
+    again = build_site(project, state=state)
+    assert (again.rendered, again.written, again.removed) == (0, 0, 0) and again.seconds < 0.3
+    newest.write_text(newest.read_text(encoding="utf-8").replace("Regression Transformer", "Regression Transformers"),
+                      encoding="utf-8")
+    edited = build_site(project, state=state)
+    assert edited.rendered > 0 and edited.written > 0
+    fresh = make_project(tmp_path / "fresh", with_seeds=True)
+    (fresh.snapshots / "2025-10-08.txt").write_bytes(newest.read_bytes())
+    build_site(fresh)
+    assert tree(project.output) == tree(fresh.output), "the preview's site equals a fresh full build's"
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,11 @@ indexing and rendering whatever did not change.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
@@ -24,7 +25,7 @@ from digest.inputs.config import SiteConfig, load_site_config
 from digest.inputs.pages import Page, read_pages
 from digest.inputs.snapshot import Snapshot
 from digest.inputs.sources import SNAPSHOT_READERS, find_snapshot_files, read_snapshot
-from digest.inputs.topics import load_taxonomy
+from digest.inputs.topics import Taxonomy, load_taxonomy
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import PageSpec, RenderCache, Renderer, RenderResult, render_pages
@@ -46,6 +47,11 @@ class BuildState:
     renders: RenderCache = field(default_factory=RenderCache)
     search: SearchCache = field(default_factory=SearchCache)
     emails: EmailCache = field(default_factory=EmailCache)
+    # The last catalog and what it was built from: unchanged snapshots and taxonomy reuse it.
+    catalog: tuple[tuple[Snapshot, ...], Taxonomy, Catalog] | None = None
+    # Everything the last build's output follows from, and its report: a save that changed nothing
+    # (same catalog, settings, pages and theme bytes) is answered without planning or writing anything.
+    last_build: tuple[tuple[Any, ...], BuildReport] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,9 +97,27 @@ def read_sources(project: Project, *, keep_going: bool = False, state: BuildStat
     config = load_site_config(project.content)
     taxonomy = load_taxonomy(project.content)
     snapshots, warnings = _read_snapshots(project, keep_going, state, today or reference_date())
-    catalog = build_catalog(snapshots, taxonomy)
+    catalog = _catalog(tuple(snapshots), taxonomy, state)
     pages = tuple(read_pages(project.pages))
     return Sources(config, catalog, pages, (*warnings, *catalog.warnings))
+
+
+def _catalog(snapshots: tuple[Snapshot, ...], taxonomy: Taxonomy, state: BuildState | None) -> Catalog:
+    if state is not None and state.catalog is not None and state.catalog[:2] == (snapshots, taxonomy):
+        return state.catalog[2]
+    catalog = build_catalog(snapshots, taxonomy)
+    if state is not None:
+        state.catalog = (snapshots, taxonomy, catalog)
+    return catalog
+
+
+def theme_signature(templates: Path) -> str:
+    """A hash of every file under the templates folder: any edit there may change any page."""
+    digest = hashlib.sha256()
+    for path in sorted(templates.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _read_snapshots(project: Project, keep_going: bool, state: BuildState | None,
@@ -155,6 +179,13 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
     check_output_location(project)
     sources = read_sources(project, keep_going=keep_going, state=state)
     catalog, config = sources.catalog, sources.config
+    inputs = (catalog, config, sources.pages, theme_signature(project.templates), project.output)
+    if state is not None and state.last_build is not None and project.output.is_dir():
+        last_inputs, last_report = state.last_build
+        if last_inputs[0] is catalog and last_inputs[1:] == inputs[1:]:
+            return replace(last_report, written=0, unchanged=last_report.files, removed=0, rendered=0,
+                           reused=last_report.pages, seconds=time.perf_counter() - started,
+                           warnings=sources.warnings)
     say(f"Read {len(catalog.days)} snapshots: {sum(d.count for d in catalog.days)} entries, "
         f"{len(catalog.papers)} papers, {len(catalog.topics)} topics")
 
@@ -177,13 +208,16 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
     seconds = time.perf_counter() - started
     say(f"Wrote {project.output}: {len(files)} files ({report.written} changed), "
         f"search files {search_bytes / 1e6:.1f} MB, in {seconds:.2f} s")
-    return BuildReport(
+    built = BuildReport(
         papers=len(catalog.papers), snapshots=len(catalog.days), pages=len(specs), files=len(files),
         written=report.written, unchanged=report.unchanged, removed=report.removed,
         rendered=result.rendered, reused=result.reused,
         search_bytes=search_bytes,
         seconds=seconds, warnings=sources.warnings,
     )
+    if state is not None:
+        state.last_build = (inputs, built)
+    return built
 
 
 RENDER_CHUNKS = 8  # pieces of the page list, so two cores finish at about the same time
