@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import BuildError
-from digest.output.writer import write_site
+from digest.output.writer import WriteCache, write_site
 
 
 def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> None:
@@ -76,3 +76,20 @@ def test_in_place_with_a_bad_path_changes_nothing(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="outside the output folder"):
         write_site({"index.html": b"new", "../x.html": b"x"}, output, in_place=True)
     assert (output / "index.html").read_bytes() == b"previous"
+
+
+def test_in_place_with_a_cache_compares_in_memory_and_still_removes_stale_files(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    cache = WriteCache()
+    write_site({"a.html": b"a", "dir/b.html": b"b", "c.html": b"c"}, site)
+    first = write_site({"a.html": b"a", "dir/b.html": b"b", "c.html": b"c"}, site, in_place=True, cache=cache)
+    assert (first.written, first.unchanged) == (0, 3), "the first in-place write compares against the disk"
+    before = (site / "a.html").stat().st_ino
+    second = write_site({"a.html": b"a", "c.html": b"c2"}, site, in_place=True, cache=cache)
+    assert (second.written, second.unchanged, second.removed) == (1, 1, 1)
+    assert (site / "a.html").stat().st_ino == before and (site / "c.html").read_bytes() == b"c2"
+    assert not (site / "dir").exists(), "a folder emptied by the removal goes too"
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "a.html").write_bytes(b"x")
+    elsewhere = write_site({"a.html": b"a"}, tmp_path / "other", in_place=True, cache=cache)
+    assert elsewhere.written == 1, "a cache of another folder is not trusted"

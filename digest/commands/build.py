@@ -31,7 +31,7 @@ from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import PageSpec, RenderCache, Renderer, RenderResult, render_pages
 from digest.output.search import SearchCache, build_search_files
 from digest.output.search.index import search_documents
-from digest.output.writer import write_site
+from digest.output.writer import WriteCache, write_site
 from digest.plan.feeds import plan_machine_files
 from digest.plan.site import plan_site
 from digest.project import PACKAGE_ROOT, Project
@@ -47,6 +47,7 @@ class BuildState:
     renders: RenderCache = field(default_factory=RenderCache)
     search: SearchCache = field(default_factory=SearchCache)
     emails: EmailCache = field(default_factory=EmailCache)
+    written: WriteCache = field(default_factory=WriteCache)
     # The last catalog and what it was built from: unchanged snapshots and taxonomy reuse it.
     catalog: tuple[tuple[Snapshot, ...], Taxonomy, Catalog] | None = None
     # Everything the last build's output follows from, and its report: a save that changed nothing
@@ -203,7 +204,8 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
     say(f"Rendered {result.rendered} pages ({result.reused} unchanged)")
     files = {**result.files, **assets.files, **search, **emails}
     # A preview session (state given) updates the served folder in place; `digest build` swaps a whole new one in.
-    report = write_site(files, project.output, in_place=state is not None)
+    report = write_site(files, project.output, in_place=state is not None,
+                        cache=state.written if state is not None else None)
     search_bytes = sum(len(data) for data in search.values())
     seconds = time.perf_counter() - started
     say(f"Wrote {project.output}: {len(files)} files ({report.written} changed), "

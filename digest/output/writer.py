@@ -20,7 +20,7 @@ import os
 import shutil
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from digest.errors import BuildError
@@ -33,12 +33,25 @@ class WriteReport:
     removed: int
 
 
-def write_site(files: Mapping[str, bytes], output: Path, *, in_place: bool = False) -> WriteReport:
+@dataclass
+class WriteCache:
+    """What the preview last wrote in place, so the next write compares in memory, not against the disk."""
+
+    output: Path | None = None
+    files: Mapping[str, bytes] = field(default_factory=dict)
+
+
+def write_site(files: Mapping[str, bytes], output: Path, *, in_place: bool = False,
+               cache: WriteCache | None = None) -> WriteReport:
     output = output.absolute()
     for relative in files:
         _safe_relative(relative)
     if in_place and output.is_dir() and not output.is_symlink():
-        return _update_in_place(files, output)
+        known = cache.files if cache is not None and cache.output == output else None
+        report = _update_in_place(files, output, known)
+        if cache is not None:
+            cache.output, cache.files = output, dict(files)
+        return report
     return _write_and_swap(files, output)
 
 
@@ -79,11 +92,12 @@ def _write_and_swap(files: Mapping[str, bytes], output: Path) -> WriteReport:
     return WriteReport(written=written, unchanged=unchanged, removed=removed)
 
 
-def _update_in_place(files: Mapping[str, bytes], output: Path) -> WriteReport:
+def _update_in_place(files: Mapping[str, bytes], output: Path, known: Mapping[str, bytes] | None) -> WriteReport:
+    """Write only the files whose bytes changed: against what this session last wrote, else against the disk."""
     written = unchanged = 0
     for relative, data in sorted(files.items()):
         target = output / _safe_relative(relative)
-        if _same_bytes(target, data):
+        if (known.get(relative) == data) if known is not None else _same_bytes(target, data):
             unchanged += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -91,10 +105,11 @@ def _update_in_place(files: Mapping[str, bytes], output: Path) -> WriteReport:
         temporary.write_bytes(data)
         os.replace(temporary, target)  # readers see the old file or the new one, never half of one
         written += 1
-    stale = _existing_files(output) - files.keys()
+    stale = (known.keys() if known is not None else _existing_files(output)) - files.keys()
     for relative in stale:
-        (output / relative).unlink()
-    _remove_empty_folders(output)
+        (output / relative).unlink(missing_ok=True)
+    if stale:
+        _remove_empty_folders(output)
     return WriteReport(written=written, unchanged=unchanged, removed=len(stale))
 
 
