@@ -16,14 +16,21 @@ TOPICS = "topics/"
 SEARCH = "search/"
 NOT_FOUND = "404.html"
 FEED = "feed.xml"
+JSON_FEED = "feed.json"
+CODE_FEED = "feeds/code.xml"  # papers with a code link
+CODE_JSON_FEED = "feeds/code.json"
+DIGEST_FEED = "feeds/daily-digest.xml"  # each day's email as an entry
+DIGEST_JSON_FEED = "feeds/daily-digest.json"
+FEEDS = "feeds/"  # the page that lists every feed
+OPML = "feeds.opml"  # every feed, for subscribing to all at once
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 SEARCH_MANIFEST = "search/manifest.json"  # the only search file whose name does not change with its content
 ASSETS = "assets/"
 
 # Top-level names a Markdown page may not take.
-RESERVED = frozenset({"papers", "topics", "snapshots", "archive", "search", "assets", "page", "404",
-                      "feed.xml", "sitemap.xml", "robots.txt"})
+RESERVED = frozenset({"papers", "topics", "snapshots", "archive", "search", "assets", "page", "404", "feeds",
+                      "feed.xml", "feed.json", "feeds.opml", "sitemap.xml", "robots.txt"})
 
 
 def paper(slug: str) -> str:
@@ -36,6 +43,10 @@ def topic(slug: str, page: int = 1) -> str:
 
 def topic_feed(slug: str) -> str:
     return f"topics/{slug}/feed.xml"
+
+
+def topic_json_feed(slug: str) -> str:
+    return f"topics/{slug}/feed.json"
 
 
 def snapshot(day: date) -> str:

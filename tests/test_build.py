@@ -41,7 +41,10 @@ def test_home_page_lists_new_papers_before_returning_ones(site_dir: Path) -> Non
     home = (site_dir / "index.html").read_text()
     assert "Papers of 8 October 2025" in home
     new_at, returning_at = home.index('id="new-heading"'), home.index('id="returning-heading"')
-    assert home.count('class="paper-card"') == 66
+    assert home.count('class="paper-card"') == 17  # new papers in full
+    returning = home[returning_at:home.index("</section>", returning_at)]
+    assert returning.count("<li>") == 49 and 'class="compact-list"' in returning  # returning ones, a line each
+    assert 'class="paper-card"' not in returning and 'class="paper-snippet"' not in returning
     assert new_at < home.index("Alt-MoE:A Scalable Framework") < returning_at  # first seen on Oct 8
     assert returning_at < home.index("Regression Transformer: Concurrent")  # seen on Mar 19 already
 

@@ -205,7 +205,8 @@ def test_bundled_site_has_the_expected_pages(site_dir: Path, built_site: tuple[P
     assert not missing_topics, f"topics in topics.yaml without a page: {missing_topics}"
     assert len(list(site_dir.glob("snapshots/*/index.html"))) == 2
     for fixed in ("index.html", "404.html", "archive/index.html", "topics/index.html", "search/index.html",
-                  "about/index.html", "feed.xml", "sitemap.xml", "robots.txt", "search/manifest.json"):
+                  "about/index.html", "feed.xml", "sitemap.xml", "robots.txt", "search/manifest.json",
+                  "feeds/index.html", "feed.json", "feeds.opml"):
         assert (site_dir / fixed).is_file(), f"{fixed} missing from the output"
     documents = stored_documents(site_dir)
     assert len(documents) == 96
@@ -265,7 +266,7 @@ def test_every_page_is_reachable_from_home(site_dir: Path) -> None:
     expected = {site_path(site_dir, file) for pattern in ("papers/*/index.html", "topics/**/index.html",
                                                           "snapshots/*/index.html", "archive/**/index.html")
                 for file in site_dir.glob(pattern)}
-    expected |= {"about/index.html", "search/index.html"}
+    expected |= {"about/index.html", "search/index.html", "feeds/index.html"}
     orphans = sorted(expected - reached)
     assert not orphans, f"pages no link leads to: {orphans}"
 
@@ -345,7 +346,7 @@ def latest_snapshot(site_dir: Path) -> str:
 
 
 CHECKED_PAGES = ["home", "paper", "paper-long-word", "topic", "topics", "snapshot", "archive", "about",
-                 "search-results", "not-found"]
+                 "search-results", "not-found", "feeds"]
 
 
 def page_url(name: str, site_dir: Path) -> str:
@@ -360,6 +361,7 @@ def page_url(name: str, site_dir: Path) -> str:
         "search-results": "search/?q=federated",
         "topics": "topics/",
         "not-found": "404.html",
+        "feeds": "feeds/",
     }[name]
 
 

@@ -32,7 +32,7 @@ from digest.output.render import PageSpec, RenderCache, Renderer, RenderResult, 
 from digest.output.search import SearchCache, build_search_files
 from digest.output.search.index import search_documents
 from digest.output.writer import WriteCache, write_site
-from digest.plan.feeds import plan_machine_files
+from digest.plan.feeds import plan_digest_feeds, plan_machine_files
 from digest.plan.site import plan_site
 from digest.project import PACKAGE_ROOT, Project
 
@@ -202,7 +202,8 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
         search = _search_files(catalog, config, state)
         emails = email_pages(catalog, config, renderer, state.emails)  # each day's email, for "view in browser"
     say(f"Rendered {result.rendered} pages ({result.reused} unchanged)")
-    files = {**result.files, **assets.files, **search, **emails}
+    digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), renderer).files  # entries are the emails
+    files = {**result.files, **assets.files, **search, **emails, **digest_feeds}
     # A preview session (state given) updates the served folder in place; `digest build` swaps a whole new one in.
     report = write_site(files, project.output, in_place=state is not None,
                         cache=state.written if state is not None else None)

@@ -19,6 +19,7 @@ from digest.inputs.pages import Page
 from digest.inputs.topics import OTHER_SLUG, Topic
 from digest.output.render import PageSpec
 from digest.plan.citation import citation
+from digest.plan.feeds import feeds_page, site_feeds, topic_feed
 from digest.text import link_label, paragraphs, snippet, split_links
 
 CARD_AUTHORS = 3  # authors a paper card names before 'and N more'
@@ -88,22 +89,27 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page]) -> li
     topics = {topic.slug: topic for topic in catalog.topics}
     cards = {slug: paper_card(paper, topics, config) for slug, paper in catalog.papers.items()}
     specs = [
-        _home(catalog, cards),
+        _home(catalog, cards, config),
         *_paper_pages(catalog, topics, config),
         *_topic_pages(catalog, cards, config),
         *_snapshot_pages(catalog, cards),
         *_archive_pages(catalog, config),
         *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
         PageSpec(urls.SEARCH, "search.html", {"search_examples": SEARCH_EXAMPLES}),
+        feeds_page(catalog, config),
         PageSpec(urls.NOT_FOUND, "404.html", {}),
     ]
     return specs
 
 
-def _home(catalog: Catalog, cards: Mapping[str, PaperCard]) -> PageSpec:
-    """The newest day with papers (a weekend's empty snapshot would leave the home page bare)."""
+def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) -> PageSpec:
+    """The newest day with papers (a weekend's empty snapshot would leave the home page bare).
+
+    The template shows the new papers as cards and the returning ones as a compact list.
+    """
     day = next((day for day in reversed(catalog.days) if day.count), catalog.latest)
-    context: dict[str, Any] = {"day": day, "paper_count": len(catalog.papers), "day_count": len(catalog.days)}
+    context: dict[str, Any] = {"day": day, "paper_count": len(catalog.papers), "day_count": len(catalog.days),
+                               "feeds": site_feeds(config)[1:]}  # the site's own feed is in every page's head
     if day is not None:
         context["new"] = _day_cards(day, day.new, cards)
         context["returning"] = _day_cards(day, day.returning, cards)
@@ -177,12 +183,17 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
             yield PageSpec(urls.topic(topic.slug, number), "topic.html", {
                 "topic": topic,
                 "count": len(members),
-                "papers": tuple(cards[slug] for slug in chunk),
+                "papers": tuple(_without_topic(cards[slug], topic) for slug in chunk),
                 "pagination": _pagination(number, len(chunks), lambda n, s=topic.slug: urls.topic(s, n)),
-                "feed": urls.topic_feed(topic.slug),
+                "feed": topic_feed(topic, config),
             })
     listed = tuple(row for row in counts if row[1] or row[0].slug != OTHER_SLUG)  # an empty "Other" is noise
     yield PageSpec(urls.TOPICS, "topics.html", {"topics": listed})
+
+
+def _without_topic(card: PaperCard, topic: Topic) -> PaperCard:
+    """A card on its topic's page: every card there has that tag, so it says nothing."""
+    return replace(card, topics=tuple(other for other in card.topics if other != topic))
 
 
 def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard]) -> Iterator[PageSpec]:
