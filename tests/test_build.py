@@ -195,3 +195,18 @@ class TestHostileSnapshot:
         for feed in site.rglob("*.xml"):
             ElementTree.parse(feed)  # raises on broken markup
         assert re.search(r"<title>&lt;script&gt;", (site / "feed.xml").read_text())
+
+
+def test_topic_page_cards_do_not_repeat_that_topic(site_dir: Path) -> None:
+    """Every paper on a topic's page has that topic; its tag says nothing there. Other topics stay."""
+    other_tags = 0
+    for page in site_dir.glob("topics/*/index.html"):
+        text = page.read_text(encoding="utf-8")
+        if 'class="paper-list"' not in text:
+            continue
+        cards = text[text.index('class="paper-list"'):text.index("</ol>")]
+        assert f'href="../../topics/{page.parent.name}/"' not in cards, page
+        other_tags += cards.count('class="tag"')
+    assert other_tags > 50
+    snapshot = (site_dir / "snapshots" / "2025-10-08" / "index.html").read_text(encoding="utf-8")
+    assert 'class="tag" href="../../topics/agents/"' in snapshot  # elsewhere cards keep every tag

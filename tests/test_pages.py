@@ -37,6 +37,7 @@ def test_raw_html_and_script_links_in_markdown_are_not_passed_through(tmp_path: 
     ("---\ndescription: d\n---\nbody\n", 2, "needs a 'title'"),
     ("---\ntitle: X\nslug: Bad Slug\n---\n", 3, "lowercase ASCII"),
     ("---\ntitle: X\nslug: papers\n---\n", 3, "used by the site itself"),
+    ("---\ntitle: X\nslug: feeds\n---\n", 3, "used by the site itself"),  # the list of feeds
     ("---\ntitle: X\nmenu: sometimes\n---\n", 3, "'menu' must be true or false"),
 ])
 def test_bad_pages_name_the_file_and_line(tmp_path: Path, text: str, line: int, words: str) -> None:

@@ -450,3 +450,62 @@ def test_skip_link_is_first_visible_on_focus_and_moves_focus_to_main(tab: Any, s
     assert focused["outline"] != "none", "the focused skip link has no focus ring"
     tab.keyboard.press("Enter")
     assert tab.evaluate("() => document.activeElement.id") == "main"
+
+
+# --- 4. What a reader sees: focus ring contrast, page length on a phone ------------------------------------------
+
+STYLE_CSS = REPO / "templates" / "static" / "style.css"
+
+
+def custom_properties(css: str, dark: bool) -> dict[str, str]:
+    """The --name: value pairs of the theme's :root, with the dark-mode :root's on top when `dark`."""
+    light = re.search(r"^:root\s*\{(.*?)\}", css, re.S | re.M)
+    assert light, "no :root block in style.css"
+    blocks = [light.group(1)]
+    if dark:
+        found = re.search(r"@media \(prefers-color-scheme: dark\)\s*\{\s*:root\s*\{(.*?)\}", css, re.S)
+        assert found, "no dark-mode :root block in style.css"
+        blocks.append(found.group(1))
+    return {name: value.strip() for block in blocks for name, value in re.findall(r"(--[\w-]+):\s*([^;]+);", block)}
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[index:index + 2], 16) / 255 for index in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_contrast_formula_matches_wcag_examples() -> None:
+    assert round(contrast("#000000", "#ffffff"), 2) == 21.0
+    assert round(contrast("#767676", "#ffffff"), 2) == 4.54  # the classic lightest AA grey on white
+    assert round(contrast("#f59e0b", "#ffffff"), 2) == 2.15  # the old light-mode focus ring
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_focus_ring_has_3_to_1_contrast_on_every_background(dark: bool) -> None:
+    """WCAG 1.4.11: the ring (3 px, 2 px off the element) sits on the page or a card; both must show it."""
+    colours = custom_properties(STYLE_CSS.read_text(encoding="utf-8"), dark)
+    ring = colours["--focus"]
+    for background in ("--bg", "--card-bg"):
+        ratio = contrast(ring, colours[background])
+        assert ratio >= 3.0, f"{'dark' if dark else 'light'}: --focus {ring} on {background} is {ratio:.2f}:1"
+
+
+HOME_HEIGHT_AT_360 = 14_000  # px; 23,310 when every returning paper was a full card, 12,570 with the compact list
+
+
+@pytest.mark.browser
+def test_home_page_is_short_enough_to_scroll_on_a_phone(tab: Any, site_server: str) -> None:
+    """New papers as full cards (about 330 px each at 360 px); the 49 returning ones a title and a line of facts."""
+    tab.emulate_media(color_scheme="light")
+    tab.set_viewport_size(NARROW)
+    open_page(tab, site_server, "")
+    height = tab.evaluate("() => document.documentElement.scrollHeight")
+    assert height < HOME_HEIGHT_AT_360, f"home page is {height}px tall at 360px"
+    per_line = tab.evaluate("""() => { const items = document.querySelectorAll('.compact-list li');
+        return items.length ? document.querySelector('.compact-list').offsetHeight / items.length : 0; }""")
+    assert 0 < per_line < 140, f"a returning paper takes {per_line:.0f}px"
