@@ -9,9 +9,11 @@ import socket
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import pytest
 from digest import urls
 from digest.catalog import Catalog, Paper, SnapshotDay
 from digest.cli import main
-from digest.commands.build import BuildReport
+from digest.commands.build import BuildReport, read_sources
 from digest.inputs.config import EmailSettings, SiteConfig
 from digest.inputs.topics import Topic
 from digest.mail.compose import MAX_HTML_BYTES, compose_email, email_renderer
@@ -220,6 +222,53 @@ def test_sent_message_has_both_parts_and_links_into_the_built_site(
     assert {url for url in text_urls if url.startswith(BASE_URL)} <= set(own)
     browser_copy = f"{BASE_URL}snapshots/{NEWEST}/email.html"
     assert browser_copy in hrefs and browser_copy in text
+
+
+def test_sent_message_is_dated_when_sent_and_the_written_eml_stays_reproducible(
+        built_site: tuple[Project, BuildReport], tmp_path: Path, smtp_server: Inbox,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGEST_SMTP_USER", "digest")
+    monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    before = datetime.now(tz=UTC).replace(microsecond=0)
+    status, output = run("email", "--source", str(built_site[0].root), "--out", str(tmp_path), "--send",
+                         capsys=capsys)
+    after = datetime.now(tz=UTC)
+    assert status == 0, output
+    sent = parse(smtp_server.received[0][2])
+    assert before <= parsedate_to_datetime(sent["Date"]) <= after, sent["Date"]
+    written = parse((tmp_path / f"digest-{NEWEST}.eml").read_bytes())
+    assert written["Date"] == "Wed, 08 Oct 2025 00:00:00 +0000"  # midnight UTC of the snapshot day
+    assert written["Message-ID"] == sent["Message-ID"] and parts(written) == parts(sent)
+
+
+def test_subject_names_the_first_paper_the_email_shows_in_80_characters(bundled_email: Path) -> None:
+    message = parse((bundled_email / f"digest-{NEWEST}.eml").read_bytes())
+    html = (bundled_email / f"digest-{NEWEST}.html").read_text(encoding="utf-8")
+    first = re.search(r'<h3 class="title"[^>]*><a [^>]*>(.*?)</a>', html)
+    assert first is not None
+    first_title = unescape(first.group(1))
+    subject = message["Subject"]
+    assert len(subject) <= 80, subject
+    assert subject.startswith("Paper Digest, 8 October 2025: ") and subject.endswith("… and 16 more"), subject
+    lead = subject.removeprefix("Paper Digest, 8 October 2025: ").removesuffix("… and 16 more")
+    assert first_title.startswith(lead) and not first_title[len(lead)].isalnum(), (lead, first_title)  # at a word
+    preheader = re.search(r'<div class="preheader"[^>]*>(.*?)</div>', html)
+    assert preheader is not None and unescape(preheader.group(1)).startswith(f"New today: {first_title} · ")
+
+
+def test_a_short_title_is_named_whole_and_a_long_one_cut_at_a_word(tmp_path: Path) -> None:
+    long_title = ("Scaling Laws for Sparsely Activated Mixture of Experts Language Models Trained on "
+                  "Trillions of Tokens Across Many Domains")
+    for title, expected in [("Short Paper", "Paper Digest, 9 October 2025: Short Paper"),
+                            (long_title, "Paper Digest, 9 October 2025: Scaling Laws for Sparsely Activated "
+                                         "Mixture…")]:  # not "Mixture of…"
+        project = make_project(tmp_path / str(len(title)),
+                               snapshots={"2025-10-09.txt": snapshot_text([(title, "An abstract.")])})
+        catalog = read_sources(project).catalog
+        config = read_sources(project).config
+        digest = compose_email(catalog, config, email_renderer(project, config), catalog.days[-1])
+        assert digest.content.subject == expected and len(expected) <= 80
 
 
 def test_build_publishes_the_same_email_under_the_snapshot_page(site_dir: Path, bundled_email: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from digest.errors import ConfigError
 from digest.inputs.pages import read_page, read_pages
@@ -22,6 +23,9 @@ def test_bundled_about_page() -> None:
     (about,) = read_pages(REPO / "content" / "pages")
     assert about.slug == "about" and about.title == "About"
     assert "<h1>About this digest</h1>" in about.html
+    # The bundled settings set no email.unsubscribe_url, so the emails have no unsubscribe link to point to.
+    assert "unsubscribe_url" not in yaml.safe_load((REPO / "content" / "site.yaml").read_text())["email"]
+    assert "unsubscribe link" not in about.html.lower() and "contact address" in about.html
 
 
 def test_raw_html_and_script_links_in_markdown_are_not_passed_through(tmp_path: Path) -> None:

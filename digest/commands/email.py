@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 from digest.catalog import Catalog, SnapshotDay
@@ -92,5 +93,7 @@ def _deliver(digest: EmailDigest, message: EmailMessage, recipients: Sequence[st
         say(f"Dry run: would send \"{message['Subject']}\" from {message['From']} to {', '.join(recipients)} "
             f"through {route}; nothing was sent")
         return
+    # The written .eml keeps its reproducible Date; the message that leaves says when it left.
+    message.replace_header("Date", format_datetime(datetime.now(tz=UTC).replace(microsecond=0)))
     send_message(message, recipients, settings, password)
     say(f"Sent \"{message['Subject']}\" to {', '.join(recipients)} through {settings.host}:{settings.port}")

@@ -32,6 +32,8 @@ TEXT_TEMPLATE = "email/digest.txt"
 # Gmail clips messages past about 102 KB and hides the rest behind a link; stay clearly under it.
 MAX_HTML_BYTES = 100_000
 EMAIL_AUTHORS = 3  # authors named before "and N more"
+SUBJECT_LENGTH = 80  # characters; inboxes cut subjects around here (narrower on phones)
+MIN_SUBJECT_TITLE = 20  # characters of the lead title kept however long the site's name
 
 
 @dataclass(frozen=True)
@@ -104,16 +106,18 @@ def plan_email(catalog: Catalog, config: SiteConfig, day: SnapshotDay, max_new: 
     shown = day.by_upvotes(day.new)[:max_new]
     returning = tuple(ReturningEntry(one_line(catalog.papers[slug].title), _paper_url(config, slug))
                       for slug in day.returning[:max_returning])
+    groups = _group(catalog, config, shown, names)
+    titles = [entry.title for group in groups for entry in group.entries]  # in the order the email shows them
     return EmailContent(
         day=day.date,
-        subject=email_subject(config, day, catalog),
-        preheader=_preheader(catalog, day),
+        subject=email_subject(config, day, titles[0] if titles else None),
+        preheader=_preheader(day, titles),
         summary=_summary(day),
         browser_url=urls.absolute(config.base_url, urls.snapshot_email(day.date)),
         snapshot_url=urls.absolute(config.base_url, urls.snapshot(day.date)),
         site_url=config.base_url,
         unsubscribe_url=settings.unsubscribe_url,
-        groups=_group(catalog, config, shown, names),
+        groups=groups,
         new_total=len(day.new),
         new_hidden=len(day.new) - len(shown),
         returning=returning,
@@ -126,14 +130,37 @@ def one_line(text: str) -> str:
     return clean_text(text)
 
 
-def email_subject(config: SiteConfig, day: SnapshotDay, catalog: Catalog) -> str:
-    """Site name, date and the lead paper: enough to decide whether to open it."""
+def email_subject(config: SiteConfig, day: SnapshotDay, lead: str | None) -> str:
+    """Site name, date and `lead`, the first paper the email shows: enough to decide whether to open it.
+
+    The title is cut at a word to keep the subject within SUBJECT_LENGTH, what inboxes show of it.
+    """
     head = f"{one_line(config.title)}, {long_date(day.date)}"
     if not day.new:
         return f"{head}: no new papers"
-    lead = snippet(one_line(catalog.papers[day.by_upvotes(day.new)[0]].title), 70)
     rest = len(day.new) - 1
-    return f"{head}: {lead}" + (f" and {rest} more" if rest else "")
+    tail = f" and {rest} more" if rest else ""
+    if lead is None:
+        return f"{head}: {len(day.new)} new papers"
+    room = max(SUBJECT_LENGTH - len(head) - len(": ") - len(tail), MIN_SUBJECT_TITLE)
+    return f"{head}: {_shorten(lead, room)}{tail}"
+
+
+# Words a cut title should not end on ("Counter-Current Learning: A…", "Mixture of…").
+_DANGLING = frozenset(("a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the",
+                       "to", "via", "with"))
+
+
+def _shorten(title: str, length: int) -> str:
+    """`title` if it fits in `length` characters, else its first whole words and an ellipsis."""
+    if len(title) <= length:
+        return title
+    cut = title[: length - 1]  # room for the '…'
+    words = cut.split(" ") if title[len(cut)] == " " else cut.split(" ")[:-1]  # whole words only
+    words = words or [cut]
+    while len(words) > 1 and words[-1].lower() in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:.-–—") + "…"
 
 
 def _summary(day: SnapshotDay) -> str:
@@ -141,12 +168,11 @@ def _summary(day: SnapshotDay) -> str:
     return f"{new} and {len(day.returning)} returning." if day.returning else f"{new}."
 
 
-def _preheader(catalog: Catalog, day: SnapshotDay) -> str:
-    """The inbox preview line: the first new titles (clients show about 90–140 characters)."""
-    titles = [one_line(catalog.papers[slug].title) for slug in day.by_upvotes(day.new)[:4]]
+def _preheader(day: SnapshotDay, titles: Sequence[str]) -> str:
+    """The inbox preview line: the first new titles shown (clients show about 90–140 characters)."""
     if not titles:
         return f"No new papers today; {len(day.returning)} returning."
-    return snippet("New today: " + " · ".join(titles), 140)
+    return snippet("New today: " + " · ".join(titles[:4]), 140)
 
 
 def _paper_url(config: SiteConfig, slug: str) -> str:

@@ -1,7 +1,8 @@
 """The email digest as a MIME message: multipart/alternative, plain text and HTML.
 
-Deterministic: the Date header (unless sending), Message-ID and MIME boundary
-derive from the inputs, so the same snapshot gives a byte-identical .eml.
+Deterministic: the Date header, Message-ID and MIME boundary derive from the
+inputs, so the same snapshot gives a byte-identical .eml. A message that is
+sent gets the time it is sent as its Date instead (commands/email.py).
 """
 
 from __future__ import annotations
