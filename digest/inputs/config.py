@@ -64,7 +64,8 @@ class SiteConfig:
     contact: str = setting("", doc="Contact e-mail address or URL shown in the footer.")
     papers_per_page: int = setting(50, doc="Papers on one page of a topic listing.", low=5, high=1000)
     dates_per_page: int = setting(100, doc="Snapshot dates on one page of the archive.", low=5, high=1000)
-    feed_size: int = setting(50, doc="Entries in each Atom feed.", low=1, high=1000)
+    feed_size: int = setting(50, doc="Entries in each feed (the daily-email feed keeps at most 10 days).", low=1,
+                             high=1000)
     snippet_length: int = setting(220, doc="Characters of abstract shown in lists and search results.",
                                   low=40, high=2000)
     email: EmailSettings = setting(EmailSettings(), doc="Settings of the email digest.")
