@@ -22,6 +22,9 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench.py
+	@test bench/node_modules/.package-lock.json -nt bench/package-lock.json || \
+	  npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	$(BIN)/python bench/search_bench.py
 
 serve: $(VENV)/.installed node_modules/.installed
 	$(BIN)/digest serve
