@@ -16,14 +16,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import css_inline
 
 from digest import urls
 from digest.catalog import Catalog, SnapshotDay
 from digest.inputs.config import SiteConfig
-from digest.output.render import PageSpec, Renderer, long_date
+from digest.output.render import Dependencies, PageSpec, Renderer, long_date
 from digest.project import Project
 from digest.text import clean_text, first_sentences, snippet
 
@@ -203,41 +202,57 @@ def email_renderer(project: Project, config: SiteConfig) -> Renderer:
     return Renderer(project.templates, config, {}, ())
 
 
+@dataclass(frozen=True)
+class RenderedEmail:
+    html: str  # CSS inlined
+    text: str
+    dependencies: Dependencies  # the templates and settings both parts read
+
+
 @dataclass
 class EmailCache:
     """Rendered emails, so a preview rebuild does not render and inline every day's email again.
 
-    `previous` holds the last build's emails, `current` this build's; `next_build` makes one the other,
-    so the cache never holds more than two builds' worth.
+    An email is reused while its content and the templates and settings it read are unchanged: an edited
+    site template, stylesheet or site page leaves the emails alone, and an edited email template or setting
+    renders them again (and no site page). `previous` holds the last build's emails, `current` this build's;
+    `next_build` makes one the other, so the cache never holds more than two builds' worth.
     """
 
-    fingerprint: Any = None
-    previous: dict[EmailContent, tuple[str, str]] = field(default_factory=dict)
-    current: dict[EmailContent, tuple[str, str]] = field(default_factory=dict)
+    previous: dict[EmailContent, RenderedEmail] = field(default_factory=dict)
+    current: dict[EmailContent, RenderedEmail] = field(default_factory=dict)
+    rendered: int = 0  # in this build
+    reused: int = 0
 
-    def next_build(self, fingerprint: Any) -> None:
-        same_templates = fingerprint == self.fingerprint
-        self.fingerprint = fingerprint
-        self.previous, self.current = (self.current if same_templates else {}), {}
+    def next_build(self) -> None:
+        self.previous, self.current = self.current, {}
+        self.rendered = self.reused = 0
 
-    def get(self, content: EmailContent) -> tuple[str, str] | None:
+    def get(self, content: EmailContent, renderer: Renderer) -> RenderedEmail | None:
         found = self.current.get(content) or self.previous.get(content)
-        if found is not None:
-            self.current[content] = found
+        if found is None or not renderer.is_current(found.dependencies):
+            return None
+        self.current[content] = found
+        self.reused += 1
         return found
+
+    def put(self, content: EmailContent, email: RenderedEmail) -> None:
+        self.current[content] = email
+        self.rendered += 1
 
 
 def render_email(renderer: Renderer, content: EmailContent, cache: EmailCache | None = None) -> tuple[str, str]:
     """(inlined HTML, plain text) for one email; an unchanged day comes from the cache."""
-    cached = cache.get(content) if cache is not None else None
+    cached = cache.get(content, renderer) if cache is not None else None
     if cached is None:
         path = urls.snapshot_email(content.day)
-        html = renderer.render(PageSpec(path, HTML_TEMPLATE, {"email": content})).decode("utf-8")
-        text = renderer.render(PageSpec(path, TEXT_TEMPLATE, {"email": content})).decode("utf-8")
-        cached = (inline_css(html), text)
+        html = renderer.render_tracked(PageSpec(path, HTML_TEMPLATE, {"email": content}))
+        text = renderer.render_tracked(PageSpec(path, TEXT_TEMPLATE, {"email": content}))
+        cached = RenderedEmail(inline_css(html.body.decode("utf-8")), text.body.decode("utf-8"),
+                               html.dependencies | text.dependencies)
         if cache is not None:
-            cache.current[content] = cached
-    return cached
+            cache.put(content, cached)
+    return cached.html, cached.text
 
 
 def inline_css(html: str) -> str:
@@ -296,9 +311,14 @@ def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, day:
 
 def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer,
                 cache: EmailCache | None = None, days: Sequence[SnapshotDay] | None = None) -> dict[str, bytes]:
-    """The email HTML of every snapshot day (or of `days`), published at urls.snapshot_email for "View in browser"."""
+    """The email HTML of every snapshot day (or of `days`), published at urls.snapshot_email for "View in browser".
+
+    `renderer` may be the site's: the emails are rendered without its assets and menu (Renderer.for_email),
+    exactly as `digest email` renders them.
+    """
+    renderer = renderer.for_email()
     if cache is not None:
-        cache.next_build(renderer.fingerprint)
+        cache.next_build()
     return {
         urls.output_file(urls.snapshot_email(day.date)):
             compose_email(catalog, config, renderer, day, cache).html.encode("utf-8")

@@ -4,13 +4,26 @@ Templates get the spec's context plus the site settings, the hashed asset
 names and these helpers: `url(path)`, a link relative to the page being
 rendered; `asset(name)`, the link to a hashed static file; and `paths`, the
 urls module, so templates never spell a URL themselves.
+
+Every render notes what it read besides its context (`Dependencies`): each
+template Jinja loaded for it (the page's own, what it extends, includes and
+imports, by name, with a hash of the source it was compiled from) and each
+setting it looked at (`site.title`, `site.email`, ...). A cached page is reused
+while its context, the assets and menu, those templates and those settings
+are all unchanged, so an edit to templates/paper.html renders the paper pages
+again and nothing else, and an email setting renders no site page at all.
+The loads are recorded as they happen (as Lektor does) rather than worked out
+from the template sources, because a name can be an expression
+(`{% include "cards/" ~ kind ~ ".html" %}`, `{% extends layout %}`) that only
+the render knows.
 """
 
 from __future__ import annotations
 
 import hashlib
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,11 +48,34 @@ class PageSpec:
     context: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Dependencies:
+    """What one render read besides its context, to tell later whether it would still give the same bytes.
+
+    `templates`: every template name Jinja looked up, with the hash of the source it compiled (None: it was
+    looked for and missing, as `{% include ... ignore missing %}` allows, so creating it changes the page);
+    `settings`: every top-level setting the templates read, with its value.
+    """
+
+    templates: tuple[tuple[str, str | None], ...] = ()
+    settings: tuple[tuple[str, Any], ...] = ()
+
+    def __or__(self, other: Dependencies) -> Dependencies:
+        return Dependencies(tuple(sorted({**dict(self.templates), **dict(other.templates)}.items())),
+                            tuple(sorted({**dict(self.settings), **dict(other.settings)}.items())))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    dependencies: Dependencies
+
+
 @dataclass
 class RenderCache:
     """What each path was last rendered from, so an unchanged page is not rendered again."""
 
-    entries: dict[str, tuple[Any, bytes]] = field(default_factory=dict)
+    entries: dict[str, tuple[Any, Rendered]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -57,6 +93,82 @@ def short_date(value: date) -> str:
     return f"{value:%b} {value.day}, {value.year}"
 
 
+@dataclass
+class _Reads:
+    """Filled while one page renders."""
+
+    templates: dict[str, str | None] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def frozen(self) -> Dependencies:
+        return Dependencies(tuple(sorted(self.templates.items())), tuple(sorted(self.settings.items())))
+
+
+# The render in progress in this thread, if any: where template loads are noted.
+_CURRENT_READS: ContextVar[_Reads | None] = ContextVar("digest_render_reads", default=None)
+
+
+def _source_hash(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+class _HashingLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that remembers the hash of each source it hands Jinja to compile."""
+
+    def __init__(self, searchpath: Path | Sequence[Path]) -> None:
+        super().__init__(searchpath)
+        self.compiled: dict[str, str] = {}
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        self.compiled[template] = _source_hash(source)
+        return source, filename, uptodate
+
+    def hash_on_disk(self, environment: jinja2.Environment, template: str) -> str | None:
+        try:
+            source = super().get_source(environment, template)[0]
+        except jinja2.TemplateNotFound:
+            return None
+        return _source_hash(source)
+
+
+class _RecordingEnvironment(jinja2.Environment):
+    """Notes every template loaded during a render: the page's own, `extends`, `include`, `import`/`from`.
+
+    All of these, and `select_template`, go through `_load_template`, also when the template is already
+    compiled and cached (a loader hook would see only the first load). Lektor's environment does the same.
+    """
+
+    loader: _HashingLoader
+
+    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> jinja2.Template:
+        reads = _CURRENT_READS.get()
+        try:
+            template = super()._load_template(name, globals)
+        except jinja2.TemplateNotFound:
+            if reads is not None:
+                reads.templates[name] = None
+            raise
+        if reads is not None:
+            reads.templates[name] = self.loader.compiled.get(name)
+        return template
+
+
+class _SettingsView:
+    """`site` as templates see it: each setting read passes through and is noted, with its value."""
+
+    __slots__ = ("_config", "_read")
+
+    def __init__(self, config: SiteConfig, read: dict[str, Any]) -> None:
+        self._config = config
+        self._read = read
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._config, name)
+        self._read[name] = value
+        return value
+
+
 class Renderer:
     def __init__(self, template_dir: Path, config: SiteConfig, assets: Mapping[str, str],
                  menu: tuple[MenuItem, ...]) -> None:
@@ -64,8 +176,8 @@ class Renderer:
         self.config = config
         self.assets = dict(assets)
         self.menu = menu
-        self.environment = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(template_dir)),
+        self.environment = _RecordingEnvironment(
+            loader=_HashingLoader(template_dir),
             autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True, default=False),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -74,16 +186,50 @@ class Renderer:
         )
         self.environment.filters.update(long_date=long_date, short_date=short_date)
         self.environment.globals.update(url=_url, asset=_asset, absolute_url=_absolute_url, paths=urls)
-        self.fingerprint = (config, tuple(sorted(self.assets.items())), menu, _templates_digest(template_dir))
+        # What every page gets that no render records: the hashed asset names and the menu (base.html shows both).
+        self.fingerprint = (tuple(sorted(self.assets.items())), menu)
+        self._on_disk: dict[str, str | None] = {}
+
+    def for_email(self) -> Renderer:
+        """The same templates and settings without the site's assets and menu.
+
+        An email is read away from the site, so it can use neither; and an edited stylesheet or a new
+        Markdown page then leaves every email as it was.
+        """
+        return Renderer(self.template_dir, self.config, {}, ())
 
     def render(self, spec: PageSpec) -> bytes:
+        return self.render_tracked(spec).body
+
+    def render_tracked(self, spec: PageSpec) -> Rendered:
+        """Render one page and say what it read (templates, settings) besides its context."""
+        reads = _Reads()
+        token = _CURRENT_READS.set(reads)
+        try:
+            body = self._render(spec, _SettingsView(self.config, reads.settings))
+        finally:
+            _CURRENT_READS.reset(token)
+        return Rendered(body, reads.frozen())
+
+    def is_current(self, dependencies: Dependencies) -> bool:
+        """Whether the templates and settings a render read are still what they were."""
+        return (all(self._hash_on_disk(name) == digest for name, digest in dependencies.templates)
+                and all(getattr(self.config, name) == value for name, value in dependencies.settings))
+
+    def _hash_on_disk(self, name: str) -> str | None:
+        """The template's hash as this build found it, read once per build."""
+        if name not in self._on_disk:
+            self._on_disk[name] = self.environment.loader.hash_on_disk(self.environment, name)
+        return self._on_disk[name]
+
+    def _render(self, spec: PageSpec, site: _SettingsView) -> bytes:
         context = {
             **spec.context,
-            "site": self.config,
+            "site": site,
             "menu": self.menu,
             "assets": self.assets,
             "page_path": spec.path,
-            "link_root": self._link_root(spec.path),
+            "link_root": _link_root(spec.path, site),
         }
         try:
             template = self.environment.get_template(spec.template)
@@ -99,28 +245,29 @@ class Renderer:
             raise TemplateError(f"error while rendering {spec.path or 'the home page'}: {exc}", filename,
                                 line) from None
 
-    def _link_root(self, path: str) -> str:
-        """Relative links everywhere, except the 404 page, which is served at any depth."""
-        if path == urls.NOT_FOUND:
-            return urlsplit(self.config.base_url).path
-        return "../" * path.count("/")
+
+def _link_root(path: str, site: _SettingsView) -> str:
+    """Relative links everywhere, except the 404 page, which is served at any depth (so it reads base_url)."""
+    if path == urls.NOT_FOUND:
+        return urlsplit(site.base_url).path
+    return "../" * path.count("/")
 
 
 def render_pages(specs: Iterable[PageSpec], renderer: Renderer, cache: RenderCache | None = None) -> RenderResult:
     files: dict[str, bytes] = {}
     rendered = reused = 0
-    fresh: dict[str, tuple[Any, bytes]] = {}
+    fresh: dict[str, tuple[Any, Rendered]] = {}
     for spec in specs:
         key = (renderer.fingerprint, spec.template, spec.context)
         previous = cache.entries.get(spec.path) if cache is not None else None
-        if previous is not None and previous[0] == key:
-            body = previous[1]
+        if previous is not None and previous[0] == key and renderer.is_current(previous[1].dependencies):
+            page = previous[1]
             reused += 1
         else:
-            body = renderer.render(spec)
+            page = renderer.render_tracked(spec)
             rendered += 1
-        fresh[spec.path] = (key, body)
-        files[urls.output_file(spec.path)] = body
+        fresh[spec.path] = (key, page)
+        files[urls.output_file(spec.path)] = page.body
     if cache is not None:
         cache.entries = fresh
     return RenderResult(files=files, rendered=rendered, reused=reused)
@@ -139,16 +286,6 @@ def _asset(context: jinja2.runtime.Context, name: str) -> str:
 @jinja2.pass_context
 def _absolute_url(context: jinja2.runtime.Context, target: str) -> str:
     return urls.absolute(context["site"].base_url, target)
-
-
-def _templates_digest(template_dir: Path) -> str:
-    """A hash of every template's source: an edited template invalidates every cached page."""
-    digest = hashlib.sha256()
-    for path in sorted(template_dir.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(template_dir).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _template_frame(exc: BaseException, template_dir: Path) -> tuple[str | None, int | None]:
