@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from digest import __version__
 from digest.commands.build import build_site
 from digest.commands.fetch import add_fetch_command
+from digest.commands.progress import TerminalProgress, summary
 from digest.commands.topics import add_topics_command
 from digest.errors import DigestError
 from digest.project import Project
@@ -129,16 +130,17 @@ def _add_project_options(command: argparse.ArgumentParser) -> None:
                          help="where the site is written (default: site/ in the project folder)")
 
 
-def _progress(quiet: bool) -> Callable[[str], None] | None:
-    """Progress lines on a terminal only: logs and pipes get warnings and errors alone."""
-    if quiet or not sys.stderr.isatty():
-        return None
-    return lambda message: print(message, file=sys.stderr)
-
-
 def _run_build(args: argparse.Namespace) -> int:
     project = Project.at(args.source, args.output)
-    report = build_site(project, keep_going=args.keep_going, progress=_progress(args.quiet))
+    # Live progress and the summary on a terminal only: logs and pipes get warnings and errors alone.
+    progress = None if args.quiet or not sys.stderr.isatty() else TerminalProgress(sys.stderr)
+    try:
+        report = build_site(project, keep_going=args.keep_going, progress=progress)
+    finally:
+        if progress is not None:
+            progress.done()  # take the status line down before any error is printed
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if progress is not None:
+        print(summary(report), file=sys.stderr)
     return 0

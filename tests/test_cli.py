@@ -68,13 +68,11 @@ def test_bad_config_is_an_error_naming_the_key(tmp_path: Path) -> None:
     assert "site.yaml:2: 'base_url': must be an absolute http(s) URL" in result.stderr
 
 
-def test_quiet_when_not_a_terminal_and_progress_on_a_terminal(tmp_path: Path) -> None:
-    project = make_project(tmp_path, with_seeds=True)
-    quiet = digest("build", "--source", str(project.root), "--output", str(tmp_path / "out"))
-    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
+def on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run `digest` with stderr on a pseudo-terminal; its exit status and what the terminal received."""
     leader, follower = pty.openpty()
     try:
-        result = digest("build", "--source", str(project.root), "--output", str(tmp_path / "tty"), stderr=follower)
+        result = digest(*args, stderr=follower)
         os.close(follower)
         shown = b""
         while True:
@@ -87,9 +85,33 @@ def test_quiet_when_not_a_terminal_and_progress_on_a_terminal(tmp_path: Path) ->
             shown += chunk
     finally:
         os.close(leader)
-    assert result.returncode == 0
-    text = shown.decode()
-    assert "96 papers" in text and "Rendered" in text and "Wrote" in text
+    return result.returncode, shown.decode()
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    quiet = digest("build", "--source", str(project.root), "--output", str(tmp_path / "out"))
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
+    assert "\r" not in quiet.stderr
+
+
+def test_live_progress_and_a_summary_on_a_terminal(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    status, shown = on_a_terminal("build", "--source", str(project.root), "--output", str(tmp_path / "tty"))
+    assert status == 0
+    live, _, summary = shown.rpartition("\r\x1b[K")  # the status line is taken down before the summary
+    assert "\rreading" in live and "\rrendering" in live and " pages" in live
+    assert "\r" not in summary.replace("\r\n", "\n"), "the summary is plain lines"
+    assert summary.startswith("Built 96 papers in ") and "pages (" in summary and "search " in summary
+    assert "reading " in summary and "writing " in summary and "side by side" in summary
+
+
+def test_quiet_on_a_terminal_prints_warnings_only(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"october.txt": (FIXTURES / "snapshots" / "minimal.txt").read_text()})
+    status, shown = on_a_terminal("build", "--quiet", "--source", str(project.root), "--output", str(tmp_path / "q"))
+    assert status == 0
+    assert shown.startswith("warning: ") and "the year was taken as" in shown
+    assert "\r" not in shown.replace("\r\n", "\n") and "Built" not in shown
 
 
 def test_missing_lunr_says_which_command_installs_it(tmp_path: Path) -> None:

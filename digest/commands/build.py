@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -20,6 +21,7 @@ from typing import Any
 from digest import urls
 from digest.catalog import Catalog, build_catalog
 from digest.commands.parallel import run_tasks
+from digest.commands.progress import Progress, Stages, StageTime
 from digest.errors import BuildError, DigestError
 from digest.inputs.config import SiteConfig, load_site_config
 from digest.inputs.pages import Page, read_pages
@@ -35,8 +37,6 @@ from digest.output.writer import WriteCache, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
 from digest.plan.site import plan_site
 from digest.project import PACKAGE_ROOT, Project
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -79,6 +79,7 @@ class BuildReport:
     search_bytes: int
     seconds: float
     warnings: tuple[str, ...]
+    stages: tuple[StageTime, ...] = ()  # where the seconds went, stage by stage
 
 
 def reference_date() -> date:
@@ -93,13 +94,16 @@ def reference_date() -> date:
 
 
 def read_sources(project: Project, *, keep_going: bool = False, state: BuildState | None = None,
-                 today: date | None = None) -> Sources:
+                 today: date | None = None, stages: Stages | None = None) -> Sources:
     """Read settings, taxonomy, snapshots and pages, and merge the snapshots into a catalog."""
+    stages = stages or Stages()
+    stages.start("reading")
     config = load_site_config(project.content)
     taxonomy = load_taxonomy(project.content)
-    snapshots, warnings = _read_snapshots(project, keep_going, state, today or reference_date())
-    catalog = _catalog(tuple(snapshots), taxonomy, state)
+    snapshots, warnings = _read_snapshots(project, keep_going, state, today or reference_date(), stages)
     pages = tuple(read_pages(project.pages))
+    stages.start("catalog")
+    catalog = _catalog(tuple(snapshots), taxonomy, state)
     return Sources(config, catalog, pages, (*warnings, *catalog.warnings))
 
 
@@ -122,7 +126,7 @@ def theme_signature(templates: Path) -> str:
 
 
 def _read_snapshots(project: Project, keep_going: bool, state: BuildState | None,
-                    today: date) -> tuple[list[Snapshot], list[str]]:
+                    today: date, stages: Stages) -> tuple[list[Snapshot], list[str]]:
     paths = find_snapshot_files(project.snapshots)
     if not paths:
         patterns = ", ".join(f"*{suffix}" for suffix in SNAPSHOT_READERS)
@@ -130,7 +134,9 @@ def _read_snapshots(project: Project, keep_going: bool, state: BuildState | None
     snapshots: list[Snapshot] = []
     warnings: list[str] = []
     fresh_cache: dict[Path, tuple[tuple[int, int], Snapshot]] = {}
+    stages.show("reading", len(paths), "snapshots")
     for path in paths:
+        stages.advance()
         try:
             snapshot = _read_cached(path, state, today, fresh_cache)
         except DigestError as error:
@@ -175,10 +181,11 @@ def _check_unique_dates(snapshots: list[Snapshot]) -> None:
 
 def build_site(project: Project, *, keep_going: bool = False, state: BuildState | None = None,
                progress: Progress | None = None) -> BuildReport:
+    """Build the site; `progress` is told each stage as it starts and how far it got (a terminal shows it)."""
     started = time.perf_counter()
-    say = progress or (lambda message: None)
+    stages = Stages(progress)
     check_output_location(project)
-    sources = read_sources(project, keep_going=keep_going, state=state)
+    sources = read_sources(project, keep_going=keep_going, state=state, stages=stages)
     catalog, config = sources.catalog, sources.config
     inputs = (catalog, config, sources.pages, theme_signature(project.templates), project.output)
     if state is not None and state.last_build is not None and project.output.is_dir():
@@ -186,37 +193,39 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
         if last_inputs[0] is catalog and last_inputs[1:] == inputs[1:]:
             return replace(last_report, written=0, unchanged=last_report.files, removed=0, rendered=0,
                            reused=last_report.pages, seconds=time.perf_counter() - started,
-                           warnings=sources.warnings)
-    say(f"Read {len(catalog.days)} snapshots: {sum(d.count for d in catalog.days)} entries, "
-        f"{len(catalog.papers)} papers, {len(catalog.topics)} topics")
+                           warnings=sources.warnings, stages=stages.finish())
 
+    stages.start("planning")
     assets = collect_assets(project.templates / "static", find_lunr([project.root, PACKAGE_ROOT]))
     menu = tuple((page.title, urls.markdown_page(page.slug)) for page in sources.pages if page.menu)
     renderer = Renderer(project.templates, config, assets.paths, menu)
     specs = plan_site(catalog, config, sources.pages)
     specs += plan_machine_files(catalog, config, [spec.path for spec in specs])
     if state is None:  # a full build: pages, search and emails on every core
-        result, search, emails = _render_everything(specs, renderer, catalog, config)
+        result, search, emails = _render_everything(specs, renderer, catalog, config, stages)
     else:  # a preview rebuild renders few pages: its caches make one process faster
+        stages.start("rendering", len(specs), "pages")
         result = render_pages(specs, renderer, state.renders)
+        stages.advance(len(specs))
+        stages.start("search")
         search = _search_files(catalog, config, state)
+        stages.start("emails")
         emails = email_pages(catalog, config, renderer, state.emails)  # each day's email, for "view in browser"
-    say(f"Rendered {result.rendered} pages ({result.reused} unchanged)")
     digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), renderer).files  # entries are the emails
     files = {**result.files, **assets.files, **search, **emails, **digest_feeds}
     # A preview session (state given) updates the served folder in place; `digest build` swaps a whole new one in.
+    stages.start("writing")
     report = write_site(files, project.output, in_place=state is not None,
                         cache=state.written if state is not None else None)
     search_bytes = sum(len(data) for data in search.values())
+    stage_times = stages.finish()
     seconds = time.perf_counter() - started
-    say(f"Wrote {project.output}: {len(files)} files ({report.written} changed), "
-        f"search files {search_bytes / 1e6:.1f} MB, in {seconds:.2f} s")
     built = BuildReport(
         papers=len(catalog.papers), snapshots=len(catalog.days), pages=len(specs), files=len(files),
         written=report.written, unchanged=report.unchanged, removed=report.removed,
         rendered=result.rendered, reused=result.reused,
         search_bytes=search_bytes,
-        seconds=seconds, warnings=sources.warnings,
+        seconds=seconds, warnings=sources.warnings, stages=stage_times,
     )
     if state is not None:
         state.last_build = (inputs, built)
@@ -227,21 +236,42 @@ RENDER_CHUNKS = 8  # pieces of the page list, so two cores finish at about the s
 EMAIL_CHUNKS = 2
 
 
-def _render_everything(specs: list[PageSpec], renderer: Renderer, catalog: Catalog,
-                       config: SiteConfig) -> tuple[RenderResult, dict[str, bytes], dict[str, bytes]]:
+def _render_everything(specs: list[PageSpec], renderer: Renderer, catalog: Catalog, config: SiteConfig,
+                       stages: Stages) -> tuple[RenderResult, dict[str, bytes], dict[str, bytes]]:
     """Pages, search files and emails as independent tasks on every core; the same bytes as in one process."""
     page_chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]
     day_chunks = [catalog.days[start::EMAIL_CHUNKS] for start in range(EMAIL_CHUNKS)]
     tasks: list[Callable[[], Any]] = [lambda: _search_files(catalog, config, None)]  # the longest task goes first
     tasks += [partial(render_pages, chunk, renderer) for chunk in page_chunks]
     tasks += [partial(email_pages, catalog, config, renderer, None, chunk) for chunk in day_chunks]
+    kinds = ["search"] + ["pages"] * RENDER_CHUNKS + ["emails"] * EMAIL_CHUNKS
+    busy, pending = dict.fromkeys(("pages", "search", "emails"), 0.0), Counter(kinds)
+    stages.start("rendering, search and emails")
+    stages.show("rendering", len(specs), "pages")
     results: list[Any] = [None] * len(tasks)
-    for number, value in run_tasks(tasks):
+    for number, (seconds, value) in run_tasks([partial(_timed, task) for task in tasks]):
         results[number] = value
+        kind = kinds[number]
+        busy[kind] += seconds
+        pending[kind] -= 1
+        if kind == "pages":
+            stages.advance(len(page_chunks[number - 1]))
+            waiting = [other for other, left in pending.items() if left]
+            if not pending["pages"] and waiting:
+                stages.show(" and ".join(waiting))
+    for kind, seconds in busy.items():
+        stages.add(kind, seconds)
     search, rendered, emailed = results[0], results[1:1 + RENDER_CHUNKS], results[1 + RENDER_CHUNKS:]
     pages = {path: data for chunk in rendered for path, data in chunk.files.items()}  # the writer sorts paths
     result = RenderResult(pages, sum(chunk.rendered for chunk in rendered), sum(chunk.reused for chunk in rendered))
     return result, search, {path: data for chunk in emailed for path, data in chunk.items()}
+
+
+def _timed(task: Callable[[], Any]) -> tuple[float, Any]:
+    """Run a task and say how long it took where it ran (in a worker: its own work, not the wait for a core)."""
+    started = time.perf_counter()
+    value = task()
+    return time.perf_counter() - started, value
 
 
 def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None) -> dict[str, bytes]:

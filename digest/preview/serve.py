@@ -41,6 +41,7 @@ from typing import Any, TextIO
 from urllib.parse import quote, unquote, urlsplit
 
 from digest.commands.build import BuildReport, BuildState, build_site, check_output_location
+from digest.commands.progress import summary
 from digest.errors import DigestError
 from digest.preview.watch import Debouncer, Watcher
 from digest.project import Project
@@ -147,9 +148,7 @@ class Preview:
         self.builds += 1
         changed = report.written + report.removed > 0 or self.status.error is not None or self.builds == 1
         self.status = BuildStatus(self._next_id() if changed else self.status.build_id)
-        self._print(self.out, f"{'Built' if self.builds == 1 else 'Rebuilt'} in {report.seconds:.2f} s: "
-                              f"{report.rendered} pages rendered ({report.reused} reused), "
-                              f"{report.written} files written, {report.removed} removed")
+        self._print(self.out, summary(report, "Built" if self.builds == 1 else "Rebuilt"))  # no live progress here
         for warning in report.warnings:
             self._print(self.err, f"warning: {warning}")
         return report
