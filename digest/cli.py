@@ -10,7 +10,10 @@ from pathlib import Path
 
 from digest import __version__
 from digest.commands.build import build_site
+from digest.commands.check import add_check_command
 from digest.commands.fetch import add_fetch_command
+from digest.commands.init import add_init_command
+from digest.commands.options import add_base_url_option, base_url_from
 from digest.commands.progress import TerminalProgress, summary
 from digest.commands.topics import add_topics_command
 from digest.errors import DigestError
@@ -52,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_email_command(commands)
     add_fetch_command(commands)
     add_topics_command(commands)
+    add_init_command(commands)
+    add_check_command(commands)
     return parser
 
 
@@ -74,7 +79,7 @@ def _add_serve_command(commands: argparse._SubParsersAction) -> None:
 def _run_serve(args: argparse.Namespace) -> int:
     from digest.preview.serve import serve  # watchdog and http.server are only needed here
 
-    project = Project.at(args.source, args.output)
+    project = Project.at(args.source, args.output, base_url_from(args))
     return serve(project, host=args.host, port=args.port, open_browser=args.open, keep_going=args.keep_going)
 
 
@@ -87,6 +92,7 @@ def _add_email_command(commands: argparse._SubParsersAction) -> None:
     email.add_argument("date", nargs="?", type=_iso_date, default=None, metavar="DATE",
                        help="snapshot date as YYYY-MM-DD (default: the newest snapshot)")
     _add_source_option(email)
+    add_base_url_option(email)
     email.add_argument("--out", type=Path, default=None, metavar="DIR",
                        help="where the three files are written (default: email/ in the project folder)")
     email.add_argument("--send", action="store_true", help="send the email through SMTP")
@@ -108,7 +114,7 @@ def _iso_date(value: str) -> date:
 def _run_email(args: argparse.Namespace) -> int:
     from digest.commands.email import SendOptions, run_email
 
-    project = Project.at(args.source)
+    project = Project.at(args.source, base_url=base_url_from(args))
     options = SendOptions(send=args.send, dry_run=args.dry_run, send_empty=args.send_empty, to=tuple(args.to))
     run_email(project, args.date, args.out or project.root / "email", options, print)
     return 0
@@ -128,10 +134,11 @@ def _add_project_options(command: argparse.ArgumentParser) -> None:
     _add_source_option(command)
     command.add_argument("--output", type=Path, default=None, metavar="DIR",
                          help="where the site is written (default: site/ in the project folder)")
+    add_base_url_option(command)
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    project = Project.at(args.source, args.output)
+    project = Project.at(args.source, args.output, base_url_from(args))
     # Live progress and the summary on a terminal only: logs and pipes get warnings and errors alone.
     progress = None if args.quiet or not sys.stderr.isatty() else TerminalProgress(sys.stderr)
     try:
@@ -139,6 +146,8 @@ def _run_build(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.done()  # take the status line down before any error is printed
+    if not args.quiet and (note := project.theme.describe_overrides()):
+        print(note, file=sys.stderr)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if progress is not None:

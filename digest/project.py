@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from digest.theme import Theme, default_theme_dir
+
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -14,6 +16,7 @@ class Project:
 
     root: Path
     output: Path
+    base_url: str | None = None  # overrides site.yaml's base_url for one build (--base-url, DIGEST_BASE_URL)
 
     @property
     def content(self) -> Path:
@@ -29,10 +32,15 @@ class Project:
 
     @property
     def templates(self) -> Path:
-        own = self.root / "templates"
-        return own if own.is_dir() else PACKAGE_ROOT / "templates"
+        """The site's own templates/ folder (it need not exist): its files override the default theme's."""
+        return self.root / "templates"
+
+    @property
+    def theme(self) -> Theme:
+        """The site's own templates over the packaged default theme."""
+        return Theme(own=self.templates, default=default_theme_dir())
 
     @classmethod
-    def at(cls, root: Path, output: Path | None = None) -> Project:
+    def at(cls, root: Path, output: Path | None = None, base_url: str | None = None) -> Project:
         root = root.resolve()
-        return cls(root=root, output=(output or root / "site").absolute())
+        return cls(root=root, output=(output or root / "site").absolute(), base_url=base_url or None)

@@ -113,10 +113,3 @@ def test_quiet_on_a_terminal_prints_warnings_only(tmp_path: Path) -> None:
     assert shown.startswith("warning: ") and "the year was taken as" in shown
     assert "\r" not in shown.replace("\r\n", "\n") and "Built" not in shown
 
-
-def test_missing_lunr_says_which_command_installs_it(tmp_path: Path) -> None:
-    from digest.errors import BuildError
-    from digest.output import assets
-
-    with pytest.raises(BuildError, match="npm ci"):
-        assets.find_lunr([tmp_path])

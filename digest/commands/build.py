@@ -36,7 +36,7 @@ from digest.output.search.index import search_documents
 from digest.output.writer import WriteCache, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
 from digest.plan.site import plan_site
-from digest.project import PACKAGE_ROOT, Project
+from digest.project import Project
 
 
 @dataclass
@@ -98,7 +98,7 @@ def read_sources(project: Project, *, keep_going: bool = False, state: BuildStat
     """Read settings, taxonomy, snapshots and pages, and merge the snapshots into a catalog."""
     stages = stages or Stages()
     stages.start("reading")
-    config = load_site_config(project.content)
+    config = load_site_config(project.content, base_url=project.base_url)
     taxonomy = load_taxonomy(project.content)
     snapshots, warnings = _read_snapshots(project, keep_going, state, today or reference_date(), stages)
     pages = tuple(read_pages(project.pages))
@@ -187,7 +187,7 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
     check_output_location(project)
     sources = read_sources(project, keep_going=keep_going, state=state, stages=stages)
     catalog, config = sources.catalog, sources.config
-    inputs = (catalog, config, sources.pages, theme_signature(project.templates), project.output)
+    inputs = (catalog, config, sources.pages, tuple(map(theme_signature, project.theme.layers)), project.output)
     if state is not None and state.last_build is not None and project.output.is_dir():
         last_inputs, last_report = state.last_build
         if last_inputs[0] is catalog and last_inputs[1:] == inputs[1:]:
@@ -196,9 +196,9 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
                            warnings=sources.warnings, stages=stages.finish())
 
     stages.start("planning")
-    assets = collect_assets(project.templates / "static", find_lunr([project.root, PACKAGE_ROOT]))
+    assets = collect_assets(project.theme.static_files(), find_lunr())
     menu = tuple((page.title, urls.markdown_page(page.slug)) for page in sources.pages if page.menu)
-    renderer = Renderer(project.templates, config, assets.paths, menu)
+    renderer = Renderer(project.theme.layers, config, assets.paths, menu)
     specs = plan_site(catalog, config, sources.pages)
     specs += plan_machine_files(catalog, config, [spec.path for spec in specs])
     if state is None:  # a full build: pages, search and emails on every core

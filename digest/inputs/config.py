@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import typing
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +17,7 @@ from digest.errors import ConfigError
 from digest.inputs.yamlfile import KeyPath, YamlDocument, load_yaml_file
 
 SITE_CONFIG_NAME = "site.yaml"
+BASE_URL_VARIABLE = "DIGEST_BASE_URL"  # overrides base_url for one build, as --base-url does
 
 
 def setting(default: Any = MISSING, doc: str = "", **checks: Any) -> Any:
@@ -72,14 +73,31 @@ class SiteConfig:
     smtp: SmtpSettings = setting(SmtpSettings(), doc="SMTP delivery settings.")
 
 
-def load_site_config(content_dir: Path) -> SiteConfig:
+def load_site_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
+    """The settings of `content/site.yaml`; `base_url`, if given, replaces its base_url (a deploy preview's URL)."""
     path = content_dir / SITE_CONFIG_NAME
     if not path.is_file():
         raise ConfigError(
             "site settings not found; create it with at least 'title' and 'base_url'", path
         )
     document = load_yaml_file(path)
-    return _build(SiteConfig, document.data, (), document)
+    config = _build(SiteConfig, document.data, (), document)
+    if base_url is None:
+        return config
+    override = normal_base_url(base_url)
+    if override is None:
+        raise ConfigError(f"the base URL from --base-url or {BASE_URL_VARIABLE} must be an absolute http(s) URL "
+                          f"such as https://example.org/, got '{base_url}'")
+    return replace(config, base_url=override)
+
+
+def normal_base_url(value: str) -> str | None:
+    """`value` as a base_url: an absolute http(s) URL without query or fragment, ending in '/'; None if it is not."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        return None
+    return value if value.endswith("/") else value + "/"
 
 
 def _build(cls: type, data: Any, key_path: KeyPath, document: YamlDocument) -> Any:
@@ -136,11 +154,11 @@ def _check_text(value: str, meta: typing.Mapping[str, Any], key_path: KeyPath, d
         raise document.error(key_path, f"must be one of {', '.join(choices)}; got '{value}'")
     check = meta.get("check")
     if check == "base_url":
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        normal = normal_base_url(value)
+        if normal is None:
             raise document.error(key_path,
                                  f"must be an absolute http(s) URL such as https://example.org/, got '{value}'")
-        return value if value.endswith("/") else value + "/"
+        return normal
     if check == "url" and value:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:

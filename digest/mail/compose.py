@@ -199,7 +199,7 @@ def _group(catalog: Catalog, config: SiteConfig, slugs: Sequence[str],
 
 def email_renderer(project: Project, config: SiteConfig) -> Renderer:
     """The site's Renderer (same Jinja setup and filters); the email needs no assets or menu."""
-    return Renderer(project.templates, config, {}, ())
+    return Renderer(project.theme.layers, config, {}, ())
 
 
 @dataclass(frozen=True)

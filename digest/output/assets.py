@@ -1,20 +1,21 @@
-"""Static assets: copied from `templates/static/` under content-hashed names.
+"""Static assets: the theme's `static/` files (the site's own over the default's) under content-hashed names.
 
 A hashed name changes whenever the bytes do, so hosts can cache assets for a
-year. lunr.js comes from the npm package installed by `npm ci`.
+year. lunr.js is the copy of lunr 2.3.9's lunr.min.js that ships inside the
+package (digest/vendor/, with its licence), so building needs no Node.js; a test
+keeps it byte-identical to the npm package that package-lock.json pins.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from digest import urls
 from digest.errors import BuildError
-from digest.inputs.sources import is_source_name
-
-LUNR_FILE = Path("node_modules") / "lunr" / "lunr.min.js"
 
 
 @dataclass(frozen=True)
@@ -29,21 +30,18 @@ def hashed_name(name: str, data: bytes) -> str:
     return f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
 
 
-def find_lunr(search_roots: list[Path]) -> Path:
-    for root in search_roots:
-        candidate = root / LUNR_FILE
-        if candidate.is_file():
-            return candidate
-    raise BuildError(
-        f"lunr.js not found (looked for {LUNR_FILE} in {', '.join(str(r) for r in search_roots)}); "
-        f"install it with `npm ci` in {search_roots[-1]}"
-    )
+def find_lunr() -> Path:
+    """The lunr.min.js the package ships."""
+    path = Path(str(resources.files("digest").joinpath("vendor", "lunr.min.js")))
+    if not path.is_file():
+        raise BuildError(f"lunr.js is missing from the installed package (looked for {path}); "
+                         "reinstall paper-digest")
+    return path
 
 
-def collect_assets(static_dir: Path, lunr_path: Path) -> Assets:
-    sources = {path.relative_to(static_dir).as_posix(): path for path in sorted(static_dir.rglob("*"))
-               if path.is_file() and is_source_name(path.name)}
-    sources["lunr.js"] = lunr_path
+def collect_assets(static_files: Mapping[str, Path], lunr_path: Path) -> Assets:
+    """`static_files`: name ('style.css') → file, as Theme.static_files gives them."""
+    sources = {**static_files, "lunr.js": lunr_path}
     paths: dict[str, str] = {}
     files: dict[str, bytes] = {}
     for name, source in sorted(sources.items()):

@@ -170,7 +170,7 @@ class _SettingsView:
 
 
 class Renderer:
-    def __init__(self, template_dir: Path, config: SiteConfig, assets: Mapping[str, str],
+    def __init__(self, template_dir: Path | Sequence[Path], config: SiteConfig, assets: Mapping[str, str],
                  menu: tuple[MenuItem, ...]) -> None:
         self.template_dir = template_dir
         self.config = config
@@ -237,7 +237,8 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"template syntax error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
         except jinja2.TemplateNotFound as exc:
-            raise TemplateError(f"template '{exc.name}' not found in {self.template_dir}") from None
+            raise TemplateError(f"template '{exc.name}' not found in "
+                                f"{', '.join(map(str, _folders(self.template_dir)))}") from None
         except Exception as exc:  # a template bug surfaces as whatever Python raised inside it
             filename, line = _template_frame(exc, self.template_dir)
             if filename is None:
@@ -288,11 +289,16 @@ def _absolute_url(context: jinja2.runtime.Context, target: str) -> str:
     return urls.absolute(context["site"].base_url, target)
 
 
-def _template_frame(exc: BaseException, template_dir: Path) -> tuple[str | None, int | None]:
+def _folders(template_dir: Path | Sequence[Path]) -> tuple[Path, ...]:
+    """One template folder, or the layers a theme looks names up in (a site's own templates/, the default)."""
+    return (template_dir,) if isinstance(template_dir, Path) else tuple(template_dir)
+
+
+def _template_frame(exc: BaseException, template_dir: Path | Sequence[Path]) -> tuple[str | None, int | None]:
     """The innermost traceback frame that is in a template file, if any."""
     found: tuple[str | None, int | None] = (None, None)
-    root = str(template_dir.resolve())
+    roots = tuple(str(folder.resolve()) for folder in _folders(template_dir))
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename and str(Path(frame.filename).resolve()).startswith(root):
+        if frame.filename and str(Path(frame.filename).resolve()).startswith(roots):
             found = (frame.filename, frame.lineno)
     return found

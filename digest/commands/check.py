@@ -1,0 +1,90 @@
+"""`digest check`: validate every source and setting and compile every template, without building.
+
+For a pre-commit hook or a pull-request check. It reads what `digest build`
+reads (site.yaml, topics.yaml, every snapshot, every page) with the same
+checks, then compiles every template of the theme (the site's own over the
+default; site and email alike) and makes sure each template it extends,
+includes or imports by name exists. It writes nothing. Exit 0 with a one-line
+summary; exit 2 at the first problem, naming its file and line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import jinja2
+from jinja2 import nodes
+
+from digest.commands.build import read_sources
+from digest.commands.options import add_base_url_option, base_url_from
+from digest.errors import TemplateError
+from digest.inputs.config import SITE_CONFIG_NAME
+from digest.output.render import Renderer
+from digest.project import Project
+from digest.theme import Theme
+
+REFERENCES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+
+
+def add_check_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register `digest check` on the main parser's subcommands."""
+    check = subparsers.add_parser(
+        "check", help="validate the sources, settings and templates without building",
+        description=(
+            "Read site.yaml, topics.yaml, every snapshot and page as `digest build` does, and compile every "
+            "template, writing nothing. Exits 0 with a one-line summary, or 2 at the first problem with its file "
+            "and line: for a pre-commit hook or a pull-request check."))
+    check.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
+                       help="project folder holding content/ and templates/ (default: current folder)")
+    add_base_url_option(check)
+    check.set_defaults(run=run_check_command)
+    return check
+
+
+def run_check_command(args: argparse.Namespace) -> int:
+    project = Project.at(args.source, base_url=base_url_from(args))
+    summary, warnings = run_check(project)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(summary)
+    return 0
+
+
+def run_check(project: Project) -> tuple[str, tuple[str, ...]]:
+    """(a one-line summary, warnings); raises a DigestError at the first problem."""
+    sources = read_sources(project)
+    theme = project.theme
+    names = check_templates(theme, Renderer(theme.layers, sources.config, {}, ()).environment)
+    catalog = sources.catalog
+    own = len(theme.overridden())
+    templates = _count(len(names), "template") + (f" ({own} from {project.templates})" if own else "")
+    counts = [_count(len(catalog.days), "snapshot"), _count(len(catalog.papers), "paper"),
+              _count(len(catalog.topics), "topic"), _count(len(sources.pages), "page"), templates]
+    return f"OK: {project.content / SITE_CONFIG_NAME}, {', '.join(counts)}", sources.warnings
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def check_templates(theme: Theme, environment: jinja2.Environment) -> tuple[str, ...]:
+    """Compile every template of `theme` in `environment`; raise a TemplateError naming file and line."""
+    names = theme.template_names()
+    known = set(theme.files())
+    for name in names:
+        source, filename, _ = environment.loader.get_source(environment, name)  # type: ignore[union-attr]
+        try:
+            tree = environment.parse(source, name, filename)
+            environment.compile(tree, name, filename)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"template syntax error: {exc.message}", filename, exc.lineno) from None
+        for node in tree.find_all(REFERENCES):
+            target = node.template
+            if isinstance(target, nodes.Const) and isinstance(target.value, str) and target.value not in known:
+                if isinstance(node, nodes.Include) and node.ignore_missing:
+                    continue
+                raise TemplateError(f"'{target.value}' is not a template: not in {theme.own} nor in the default "
+                                    f"theme ({theme.default})", filename, node.lineno)
+    return names
