@@ -49,6 +49,8 @@ def _character_class(ranges: list[tuple[int, int]]) -> str:
 
 _RANGES = _word_ranges()
 _WORD = re.compile(f"[{_character_class(_RANGES)}]+")
+_HYPHENATED = f"{_WORD.pattern}(?:-{_WORD.pattern})*"
+_RUN = re.compile(f"{_HYPHENATED}(?:\\s+{_HYPHENATED})*")
 # The browser's rule, written out from the same table rather than as \p{L}\p{N}, because browsers
 # ship newer Unicode versions than Python and would call a few new letters letters. '*' is kept
 # out so a trailing wildcard stays part of its term.
@@ -58,6 +60,12 @@ SEPARATOR_JS = f"[^{_character_class(_RANGES)}*]"
 def split_words(text: str) -> list[str]:
     """The words of `text` as typed (not lowercased), in order."""
     return _WORD.findall(text)
+
+
+def word_runs(text: str) -> list[str]:
+    """The runs of words in `text` that only white space separates, as typed: "Federated Learning (FL)" has
+    "Federated Learning" and "FL". Words joined by hyphens ("pre-training") are one word here."""
+    return _RUN.findall(text)
 
 
 @functools.lru_cache(maxsize=1_000_000)

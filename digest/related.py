@@ -1,0 +1,512 @@
+"""Related papers: for each paper, the few others most like it in content, each with a reason a reader can check.
+
+A post-pass over the finished catalog (as Zola's `fill_backlinks`): it needs every paper at once, so it
+runs once per build, after the catalog, and is a pure function of the papers. The same papers give the
+same lists whatever their order; no network, no model.
+
+Each paper is a TF-IDF vector over
+
+- the words of its title and abstract, split and stemmed as search does (`output/search/words.py`), a title
+  word counting `TITLE_WEIGHT` times; a word with a prefix ("pre-training") also as one word ("pretraining");
+- two-word phrases that are a unit in the corpus ("client drift", "non-IID"): at least `COLLOCATION` of the
+  papers with the rarer of the two words have the phrase;
+- its topics (not "Other"), one term each;
+- its authors, when known, one term each, together weighing about `AUTHOR_WEIGHT` words of the same rarity.
+
+A term weighs count × ln(N / papers with it). Terms in more than `MAX_DF_SHARE` of the papers are
+dropped: they say little about likeness. Each vector is normalised to length 1, then pruned to its
+`TOP_TERMS` heaviest terms that some other paper has, so a similarity slightly underestimates the full
+cosine and never overestimates it. Similarities are computed a block of rows at a time, so memory stays
+bounded: the terms found in very many papers (a synthetic corpus has little else) by a dense matrix
+product, the others by scattering the products of their postings. A paper lists the `MAX_RELATED` most
+similar papers scoring at least `MIN_SCORE`; scores are rounded to 6 decimals, ties go to the smaller slug.
+
+The reason says what the two papers share: authors, topics, then the shared terms that add most to the
+score, each spelled as the corpus most often spells it ("Same topic: Safety, Security and Privacy · shared
+terms: federated learning, FL, heterogeneity").
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from digest.output.search.words import index_term, word_runs
+
+if TYPE_CHECKING:
+    from digest.catalog import Paper
+    from digest.inputs.topics import Topic
+
+MAX_RELATED = 5
+MIN_SCORE = 0.08  # cosine below which two papers are not called related: they share a word or two by chance
+TITLE_WEIGHT = 3  # a title word counts as this many abstract words
+TOPIC_WEIGHT = 1.0  # a topic counts like a word of the same rarity
+AUTHOR_WEIGHT = 1.5  # a paper's authors together, relative to one word of the same rarity
+COLLOCATION = 0.2  # a phrase is a term when at least this share of its rarer word's papers have it
+MAX_DF_SHARE = 0.2  # terms in a larger share of the papers are dropped...
+MIN_MAX_DF = 10  # ...unless they are in at most this many (a small corpus keeps its shared words)
+TOP_TERMS = 40  # terms kept per paper
+REASON_TERMS = 3  # shared terms a reason names
+REASON_AUTHORS = 2  # shared authors a reason names before "and N more"
+PHRASE_SAMPLES = 3  # papers read to see how a phrase is written
+OTHER_TOPIC = "other"
+
+CHUNK_PAPERS = 500  # papers split into words at once (their words as strings are the bulky part)
+BLOCK_BYTES = 16 << 20  # similarities computed at once: a block of rows × every paper, float32
+DENSE_BYTES = 32 << 20  # the dense part of the vectors, float32, at most
+# What a block costs per cell (one of its rows × one paper): the dense product DENSE_CELL, plus DENSE_COLUMN per
+# dense term; scattering one product of two postings costs SCATTER (measured on 2 cores, numpy 2 with OpenBLAS).
+DENSE_CELL, DENSE_COLUMN, SCATTER = 3.0, 0.01, 30.0
+
+# Words that join others in an abstract rather than say what it is about; with search's stop words, never terms.
+_FILLER = frozenset("""
+    via using use used uses based towards toward through without within upon beyond between over under
+    such more less both each well thus therefore further furthermore moreover whereas whether very much many
+    several various new novel propose proposed proposes present presents introduce introduces paper work
+    show shows shown demonstrate demonstrates achieve achieves significantly existing et al etc one two three
+    pre post non self multi semi sub co re de un anti bi tri uni fine
+    don doesn isn aren didn wasn weren won wouldn couldn shouldn hasn haven
+    against unlike despite although though whose onto per versus vs around along instead even still already
+    here thereby hence whose whereby
+""".split())  # noqa: SIM905 (a word list reads best as words)
+_PREFIXES = frozenset("pre post non self multi semi sub co re de un anti bi tri uni fine".split())  # noqa: SIM905
+
+_STEM_BITS = 24  # term keys: a stem's number; (first stem + 1) << _STEM_BITS | second stem for a phrase;
+_PHRASE = 1 << _STEM_BITS  # _EXTRA + a number for a topic or an author
+_EXTRA = 1 << (2 * _STEM_BITS + 1)
+_KEY_BITS = 2 * _STEM_BITS + 2  # an entry while counting: paper row in its chunk << _KEY_BITS | term key
+_CANDIDATES = MAX_RELATED + 1  # best scores looked at per paper before rounding and breaking ties
+
+
+@dataclass(frozen=True)
+class Related:
+    """A paper related to another, and why, in one line."""
+
+    slug: str
+    reason: str
+
+
+def related_papers(papers: Iterable[Paper], topics: Iterable[Topic] = ()) -> dict[str, tuple[Related, ...]]:
+    """Every paper's related papers, most similar first: at most `MAX_RELATED`, never itself, maybe none.
+
+    `topics` gives the names reasons show for topic slugs (a slug without one is shown as it is).
+    """
+    ordered = sorted(papers, key=lambda paper: paper.slug)
+    terms = _Terms.count(ordered)
+    vectors = _Vectors.weigh(terms, len(ordered))
+    rows, others = _nearest(vectors)
+    shared = _shared_terms(vectors, rows, others)
+    spelled = terms.spellings({key for keys in shared for key in keys}, ordered)
+    names = {topic.slug: topic.name for topic in topics}
+    authors = [{_author_key(name): name for name in paper.authors} for paper in ordered]
+    lists: dict[str, list[Related]] = {paper.slug: [] for paper in ordered}
+    for row, other, keys in zip(rows.tolist(), others.tolist(), shared, strict=True):
+        paper, related = ordered[row], ordered[other]
+        reason = _reason(paper, related, authors[row], authors[other], names, [spelled[key] for key in keys])
+        lists[paper.slug].append(Related(related.slug, reason))
+    return {slug: tuple(found) for slug, found in lists.items()}
+
+
+# --- counting terms -----------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def _word_term(word: str) -> str | None:
+    """A word's stemmed term; None for stop and filler words, numbers and single characters."""
+    if len(word) < 2 or word.isdigit() or word.lower() in _FILLER:
+        return None
+    return index_term(word)
+
+
+def _author_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _tokens_of(text: str) -> list[str]:
+    """The words of a text (hyphen-joined words as one), with a "|" wherever punctuation separates words."""
+    return " | ".join(word_runs(text)).split()
+
+
+class _Tokens(dict[str, int]):
+    """Numbers for tokens (words, or words joined by hyphens), and what each stands for.
+
+    A token is a run of stems (-1 for a word that is no term), each but the last joined to the next by a
+    hyphen; a prefixed token ("pre-training") also stands for its compound ("pretraining").
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stems: dict[str, int] = {}
+        self.starts: list[int] = []  # token number -> its first stem in `items`
+        self.lengths: list[int] = []
+        self.items: list[int] = []
+        self.compounds: list[int] = []  # token number -> the compound's stem, or -1
+
+    def __missing__(self, token: str) -> int:
+        number = self[token] = len(self)
+        parts = token.split("-")
+        self.starts.append(len(self.items))
+        self.lengths.append(len(parts))
+        self.items.extend(self.stem(part) for part in parts)
+        prefixed = len(parts) > 1 and parts[0].lower() in _PREFIXES
+        self.compounds.append(self.stem(parts[0] + parts[1]) if prefixed else -1)
+        return number
+
+    def stem(self, word: str) -> int:
+        term = _word_term(word)
+        if term is None:
+            return -1
+        if len(self.stems) >= _PHRASE:  # not in practice: 16 million different stems
+            raise ValueError("too many different words for related papers")
+        return self.stems.setdefault(term, len(self.stems))
+
+    def phrase_spellings(self, key: int, text: str) -> list[str]:
+        """How `text` writes the phrase `key`, each time it has it."""
+        first, second = _phrase_stems(key)
+        words: list[tuple[int, str, str]] = []  # (stem, word, what joins it to the next word)
+        for token in _tokens_of(text):
+            number = self[token]
+            parts = token.split("-")
+            stems = self.items[self.starts[number]:self.starts[number] + len(parts)]
+            words += [(stem, part, "-") for stem, part in zip(stems, parts, strict=True)]
+            words[-1] = (*words[-1][:2], " ")
+        return [f"{word}{joiner}{words[at + 1][1]}" for at, (stem, word, joiner) in enumerate(words[:-1])
+                if stem == first and words[at + 1][0] == second]
+
+    def surfaces(self, token: str) -> list[tuple[int, str]]:
+        """(stem, spelling) of each word of a token and of its compound."""
+        number = self[token]
+        parts = token.split("-")
+        found = list(zip(self.items[self.starts[number]:self.starts[number] + len(parts)], parts, strict=True))
+        if self.compounds[number] >= 0:
+            found.append((self.compounds[number], f"{parts[0]}-{parts[1]}"))
+        return found
+
+
+@dataclass
+class _Terms:
+    """Every paper's terms as entries sorted by (paper row, term key), with their weighted counts.
+
+    A topic's count is `TOPIC_WEIGHT`, an author's `AUTHOR_WEIGHT` / sqrt(authors): a term weighs count × idf.
+    """
+
+    rows: np.ndarray  # int32
+    keys: np.ndarray  # int64
+    counts: np.ndarray  # float32
+    tokens: _Tokens
+    table: _TokenTable
+    token_counts: np.ndarray
+
+    @classmethod
+    def count(cls, papers: Sequence[Paper]) -> _Terms:
+        tokens = _Tokens()
+        extras: dict[str, int] = {}
+        table = _TokenTable()
+        token_counts = np.zeros(0, dtype=np.int64)
+        parts: list[tuple[np.ndarray, ...]] = []
+        for start in range(0, len(papers), CHUNK_PAPERS):
+            chunk = papers[start:start + CHUNK_PAPERS]
+            split: list[str] = []
+            lengths: list[int] = []
+            for paper in chunk:
+                for text in (paper.title, paper.abstract):
+                    found = _tokens_of(text)
+                    split += found
+                    lengths.append(len(found))
+            numbers = np.fromiter(map(tokens.__getitem__, split), dtype=np.int64, count=len(split))
+            table.extend(tokens)
+            counts = np.bincount(numbers, minlength=len(tokens))
+            counts[: len(token_counts)] += token_counts
+            token_counts = counts
+            parts.append(_chunk_entries(start, chunk, numbers, np.array(lengths, dtype=np.int64), table, extras))
+        empty = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        rows, keys, counts = (np.concatenate([part[i] for part in (empty, *parts)]) for i in range(3))
+        return cls(rows, keys, counts, tokens, table, token_counts)
+
+    def spellings(self, keys: set[int], papers: Sequence[Paper]) -> dict[int, str]:
+        """How to show word and phrase keys: a word as the corpus most often writes its stem, a phrase as the
+        first papers having it write it ("class-incremental", "non-IID")."""
+        stems = sorted(key for key in keys if key < _PHRASE)
+        seen: dict[int, Counter[str]] = {stem: Counter() for stem in stems}
+        table, names = self.table, list(self.tokens)
+        in_items = np.repeat(np.arange(len(table.lengths)), table.lengths)[np.isin(table.items, stems)]
+        for number in np.union1d(in_items, np.flatnonzero(np.isin(table.compounds, stems))).tolist():
+            for stem, spelling in self.tokens.surfaces(names[number]):
+                if stem in seen:
+                    seen[stem][spelling] += int(self.token_counts[number])
+        phrases = np.array(sorted(set(keys) - set(stems)), dtype=np.int64)
+        found = np.flatnonzero(np.isin(self.keys, phrases))
+        found = found[np.lexsort((self.rows[found], self.keys[found]))]  # by phrase, then paper
+        first = np.arange(len(found)) - np.searchsorted(self.keys[found], self.keys[found]) < PHRASE_SAMPLES
+        for row, key in zip(self.rows[found[first]].tolist(), self.keys[found[first]].tolist(), strict=True):
+            for text in (papers[row].title, papers[row].abstract):
+                seen.setdefault(key, Counter()).update(self.tokens.phrase_spellings(key, text))
+        return {key: _commonest(spellings) for key, spellings in seen.items()}
+
+
+def _commonest(spellings: Counter[str]) -> str:
+    """The commonest spelling ignoring case; in lowercase if it is ever written so ("experts", "MoE")."""
+    folded: Counter[str] = Counter()
+    for spelling, count in spellings.items():
+        folded[spelling.lower()] += count
+    form = min(folded, key=lambda text: (-folded[text], text))
+    if form in spellings:
+        return form
+    return min((text for text in spellings if text.lower() == form), key=lambda text: (-spellings[text], text))
+
+
+def _phrase_stems(key: int) -> tuple[int, int]:
+    return (key >> _STEM_BITS) - 1, key & (_PHRASE - 1)
+
+
+class _TokenTable:
+    """The token numbers' stems as arrays, grown as tokens are met."""
+
+    def __init__(self) -> None:
+        self.starts = self.lengths = self.items = self.compounds = np.zeros(0, dtype=np.int64)
+
+    def extend(self, tokens: _Tokens) -> None:
+        known = len(self.starts)
+        lengths = np.array(tokens.lengths[known:], dtype=np.int64)
+        self.starts = np.concatenate([self.starts, np.array(tokens.starts[known:], dtype=np.int64)])
+        self.lengths = np.concatenate([self.lengths, lengths])
+        self.compounds = np.concatenate([self.compounds, np.array(tokens.compounds[known:], dtype=np.int64)])
+        self.items = np.concatenate([self.items, np.array(tokens.items[len(self.items):], dtype=np.int64)])
+
+
+def _chunk_entries(start: int, papers: Sequence[Paper], numbers: np.ndarray, text_lengths: np.ndarray,
+                   table: _TokenTable, extras: dict[str, int]) -> tuple[np.ndarray, ...]:
+    """(row, key, weighted count) of every term of a chunk's papers."""
+    texts = np.repeat(np.arange(len(text_lengths)), text_lengths)  # title 2r, abstract 2r + 1 of paper r
+    weights = np.where(texts % 2, 1.0, float(TITLE_WEIGHT))
+    sizes = table.lengths[numbers]
+    at = np.repeat(table.starts[numbers] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+    stems = table.items[at]
+    stem_texts, stem_weights = np.repeat(texts, sizes), np.repeat(weights, sizes)
+    words = stems >= 0
+    pairs = words[:-1] & words[1:] & (stem_texts[:-1] == stem_texts[1:])
+    phrases = (stems[:-1][pairs] + 1) << _STEM_BITS | stems[1:][pairs]
+    compounds = table.compounds[numbers]
+    prefixed = compounds >= 0
+    extra_rows, extra_keys, extra_counts = _extras(papers, extras)
+    rows = np.concatenate([stem_texts[words] // 2, stem_texts[:-1][pairs] // 2, texts[prefixed] // 2, extra_rows])
+    keys = np.concatenate([stems[words], phrases, compounds[prefixed], extra_keys])
+    counts = np.concatenate([stem_weights[words], stem_weights[:-1][pairs], weights[prefixed], extra_counts])
+    cells, inverse = np.unique(rows << _KEY_BITS | keys, return_inverse=True)
+    return ((start + (cells >> _KEY_BITS)).astype(np.int32), cells & ((1 << _KEY_BITS) - 1),
+            np.bincount(inverse, counts, minlength=len(cells)).astype(np.float32))
+
+
+def _extras(papers: Sequence[Paper], extras: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row in the chunk, key, count) of every topic (but Other) and author of a chunk's papers."""
+    rows: list[int] = []
+    keys: list[int] = []
+    counts: list[float] = []
+    for row, paper in enumerate(papers):
+        topics = [f"topic {slug}" for slug in paper.topics if slug != OTHER_TOPIC]
+        authors = list(dict.fromkeys(f"author {key}" for name in paper.authors if (key := _author_key(name))))
+        for names, count in ((topics, TOPIC_WEIGHT), (authors, AUTHOR_WEIGHT / math.sqrt(len(authors) or 1))):
+            for name in names:
+                rows.append(row)
+                keys.append(_EXTRA + extras.setdefault(name, len(extras)))
+                counts.append(count)
+    return np.array(rows, dtype=np.int64), np.array(keys, dtype=np.int64), np.array(counts)
+
+
+# --- vectors ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Vectors:
+    """Pruned, normalised TF-IDF vectors as entries sorted by paper row, heaviest first."""
+
+    count: int
+    rows: np.ndarray
+    terms: np.ndarray  # term number (an index into keys)
+    weights: np.ndarray
+    starts: np.ndarray  # paper row -> its first entry; count + 1 of them
+    keys: np.ndarray  # term number -> term key
+
+    @classmethod
+    def weigh(cls, terms: _Terms, count: int) -> _Vectors:
+        keys, numbers = np.unique(terms.keys, return_inverse=True)
+        df = np.bincount(numbers, minlength=len(keys))
+        idf = np.log(count / np.maximum(df, 1))
+        weights = terms.counts * idf[numbers]
+        dropped = (df > max(MAX_DF_SHARE * count, MIN_MAX_DF)) | _loose_phrases(keys, df)
+        weights[dropped[numbers]] = 0.0
+        norms = np.sqrt(np.bincount(terms.rows, weights * weights, minlength=count))
+        weights = weights / np.where(norms > 0, norms, 1.0)[terms.rows]
+        # Only terms another paper has can add to a similarity; keep each paper's heaviest.
+        keep = (df[numbers] >= 2) & (weights > 0)
+        rows, numbers, weights = terms.rows[keep], numbers[keep], weights[keep]
+        order = np.lexsort((numbers, -weights, rows))
+        rows, numbers, weights = rows[order], numbers[order], weights[order]
+        keep = np.arange(len(rows)) - np.searchsorted(rows, rows) < TOP_TERMS
+        rows, numbers, weights = rows[keep], numbers[keep], weights[keep]
+        used, numbers = np.unique(numbers, return_inverse=True)
+        return cls(count, rows, numbers.reshape(-1), weights, np.searchsorted(rows, np.arange(count + 1)), keys[used])
+
+
+def _loose_phrases(keys: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """Phrases whose rarer word is seldom in them ("results show", "models. Federated"): not terms."""
+    phrases = np.flatnonzero((keys >= _PHRASE) & (keys < _EXTRA))
+    loose = np.zeros(len(keys), dtype=bool)
+    if len(phrases):
+        words = np.stack([(keys[phrases] >> _STEM_BITS) - 1, keys[phrases] & (_PHRASE - 1)])
+        word_df = df[np.searchsorted(keys, words)]  # every word of a phrase is a term too
+        loose[phrases] = df[phrases] < COLLOCATION * word_df.min(axis=0)
+    return loose
+
+
+def _nearest(vectors: _Vectors) -> tuple[np.ndarray, np.ndarray]:
+    """(row, other) of every related pair, each row's best first."""
+    count = vectors.count
+    if count < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    df = np.bincount(vectors.terms, minlength=len(vectors.keys))
+    dense_terms = _dense_terms(df, count)
+    column = np.full(len(vectors.keys), -1, dtype=np.int64)
+    column[dense_terms] = np.arange(len(dense_terms))
+    in_dense = column[vectors.terms] >= 0
+    dense = np.zeros((count, len(dense_terms)), dtype=np.float32)
+    dense[vectors.rows[in_dense], column[vectors.terms[in_dense]]] = vectors.weights[in_dense]
+    sparse = ~in_dense
+    postings = _Postings(vectors.rows[sparse], vectors.terms[sparse], vectors.weights[sparse], len(vectors.keys))
+    height = max(1, BLOCK_BYTES // (4 * count))
+    found: list[tuple[np.ndarray, np.ndarray]] = []
+    for first in range(0, count, height):
+        last = min(count, first + height)
+        scores = dense[first:last] @ dense.T if len(dense_terms) else np.zeros((last - first, count), np.float32)
+        entries = slice(vectors.starts[first], vectors.starts[last])
+        mine = sparse[entries]
+        postings.scatter(scores, first, vectors.rows[entries][mine], vectors.terms[entries][mine],
+                         vectors.weights[entries][mine])
+        found.append(_best(scores, first))
+    return np.concatenate([rows for rows, _ in found]), np.concatenate([others for _, others in found])
+
+
+def _dense_terms(df: np.ndarray, count: int) -> np.ndarray:
+    """The terms in most papers, as many as make the blocks cheapest (often none: real text has few such terms)."""
+    by_df = np.argsort(-df, kind="stable")[: max(0, DENSE_BYTES // (4 * count))]
+    saved = SCATTER * np.cumsum(df[by_df].astype(np.float64) ** 2)
+    gain = saved - count * count * (DENSE_CELL + DENSE_COLUMN * np.arange(1, len(by_df) + 1))
+    if not len(gain) or gain.max() <= 0:
+        return by_df[:0]
+    return by_df[: int(np.argmax(gain)) + 1]
+
+
+class _Postings:
+    """Every paper having each term, to add one block's products without a dense matrix."""
+
+    def __init__(self, rows: np.ndarray, terms: np.ndarray, weights: np.ndarray, term_count: int) -> None:
+        order = np.lexsort((rows, terms))
+        self.rows, self.weights = rows[order], weights[order].astype(np.float32)
+        self.starts = np.searchsorted(terms[order], np.arange(term_count + 1))
+
+    def scatter(self, scores: np.ndarray, first: int, rows: np.ndarray, terms: np.ndarray,
+                weights: np.ndarray) -> None:
+        """scores[row - first, other] += weight × the other paper's weight, for each (row, term, weight)."""
+        lengths = self.starts[terms + 1] - self.starts[terms]
+        total = int(lengths.sum())
+        if not total:
+            return
+        positions = np.arange(total) + np.repeat(self.starts[terms] - (np.cumsum(lengths) - lengths), lengths)
+        cells = np.repeat((rows - first) * scores.shape[1], lengths) + self.rows[positions]
+        np.add.at(scores.reshape(-1), cells, np.repeat(weights.astype(np.float32), lengths) * self.weights[positions])
+
+
+def _best(scores: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, other) of each block row's best scores: rounded to 6 decimals, ties to the smaller row number."""
+    height = scores.shape[0]
+    lines = np.arange(height)
+    scores[lines, lines + first] = -np.inf  # never itself
+    columns = np.empty((height, _CANDIDATES), dtype=np.int64)
+    values = np.empty((height, _CANDIDATES), dtype=np.float64)
+    for rank in range(_CANDIDATES):
+        columns[:, rank] = scores.argmax(axis=1)
+        values[:, rank] = scores[lines, columns[:, rank]]
+        scores[lines, columns[:, rank]] = -np.inf
+    values = np.round(values, 6)
+    rows = np.repeat(lines + first, _CANDIDATES)
+    columns, values = columns.reshape(-1), values.reshape(-1)
+    order = np.lexsort((columns, -values, rows))
+    rows, columns, values = rows[order], columns[order], values[order]
+    keep = (np.arange(len(rows)) - np.searchsorted(rows, rows) < MAX_RELATED) & (values >= MIN_SCORE)
+    return rows[keep], columns[keep]
+
+
+# --- reasons ------------------------------------------------------------------------------------------------------
+
+
+def _shared_terms(vectors: _Vectors, rows: np.ndarray, others: np.ndarray) -> list[list[int]]:
+    """Each pair's shared words and phrases (keys) that add most to its score, a phrase replacing its words."""
+    if not len(rows):
+        return []
+    term_count = len(vectors.keys)
+    codes = vectors.rows * term_count + vectors.terms
+    order = np.argsort(codes)
+    codes, code_weights = codes[order], vectors.weights[order]
+    lengths = vectors.starts[rows + 1] - vectors.starts[rows]
+    pairs = np.repeat(np.arange(len(rows)), lengths)
+    positions = np.arange(int(lengths.sum())) + np.repeat(vectors.starts[rows] - (np.cumsum(lengths) - lengths),
+                                                          lengths)
+    terms = vectors.terms[positions]
+    wanted = np.repeat(others, lengths) * term_count + terms
+    at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+    shared = (codes[at] == wanted) & (vectors.keys[terms] < _EXTRA)
+    pairs, terms = pairs[shared], terms[shared]
+    products = np.round(vectors.weights[positions][shared] * code_weights[at][shared], 9)
+    order = np.lexsort((terms, -products, pairs))
+    pairs, terms = pairs[order], terms[order]
+    keep = np.arange(len(pairs)) - np.searchsorted(pairs, pairs) < 3 * REASON_TERMS
+    bounds = np.searchsorted(pairs[keep], np.arange(len(rows) + 1)).tolist()
+    keys = vectors.keys[terms[keep]].tolist()
+    return [_pick_terms(keys[bounds[pair]:bounds[pair + 1]]) for pair in range(len(rows))]
+
+
+def _pick_terms(candidates: list[int]) -> list[int]:
+    """The first few candidates, best first; a phrase takes the place of its own words, and a word already
+    said by a phrase is left out ("client drift", not "drift, client drift")."""
+    chosen: list[int] = []
+    for key in candidates:
+        stems = _stems_of(key)
+        if len(stems) == 1:
+            if not any(stems <= _stems_of(known) for known in chosen):
+                chosen.append(key)
+            continue
+        inside = [known for known in chosen if known in stems]  # its words, chosen on their own
+        if inside:
+            at = chosen.index(inside[0])
+            chosen = [known for known in chosen if known not in inside]
+            chosen.insert(at, key)
+        else:
+            chosen.append(key)
+    return chosen[:REASON_TERMS]
+
+
+def _stems_of(key: int) -> set[int]:
+    return {key} if key < _PHRASE else set(_phrase_stems(key))
+
+
+def _reason(paper: Paper, related: Paper, mine: dict[str, str], theirs: dict[str, str], topic_names: dict[str, str],
+            terms: list[str]) -> str:
+    parts: list[str] = []
+    authors = [name for key, name in mine.items() if key in theirs]
+    if authors:
+        more = len(authors) - REASON_AUTHORS
+        parts.append(f"Shared author{'s' if len(authors) > 1 else ''}: {', '.join(authors[:REASON_AUTHORS])}"
+                     + (f" and {more} more" if more > 0 else ""))
+    topics = [topic_names.get(slug, slug) for slug in paper.topics if slug != OTHER_TOPIC and slug in related.topics]
+    if topics:
+        parts.append(f"Same topic{'s' if len(topics) > 1 else ''}: {'; '.join(topics)}")
+    if terms:
+        label = "shared terms" if len(terms) > 1 else "shared term"
+        parts.append(f"{label if parts else label.capitalize()}: {', '.join(terms)}")
+    return " · ".join(parts)
