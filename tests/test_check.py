@@ -42,7 +42,8 @@ def test_the_summary_counts_the_sites_own_templates(tmp_path: Path) -> None:
 
 BAD_TEMPLATES = [
     ("{% extends 'base.html' %}\n{% block main %}\n{% if %}{% endblock %}\n", 3, "template syntax error"),
-    ("{% extends 'base.html' %}\n{% block main %}\n\n{{ title | shout }}{% endblock %}\n", 4, "No filter named 'shout'"),
+    ("{% extends 'base.html' %}\n{% block main %}\n\n{{ title | shout }}{% endblock %}\n", 4,
+     "No filter named 'shout'"),
     ("{% extends 'base.html' %}\n{% block main %}{% include 'partials/missing.html' %}{% endblock %}\n", 2,
      "'partials/missing.html' is not a template"),
     ("{% extends 'bsae.html' %}\n", 1, "'bsae.html' is not a template"),
