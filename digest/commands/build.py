@@ -268,7 +268,7 @@ def _render_everything(specs: list[PageSpec], renderer: Renderer, catalog: Catal
 
 
 def _timed(task: Callable[[], Any]) -> tuple[float, Any]:
-    """Run a task and say how long it took where it ran (in a worker: its own work, not the wait for a core)."""
+    """Run a task and say how long it took where it ran (in a worker: from its start, not from the build's)."""
     started = time.perf_counter()
     value = task()
     return time.perf_counter() - started, value
