@@ -166,19 +166,6 @@ class _Tokens(dict[str, int]):
             raise ValueError("too many different words for related papers")
         return self.stems.setdefault(term, len(self.stems))
 
-    def phrase_spellings(self, key: int, text: str) -> list[str]:
-        """How `text` writes the phrase `key`, each time it has it."""
-        first, second = _phrase_stems(key)
-        words: list[tuple[int, str, str]] = []  # (stem, word, what joins it to the next word)
-        for token in _tokens_of(text):
-            number = self[token]
-            parts = token.split("-")
-            stems = self.items[self.starts[number]:self.starts[number] + len(parts)]
-            words += [(stem, part, "-") for stem, part in zip(stems, parts, strict=True)]
-            words[-1] = (*words[-1][:2], " ")
-        return [f"{word}{joiner}{words[at + 1][1]}" for at, (stem, word, joiner) in enumerate(words[:-1])
-                if stem == first and words[at + 1][0] == second]
-
     def surfaces(self, token: str) -> list[tuple[int, str]]:
         """(stem, spelling) of each word of a token and of its compound."""
         number = self[token]
@@ -202,6 +189,7 @@ class _Terms:
     tokens: _Tokens
     table: _TokenTable
     token_counts: np.ndarray
+    chunks: list[_Chunk]
 
     @classmethod
     def count(cls, papers: Sequence[Paper]) -> _Terms:
@@ -210,6 +198,7 @@ class _Terms:
         table = _TokenTable()
         token_counts = np.zeros(0, dtype=np.int64)
         parts: list[tuple[np.ndarray, ...]] = []
+        chunks: list[_Chunk] = []
         for start in range(0, len(papers), CHUNK_PAPERS):
             chunk = papers[start:start + CHUNK_PAPERS]
             split: list[str] = []
@@ -224,10 +213,11 @@ class _Terms:
             counts = np.bincount(numbers, minlength=len(tokens))
             counts[: len(token_counts)] += token_counts
             token_counts = counts
-            parts.append(_chunk_entries(start, chunk, numbers, np.array(lengths, dtype=np.int64), table, extras))
+            chunks.append(_Chunk(start, numbers.astype(np.int32), np.array(lengths, dtype=np.int64)))
+            parts.append(chunks[-1].entries(chunk, table, extras))
         empty = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         rows, keys, counts = (np.concatenate([part[i] for part in (empty, *parts)]) for i in range(3))
-        return cls(rows, keys, counts, tokens, table, token_counts)
+        return cls(rows, keys, counts, tokens, table, token_counts, chunks)
 
     def spellings(self, keys: set[int], papers: Sequence[Paper]) -> dict[int, str]:
         """How to show word and phrase keys: a word as the corpus most often writes its stem, a phrase as the
@@ -241,12 +231,27 @@ class _Terms:
                 if stem in seen:
                     seen[stem][spelling] += int(self.token_counts[number])
         phrases = np.array(sorted(set(keys) - set(stems)), dtype=np.int64)
-        found = np.flatnonzero(np.isin(self.keys, phrases))
-        found = found[np.lexsort((self.rows[found], self.keys[found]))]  # by phrase, then paper
-        first = np.arange(len(found)) - np.searchsorted(self.keys[found], self.keys[found]) < PHRASE_SAMPLES
-        for row, key in zip(self.rows[found[first]].tolist(), self.keys[found[first]].tolist(), strict=True):
-            for text in (papers[row].title, papers[row].abstract):
-                seen.setdefault(key, Counter()).update(self.tokens.phrase_spellings(key, text))
+        samples = np.zeros(len(phrases), dtype=np.int64)
+        for chunk in self.chunks:  # the first uses of each phrase, a few per chunk, until each has enough
+            if samples.min(initial=PHRASE_SAMPLES) >= PHRASE_SAMPLES:
+                break
+            at, stems_in_order, texts, numbers, _ = chunk.stems(table)
+            pairs = np.flatnonzero(_pairs(stems_in_order, texts))
+            found = _phrase_keys(stems_in_order, _pairs(stems_in_order, texts))
+            wanted = np.isin(found, phrases)
+            found, pairs = found[wanted], pairs[wanted]
+            order = np.lexsort((pairs, found))
+            found, pairs = found[order], pairs[order]
+            first = np.arange(len(found)) - np.searchsorted(found, found) < PHRASE_SAMPLES
+            for key, place in zip(found[first].tolist(), pairs[first].tolist(), strict=True):
+                number = np.searchsorted(phrases, key)
+                if samples[number] < PHRASE_SAMPLES:
+                    samples[number] += 1
+                    tokens = numbers[place:place + 2].tolist()
+                    offsets = (at[place:place + 2] - table.starts[tokens]).tolist()
+                    one, two = (names[token].split("-")[offset] for token, offset in zip(tokens, offsets, strict=True))
+                    hyphen = tokens[0] == tokens[1] and offsets[1] == offsets[0] + 1  # in one token: "non-IID"
+                    seen.setdefault(key, Counter())[f"{one}{'-' if hyphen else ' '}{two}"] += 1
         return {key: _commonest(spellings) for key, spellings in seen.items()}
 
 
@@ -280,27 +285,46 @@ class _TokenTable:
         self.items = np.concatenate([self.items, np.array(tokens.items[len(self.items):], dtype=np.int64)])
 
 
-def _chunk_entries(start: int, papers: Sequence[Paper], numbers: np.ndarray, text_lengths: np.ndarray,
-                   table: _TokenTable, extras: dict[str, int]) -> tuple[np.ndarray, ...]:
-    """(row, key, weighted count) of every term of a chunk's papers."""
-    texts = np.repeat(np.arange(len(text_lengths)), text_lengths)  # title 2r, abstract 2r + 1 of paper r
-    weights = np.where(texts % 2, 1.0, float(TITLE_WEIGHT))
-    sizes = table.lengths[numbers]
-    at = np.repeat(table.starts[numbers] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
-    stems = table.items[at]
-    stem_texts, stem_weights = np.repeat(texts, sizes), np.repeat(weights, sizes)
+@dataclass
+class _Chunk:
+    """A chunk's words in order: token numbers, and how many of them each title and abstract has."""
+
+    start: int  # the row of its first paper
+    numbers: np.ndarray  # int32
+    text_lengths: np.ndarray  # title 2r, abstract 2r + 1 of the chunk's paper r
+
+    def stems(self, table: _TokenTable) -> tuple[np.ndarray, ...]:
+        """Every stem in order: (its place in the token table, stem, text), and the token each comes from."""
+        texts = np.repeat(np.arange(len(self.text_lengths)), self.text_lengths)
+        sizes = table.lengths[self.numbers]
+        at = np.repeat(table.starts[self.numbers] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+        return at, table.items[at], np.repeat(texts, sizes), np.repeat(self.numbers, sizes), texts
+
+    def entries(self, papers: Sequence[Paper], table: _TokenTable, extras: dict[str, int]) -> tuple[np.ndarray, ...]:
+        """(row, key, weighted count) of every term of the chunk's papers."""
+        _, stems, stem_texts, _, texts = self.stems(table)
+        weights, stem_weights = (np.where(places % 2, 1.0, float(TITLE_WEIGHT)) for places in (texts, stem_texts))
+        words = stems >= 0
+        pairs = _pairs(stems, stem_texts)
+        compounds = table.compounds[self.numbers]
+        prefixed = compounds >= 0
+        extra_rows, extra_keys, extra_counts = _extras(papers, extras)
+        rows = np.concatenate([stem_texts[words] // 2, stem_texts[:-1][pairs] // 2, texts[prefixed] // 2, extra_rows])
+        keys = np.concatenate([stems[words], _phrase_keys(stems, pairs), compounds[prefixed], extra_keys])
+        counts = np.concatenate([stem_weights[words], stem_weights[:-1][pairs], weights[prefixed], extra_counts])
+        cells, inverse = np.unique(rows << _KEY_BITS | keys, return_inverse=True)
+        return ((self.start + (cells >> _KEY_BITS)).astype(np.int32), cells & ((1 << _KEY_BITS) - 1),
+                np.bincount(inverse, counts, minlength=len(cells)).astype(np.float32))
+
+
+def _pairs(stems: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """Where two terms follow each other in one text, nothing but white space or a hyphen between them."""
     words = stems >= 0
-    pairs = words[:-1] & words[1:] & (stem_texts[:-1] == stem_texts[1:])
-    phrases = (stems[:-1][pairs] + 1) << _STEM_BITS | stems[1:][pairs]
-    compounds = table.compounds[numbers]
-    prefixed = compounds >= 0
-    extra_rows, extra_keys, extra_counts = _extras(papers, extras)
-    rows = np.concatenate([stem_texts[words] // 2, stem_texts[:-1][pairs] // 2, texts[prefixed] // 2, extra_rows])
-    keys = np.concatenate([stems[words], phrases, compounds[prefixed], extra_keys])
-    counts = np.concatenate([stem_weights[words], stem_weights[:-1][pairs], weights[prefixed], extra_counts])
-    cells, inverse = np.unique(rows << _KEY_BITS | keys, return_inverse=True)
-    return ((start + (cells >> _KEY_BITS)).astype(np.int32), cells & ((1 << _KEY_BITS) - 1),
-            np.bincount(inverse, counts, minlength=len(cells)).astype(np.float32))
+    return words[:-1] & words[1:] & (texts[:-1] == texts[1:])
+
+
+def _phrase_keys(stems: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    return (stems[:-1][pairs] + 1) << _STEM_BITS | stems[1:][pairs]
 
 
 def _extras(papers: Sequence[Paper], extras: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -475,24 +499,21 @@ def _pick_terms(candidates: list[int]) -> list[int]:
     """The first few candidates, best first; a phrase takes the place of its own words, and a word already
     said by a phrase is left out ("client drift", not "drift, client drift")."""
     chosen: list[int] = []
+    in_phrases: set[int] = set()
     for key in candidates:
-        stems = _stems_of(key)
-        if len(stems) == 1:
-            if not any(stems <= _stems_of(known) for known in chosen):
+        if key < _PHRASE:
+            if key not in in_phrases:
                 chosen.append(key)
             continue
-        inside = [known for known in chosen if known in stems]  # its words, chosen on their own
+        words = _phrase_stems(key)
+        inside = [at for at, known in enumerate(chosen) if known in words]  # its words, chosen on their own
         if inside:
-            at = chosen.index(inside[0])
-            chosen = [known for known in chosen if known not in inside]
-            chosen.insert(at, key)
+            chosen = [known for known in chosen if known not in words]
+            chosen.insert(inside[0], key)
         else:
             chosen.append(key)
+        in_phrases.update(words)
     return chosen[:REASON_TERMS]
-
-
-def _stems_of(key: int) -> set[int]:
-    return {key} if key < _PHRASE else set(_phrase_stems(key))
 
 
 def _reason(paper: Paper, related: Paper, mine: dict[str, str], theirs: dict[str, str], topic_names: dict[str, str],
