@@ -33,15 +33,27 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
+from digest.inputs.topics import Topic
 from digest.output.search.words import index_term, word_runs
 
-if TYPE_CHECKING:
-    from digest.catalog import Paper
-    from digest.inputs.topics import Topic
+
+class Paper(Protocol):
+    """What related papers read of a paper (digest.catalog.Paper has it; the catalog asks for related papers)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def abstract(self) -> str: ...
+    @property
+    def topics(self) -> tuple[str, ...]: ...
+    @property
+    def authors(self) -> tuple[str, ...]: ...
 
 MAX_RELATED = 5
 MIN_SCORE = 0.08  # cosine below which two papers are not called related: they share a word or two by chance

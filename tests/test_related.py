@@ -6,14 +6,17 @@ import random
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from digest.catalog import Catalog, Paper
-from digest.commands.build import read_sources
+from digest.commands.build import BuildState, build_site, read_sources
 from digest.output.search.words import index_term, split_words, word_runs
 from digest.project import Project
 from digest.related import MAX_RELATED, Related, related_papers
+from tests.conftest import make_project
+from tests.test_site_checks import NARROW, WIDE, axe_violations, describe
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -215,3 +218,88 @@ def test_topic_names_come_from_the_taxonomy_and_other_is_never_shared(
     assert not any("Same topic: Other" in entry.reason or re.search(r"Same topics?:.*\bOther\b", entry.reason)
                    for found in related.values() for entry in found)
     assert not any("topic " in entry.reason or "\x01" in entry.reason for found in related.values() for entry in found)
+
+
+# --- the paper page -----------------------------------------------------------------------------------------------
+
+ANARCHIC = "papers/anarchic-federated-learning/index.html"
+
+
+def related_section(html: str) -> list[tuple[str, str, str]]:
+    """(href, title, reason) of each entry under the page's "Related papers" heading."""
+    match = re.search(r'<h2 id="related">Related papers</h2>\s*<ul class="compact-list related">(.*?)</ul>', html, re.S)
+    if match is None:
+        return []
+    return re.findall(r'<li><a href="([^"]+)">([^<]+)</a><span class="compact-meta">([^<]+)</span></li>', match[1])
+
+
+def test_the_paper_page_lists_related_papers_with_working_links(site_dir: Path) -> None:
+    page = site_dir / ANARCHIC
+    entries = related_section(page.read_text(encoding="utf-8"))
+    assert len(entries) == 3
+    titles = []
+    for href, title, reason in entries:
+        target = (page.parent / href).resolve() / "index.html"
+        assert target.is_file(), href
+        assert f"<h1>{title}</h1>" in target.read_text(encoding="utf-8")
+        assert reason.startswith("Same topic: ") and "shared terms: federated learning" in reason
+        titles.append(title)
+    assert "When Do Curricula Work in Federated Learning?" in titles
+
+
+def test_a_paper_with_no_related_papers_has_no_section(site_dir: Path, catalog: Catalog,
+                                                       related: dict[str, tuple[Related, ...]]) -> None:
+    lonely = sorted(slug for slug, found in related.items() if not found)
+    assert lonely
+    html = (site_dir / "papers" / lonely[0] / "index.html").read_text(encoding="utf-8")
+    assert 'id="related"' not in html and "Related papers" not in html
+    sections = [related_section((site_dir / "papers" / slug / "index.html").read_text(encoding="utf-8"))
+                for slug in catalog.papers]
+    assert sum(len(found) for found in sections) == sum(len(found) for found in related.values())
+
+
+def test_a_new_paper_renders_again_only_the_pages_whose_related_list_changed(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    state = BuildState()
+    first = build_site(project, state=state)
+    before = dict(state.catalog[2].related) if state.catalog else {}
+    pages = {path.relative_to(project.output).as_posix(): path.stat().st_ino
+             for path in project.output.glob("papers/*/index.html")}
+    newest = project.snapshots / "2025-10-08.txt"
+    newest.write_text(newest.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + NEW_FEDERATED, encoding="utf-8")
+    again = build_site(project, state=state)
+    after = state.catalog[2].related if state.catalog else {}
+    # The new paper joins the federated papers' lists; a few others change a reason's third term or their order,
+    # as every weight moves a little with one more paper.
+    changed_lists = {slug for slug in before if before[slug] != after[slug]}
+    assert changed_lists and len(changed_lists) <= 15
+    rewritten = {path.parent.name for path in project.output.glob("papers/*/index.html")
+                 if pages.get(path.relative_to(project.output).as_posix()) != path.stat().st_ino}
+    new_slug = "client-drift-correction-for-federated-learning-on-non-iid-clients"
+    assert rewritten == changed_lists | {new_slug}
+    assert any(item.slug == new_slug for item in after[slug_of(state.catalog[2], "Anarchic Federated Learning")])
+    assert again.rendered < 0.3 * first.pages
+
+
+NEW_FEDERATED = (
+    "Client Drift Correction for Federated Learning on Non-IID Clients\n\n"
+    "Federated learning with heterogeneous clients suffers from client drift when data are non-IID; we correct "
+    "the local updates of each client with control variates and prove convergence under partial participation.\n"
+)
+
+
+@pytest.mark.browser
+def test_axe_on_a_paper_page_with_related_papers(browser: Any, site_server: str) -> None:
+    context = browser.new_context(viewport=WIDE)
+    tab = context.new_page()
+    try:
+        for scheme in ("light", "dark"):
+            tab.emulate_media(color_scheme=scheme)
+            assert tab.goto(site_server + ANARCHIC.removesuffix("index.html")).ok
+            assert tab.locator("#related + ul.related li a").count() == 3
+            violations = axe_violations(tab)
+            assert not violations, f"{scheme}:\n{describe(violations)}"
+        tab.set_viewport_size(NARROW)
+        assert tab.evaluate("() => document.documentElement.scrollWidth") <= NARROW["width"]
+    finally:
+        context.close()

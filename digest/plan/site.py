@@ -55,6 +55,15 @@ class PaperLink:
 
 
 @dataclass(frozen=True)
+class RelatedLink:
+    """A related paper as a paper page lists it: its title, where it is, and why it is listed."""
+
+    title: str
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Pagination:
     page: int
     pages: int
@@ -135,6 +144,8 @@ def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConf
             "topics": tuple(topics[slug] for slug in paper.topics),
             "appearances": tuple((day, urls.snapshot(day)) for day in paper.appearances),
             "citation": citation(paper, urls.absolute(config.base_url, path)),
+            "related": tuple(RelatedLink(catalog.papers[item.slug].title, urls.paper(item.slug), item.reason)
+                             for item in catalog.related.get(paper.slug, ())),
         })
 
 
