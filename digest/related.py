@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -61,9 +62,9 @@ TITLE_WEIGHT = 3  # a title word counts as this many abstract words
 TOPIC_WEIGHT = 1.0  # a topic counts like a word of the same rarity
 AUTHOR_WEIGHT = 1.5  # a paper's authors together, relative to one word of the same rarity
 COLLOCATION = 0.2  # a phrase is a term when at least this share of its rarer word's papers have it
-MAX_DF_SHARE = 0.2  # terms in a larger share of the papers are dropped...
-MIN_MAX_DF = 10  # ...unless they are in at most this many (a small corpus keeps its shared words)
-TOP_TERMS = 40  # terms kept per paper
+MAX_DF_SHARE = 0.05  # terms in a larger share of the papers are dropped...
+MIN_MAX_DF = 20  # ...unless they are in at most this many (a small corpus keeps its shared words)
+TOP_TERMS = 30  # terms kept per paper
 REASON_TERMS = 3  # shared terms a reason names
 REASON_AUTHORS = 2  # shared authors a reason names before "and N more"
 PHRASE_SAMPLES = 3  # papers read to see how a phrase is written
@@ -92,7 +93,9 @@ _PREFIXES = frozenset("pre post non self multi semi sub co re de un anti bi tri 
 _STEM_BITS = 24  # term keys: a stem's number; (first stem + 1) << _STEM_BITS | second stem for a phrase;
 _PHRASE = 1 << _STEM_BITS  # _EXTRA + a number for a topic or an author
 _EXTRA = 1 << (2 * _STEM_BITS + 1)
+_AUTHOR = _EXTRA + (1 << 32)  # topics are _EXTRA + a number, authors _AUTHOR + a number
 _KEY_BITS = 2 * _STEM_BITS + 2  # an entry while counting: paper row in its chunk << _KEY_BITS | term key
+_WORD = re.compile(r"[^\W_]+")
 _CANDIDATES = MAX_RELATED + 1  # best scores looked at per paper before rounding and breaking ties
 
 
@@ -160,15 +163,20 @@ class _Tokens(dict[str, int]):
         self.items: list[int] = []
         self.compounds: list[int] = []  # token number -> the compound's stem, or -1
 
-    def __missing__(self, token: str) -> int:
-        number = self[token] = len(self)
+    def add(self, tokens: list[str]) -> None:
+        """Number the tokens not met before, in order."""
+        for token in dict.fromkeys(tokens):
+            if token not in self:
+                self._add(token)
+
+    def _add(self, token: str) -> None:
+        self[token] = len(self)
         parts = token.split("-")
         self.starts.append(len(self.items))
         self.lengths.append(len(parts))
         self.items.extend(self.stem(part) for part in parts)
         prefixed = len(parts) > 1 and parts[0].lower() in _PREFIXES
         self.compounds.append(self.stem(parts[0] + parts[1]) if prefixed else -1)
-        return number
 
     def stem(self, word: str) -> int:
         term = _word_term(word)
@@ -220,7 +228,8 @@ class _Terms:
                     found = _tokens_of(text)
                     split += found
                     lengths.append(len(found))
-            numbers = np.fromiter(map(tokens.__getitem__, split), dtype=np.int64, count=len(split))
+            tokens.add(split)
+            numbers = np.fromiter(map(tokens.get, split), dtype=np.int64, count=len(split))
             table.extend(tokens)
             counts = np.bincount(numbers, minlength=len(tokens))
             counts[: len(token_counts)] += token_counts
@@ -264,18 +273,22 @@ class _Terms:
                     one, two = (names[token].split("-")[offset] for token, offset in zip(tokens, offsets, strict=True))
                     hyphen = tokens[0] == tokens[1] and offsets[1] == offsets[0] + 1  # in one token: "non-IID"
                     seen.setdefault(key, Counter())[f"{one}{'-' if hyphen else ' '}{two}"] += 1
-        return {key: _commonest(spellings) for key, spellings in seen.items()}
+        return {key: _commonest(spellings, self.tokens) for key, spellings in seen.items()}
 
 
-def _commonest(spellings: Counter[str]) -> str:
-    """The commonest spelling ignoring case; in lowercase if it is ever written so ("experts", "MoE")."""
+def _commonest(spellings: Counter[str], tokens: _Tokens) -> str:
+    """The commonest spelling ignoring case, as most often written; a word capitalised the way titles and
+    sentences capitalise is lowercased when the corpus also writes it so ("Client drift" -> "client drift",
+    while "MoE", "non-IID" and "Lumina-Next" stay)."""
     folded: Counter[str] = Counter()
     for spelling, count in spellings.items():
         folded[spelling.lower()] += count
     form = min(folded, key=lambda text: (-folded[text], text))
-    if form in spellings:
-        return form
-    return min((text for text in spellings if text.lower() == form), key=lambda text: (-spellings[text], text))
+    best = min((text for text in spellings if text.lower() == form), key=lambda text: (-spellings[text], text))
+    capitalised = [word for word in _WORD.findall(best) if word.istitle()]
+    if capitalised and all(word.lower() in tokens for word in capitalised):  # not a name such as "Lumina-Next"
+        return _WORD.sub(lambda word: word[0].lower() if word[0].istitle() else word[0], best)
+    return best
 
 
 def _phrase_stems(key: int) -> tuple[int, int]:
@@ -350,7 +363,7 @@ def _extras(papers: Sequence[Paper], extras: dict[str, int]) -> tuple[np.ndarray
         for names, count in ((topics, TOPIC_WEIGHT), (authors, AUTHOR_WEIGHT / math.sqrt(len(authors) or 1))):
             for name in names:
                 rows.append(row)
-                keys.append(_EXTRA + extras.setdefault(name, len(extras)))
+                keys.append((_EXTRA if name.startswith("topic ") else _AUTHOR) + extras.setdefault(name, len(extras)))
                 counts.append(count)
     return np.array(rows, dtype=np.int64), np.array(keys, dtype=np.int64), np.array(counts)
 
@@ -375,14 +388,16 @@ class _Vectors:
         df = np.bincount(numbers, minlength=len(keys))
         idf = np.log(count / np.maximum(df, 1))
         weights = terms.counts * idf[numbers]
-        dropped = (df > max(MAX_DF_SHARE * count, MIN_MAX_DF)) | _loose_phrases(keys, df)
+        topics = (keys >= _EXTRA) & (keys < _AUTHOR)  # a topic is kept however common: it says what a paper is about
+        dropped = ((df > max(MAX_DF_SHARE * count, MIN_MAX_DF)) & ~topics) | _loose_phrases(keys, df)
         weights[dropped[numbers]] = 0.0
         norms = np.sqrt(np.bincount(terms.rows, weights * weights, minlength=count))
         weights = weights / np.where(norms > 0, norms, 1.0)[terms.rows]
         # Only terms another paper has can add to a similarity; keep each paper's heaviest.
         keep = (df[numbers] >= 2) & (weights > 0)
         rows, numbers, weights = terms.rows[keep], numbers[keep], weights[keep]
-        order = np.lexsort((numbers, -weights, rows))
+        # Heaviest first within each paper (entries come by paper, then key; 0 < weight <= 1), ties by key.
+        order = np.argsort(rows + (1 - weights), kind="stable")
         rows, numbers, weights = rows[order], numbers[order], weights[order]
         keep = np.arange(len(rows)) - np.searchsorted(rows, rows) < TOP_TERMS
         rows, numbers, weights = rows[keep], numbers[keep], weights[keep]
