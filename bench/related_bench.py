@@ -3,8 +3,9 @@
 For each size N this writes bench.py's project folder (same seed, same bytes), reads it into a catalog
 with `digest.commands.build.read_sources`, then, each in a fresh child process:
 
-* times `related_papers` over the catalog (best of `--repeat` runs: wall and CPU seconds; numpy's
-  matrix product may use both cores, so CPU can exceed wall);
+* times `related_papers` over the catalog (best of `--repeat` runs, each with the stemmer's caches
+  emptied as in a fresh build: wall and CPU seconds; numpy's matrix product may use both cores, so CPU
+  can exceed wall);
 * measures the memory it needs beyond the catalog: the peak of tracemalloc (numpy reports its arrays
   to it) during one more run;
 * appends one paper to the newest snapshot and counts the papers whose related list changed (their
@@ -50,6 +51,7 @@ def child(root: Path, repeat: int) -> dict[str, Any]:
     papers, topics = list(catalog.papers.values()), catalog.topics
     runs = []
     for _ in range(repeat):
+        _cold_caches()
         started, cpu = time.perf_counter(), time.process_time()
         lists = related_papers(papers, topics)
         runs.append((time.perf_counter() - started, time.process_time() - cpu))
@@ -78,6 +80,16 @@ def child(root: Path, repeat: int) -> dict[str, Any]:
         "lists_changed_by_a_new_paper": changed,
         "of_which_list_the_new_paper": joined,
     }
+
+
+def _cold_caches() -> None:
+    """Forget stemmed words, as a fresh `digest build` process would not know them."""
+    from digest.output.search import stemmer, words
+    from digest.related import _word_term
+
+    for cache in (_word_term, words.index_term, *(value for value in vars(stemmer).values()
+                                                   if hasattr(value, "cache_clear"))):
+        cache.cache_clear()
 
 
 def run_child(root: Path, repeat: int) -> dict[str, Any]:

@@ -113,13 +113,13 @@ def related_papers(papers: Iterable[Paper], topics: Iterable[Topic] = ()) -> dic
     `topics` gives the names reasons show for topic slugs (a slug without one is shown as it is).
     """
     ordered = sorted(papers, key=lambda paper: paper.slug)
-    terms = _Terms.count(ordered)
+    authors = [{_author_key(name): name for name in paper.authors} for paper in ordered]
+    terms = _Terms.count(ordered, authors)
     vectors = _Vectors.weigh(terms, len(ordered))
     rows, others = _nearest(vectors)
     shared = _shared_terms(vectors, rows, others)
     spelled = terms.spellings({key for keys in shared for key in keys}, ordered)
     names = {topic.slug: topic.name for topic in topics}
-    authors = [{_author_key(name): name for name in paper.authors} for paper in ordered]
     lists: dict[str, list[Related]] = {paper.slug: [] for paper in ordered}
     for row, other, keys in zip(rows.tolist(), others.tolist(), shared, strict=True):
         paper, related = ordered[row], ordered[other]
@@ -212,7 +212,7 @@ class _Terms:
     chunks: list[_Chunk]
 
     @classmethod
-    def count(cls, papers: Sequence[Paper]) -> _Terms:
+    def count(cls, papers: Sequence[Paper], authors: Sequence[dict[str, str]]) -> _Terms:
         tokens = _Tokens()
         extras: dict[str, int] = {}
         table = _TokenTable()
@@ -235,7 +235,7 @@ class _Terms:
             counts[: len(token_counts)] += token_counts
             token_counts = counts
             chunks.append(_Chunk(start, numbers.astype(np.int32), np.array(lengths, dtype=np.int64)))
-            parts.append(chunks[-1].entries(chunk, table, extras))
+            parts.append(chunks[-1].entries(chunk, authors[start:start + CHUNK_PAPERS], table, extras))
         empty = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         rows, keys, counts = (np.concatenate([part[i] for part in (empty, *parts)]) for i in range(3))
         return cls(rows, keys, counts, tokens, table, token_counts, chunks)
@@ -246,28 +246,33 @@ class _Terms:
         stems = sorted(key for key in keys if key < _PHRASE)
         seen: dict[int, Counter[str]] = {stem: Counter() for stem in stems}
         table, names = self.table, list(self.tokens)
-        in_items = np.repeat(np.arange(len(table.lengths)), table.lengths)[np.isin(table.items, stems)]
-        for number in np.union1d(in_items, np.flatnonzero(np.isin(table.compounds, stems))).tolist():
+        single = np.flatnonzero(table.lengths == 1)  # most tokens: one word, spelled as the token
+        single = single[np.isin(table.items[table.starts[single]], stems)]
+        for number, stem, count in zip(single.tolist(), table.items[table.starts[single]].tolist(),
+                                       self.token_counts[single].tolist(), strict=True):
+            seen[stem][names[number]] += count
+        having = np.repeat(np.arange(len(table.lengths)), table.lengths)[np.isin(table.items, stems)]
+        hyphenated = np.union1d(having[table.lengths[having] > 1], np.flatnonzero(np.isin(table.compounds, stems)))
+        for number in hyphenated.tolist():
             for stem, spelling in self.tokens.surfaces(names[number]):
                 if stem in seen:
                     seen[stem][spelling] += int(self.token_counts[number])
         phrases = np.array(sorted(set(keys) - set(stems)), dtype=np.int64)
-        samples = np.zeros(len(phrases), dtype=np.int64)
+        samples: Counter[int] = Counter()
         for chunk in self.chunks:  # the first uses of each phrase, a few per chunk, until each has enough
-            if samples.min(initial=PHRASE_SAMPLES) >= PHRASE_SAMPLES:
+            if len(samples) == len(phrases) and min(samples.values(), default=PHRASE_SAMPLES) >= PHRASE_SAMPLES:
                 break
             at, stems_in_order, texts, numbers, _ = chunk.stems(table)
-            pairs = np.flatnonzero(_pairs(stems_in_order, texts))
-            found = _phrase_keys(stems_in_order, _pairs(stems_in_order, texts))
+            pairs = _pairs(stems_in_order, texts)
+            found, places = _phrase_keys(stems_in_order, pairs), np.flatnonzero(pairs)
             wanted = np.isin(found, phrases)
-            found, pairs = found[wanted], pairs[wanted]
-            order = np.lexsort((pairs, found))
-            found, pairs = found[order], pairs[order]
+            found, places = found[wanted], places[wanted]
+            order = np.lexsort((places, found))
+            found, places = found[order], places[order]
             first = np.arange(len(found)) - np.searchsorted(found, found) < PHRASE_SAMPLES
-            for key, place in zip(found[first].tolist(), pairs[first].tolist(), strict=True):
-                number = np.searchsorted(phrases, key)
-                if samples[number] < PHRASE_SAMPLES:
-                    samples[number] += 1
+            for key, place in zip(found[first].tolist(), places[first].tolist(), strict=True):
+                if samples[key] < PHRASE_SAMPLES:
+                    samples[key] += 1
                     tokens = numbers[place:place + 2].tolist()
                     offsets = (at[place:place + 2] - table.starts[tokens]).tolist()
                     one, two = (names[token].split("-")[offset] for token, offset in zip(tokens, offsets, strict=True))
@@ -325,21 +330,28 @@ class _Chunk:
         at = np.repeat(table.starts[self.numbers] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
         return at, table.items[at], np.repeat(texts, sizes), np.repeat(self.numbers, sizes), texts
 
-    def entries(self, papers: Sequence[Paper], table: _TokenTable, extras: dict[str, int]) -> tuple[np.ndarray, ...]:
+    def entries(self, papers: Sequence[Paper], authors: Sequence[dict[str, str]], table: _TokenTable,
+                extras: dict[str, int]) -> tuple[np.ndarray, ...]:
         """(row, key, weighted count) of every term of the chunk's papers."""
         _, stems, stem_texts, _, texts = self.stems(table)
-        weights, stem_weights = (np.where(places % 2, 1.0, float(TITLE_WEIGHT)) for places in (texts, stem_texts))
         words = stems >= 0
         pairs = _pairs(stems, stem_texts)
         compounds = table.compounds[self.numbers]
         prefixed = compounds >= 0
-        extra_rows, extra_keys, extra_counts = _extras(papers, extras)
-        rows = np.concatenate([stem_texts[words] // 2, stem_texts[:-1][pairs] // 2, texts[prefixed] // 2, extra_rows])
-        keys = np.concatenate([stems[words], _phrase_keys(stems, pairs), compounds[prefixed], extra_keys])
-        counts = np.concatenate([stem_weights[words], stem_weights[:-1][pairs], weights[prefixed], extra_counts])
-        cells, inverse = np.unique(rows << _KEY_BITS | keys, return_inverse=True)
-        return ((self.start + (cells >> _KEY_BITS)).astype(np.int32), cells & ((1 << _KEY_BITS) - 1),
-                np.bincount(inverse, counts, minlength=len(cells)).astype(np.float32))
+        places = np.concatenate([stem_texts[words], stem_texts[:-1][pairs], texts[prefixed]])  # title 2r, abstract 2r+1
+        keys = np.concatenate([stems[words], _phrase_keys(stems, pairs), compounds[prefixed]])
+        # Count by sorting (row, key, abstract?) codes: each run of equal codes is one term's uses in one text.
+        codes = np.sort(((places >> 1) << _KEY_BITS | keys) << 1 | (places & 1))
+        runs = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        uses = np.diff(np.r_[runs, len(codes)]) * np.where(codes[runs] & 1, 1.0, float(TITLE_WEIGHT))
+        cells = codes[runs] >> 1
+        firsts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+        counts = np.add.reduceat(uses, firsts) if len(firsts) else uses
+        cells = cells[firsts]
+        extra_rows, extra_keys, extra_counts = _extras(papers, authors, extras)
+        return (np.concatenate([self.start + (cells >> _KEY_BITS), self.start + extra_rows]).astype(np.int32),
+                np.concatenate([cells & ((1 << _KEY_BITS) - 1), extra_keys]),
+                np.concatenate([counts, extra_counts]).astype(np.float32))
 
 
 def _pairs(stems: np.ndarray, texts: np.ndarray) -> np.ndarray:
@@ -352,19 +364,19 @@ def _phrase_keys(stems: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return (stems[:-1][pairs] + 1) << _STEM_BITS | stems[1:][pairs]
 
 
-def _extras(papers: Sequence[Paper], extras: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row in the chunk, key, count) of every topic (but Other) and author of a chunk's papers."""
+def _extras(papers: Sequence[Paper], authors: Sequence[dict[str, str]],
+            extras: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row in the chunk, key, count) of every topic (but Other) and author (by `_author_key`) of a chunk's papers."""
     rows: list[int] = []
     keys: list[int] = []
     counts: list[float] = []
-    for row, paper in enumerate(papers):
-        topics = [f"topic {slug}" for slug in paper.topics if slug != OTHER_TOPIC]
-        authors = list(dict.fromkeys(f"author {key}" for name in paper.authors if (key := _author_key(name))))
-        for names, count in ((topics, TOPIC_WEIGHT), (authors, AUTHOR_WEIGHT / math.sqrt(len(authors) or 1))):
-            for name in names:
-                rows.append(row)
-                keys.append((_EXTRA if name.startswith("topic ") else _AUTHOR) + extras.setdefault(name, len(extras)))
-                counts.append(count)
+    for row, (paper, names) in enumerate(zip(papers, authors, strict=True)):
+        topics = [_EXTRA + extras.setdefault(f"topic {slug}", len(extras)) for slug in paper.topics
+                  if slug != OTHER_TOPIC]
+        people = [_AUTHOR + extras.setdefault(f"author {key}", len(extras)) for key in names if key]
+        rows += [row] * (len(topics) + len(people))
+        keys += topics + people
+        counts += [TOPIC_WEIGHT] * len(topics) + [AUTHOR_WEIGHT / math.sqrt(len(people) or 1)] * len(people)
     return np.array(rows, dtype=np.int64), np.array(keys, dtype=np.int64), np.array(counts)
 
 
@@ -388,8 +400,7 @@ class _Vectors:
         df = np.bincount(numbers, minlength=len(keys))
         idf = np.log(count / np.maximum(df, 1))
         weights = terms.counts * idf[numbers]
-        topics = (keys >= _EXTRA) & (keys < _AUTHOR)  # a topic is kept however common: it says what a paper is about
-        dropped = ((df > max(MAX_DF_SHARE * count, MIN_MAX_DF)) & ~topics) | _loose_phrases(keys, df)
+        dropped = (df > max(MAX_DF_SHARE * count, MIN_MAX_DF)) | _loose_phrases(keys, df)
         weights[dropped[numbers]] = 0.0
         norms = np.sqrt(np.bincount(terms.rows, weights * weights, minlength=count))
         weights = weights / np.where(norms > 0, norms, 1.0)[terms.rows]
@@ -546,7 +557,8 @@ def _pick_terms(candidates: list[int]) -> list[int]:
 def _reason(paper: Paper, related: Paper, mine: dict[str, str], theirs: dict[str, str], topic_names: dict[str, str],
             terms: list[str]) -> str:
     parts: list[str] = []
-    authors = [name for key, name in mine.items() if key in theirs]
+    both = mine.keys() & theirs.keys() if mine and theirs else set()
+    authors = [name for key, name in mine.items() if key in both] if both else []
     if authors:
         more = len(authors) - REASON_AUTHORS
         parts.append(f"Shared author{'s' if len(authors) > 1 else ''}: {', '.join(authors[:REASON_AUTHORS])}"
