@@ -16,10 +16,10 @@ Each paper is a TF-IDF vector over
 A term weighs count × ln(N / papers with it). Terms in more than `MAX_DF_SHARE` of the papers are
 dropped: they say little about likeness. Each vector is normalised to length 1, then pruned to its
 `TOP_TERMS` heaviest terms that some other paper has, so a similarity slightly underestimates the full
-cosine and never overestimates it. Similarities are computed a block of rows at a time, so memory stays
-bounded: the terms found in very many papers (a synthetic corpus has little else) by a dense matrix
-product, the others by scattering the products of their postings. A paper lists the `MAX_RELATED` most
-similar papers scoring at least `MIN_SCORE`; scores are rounded to 6 decimals, ties go to the smaller slug.
+cosine and never overestimates it. Similarities are computed a block of rows × every paper at a time
+(`BLOCK_BYTES`, so memory stays bounded), by scattering the products of each term's postings: with terms
+in at most 5 % of the papers that is cheaper than a dense matrix product. A paper lists the `MAX_RELATED`
+most similar papers scoring at least `MIN_SCORE`; scores are rounded to 6 decimals, ties go to the smaller slug.
 
 The reason says what the two papers share: authors, topics, then the shared terms that add most to the
 score, each spelled as the corpus most often spells it ("Same topic: Safety, Security and Privacy · shared
@@ -28,6 +28,7 @@ terms: federated learning, FL, heterogeneity").
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
@@ -56,6 +57,7 @@ class Paper(Protocol):
     @property
     def authors(self) -> tuple[str, ...]: ...
 
+
 MAX_RELATED = 5
 MIN_SCORE = 0.08  # cosine below which two papers are not called related: they share a word or two by chance
 TITLE_WEIGHT = 3  # a title word counts as this many abstract words
@@ -72,10 +74,6 @@ OTHER_TOPIC = "other"
 
 CHUNK_PAPERS = 500  # papers split into words at once (their words as strings are the bulky part)
 BLOCK_BYTES = 16 << 20  # similarities computed at once: a block of rows × every paper, float32
-DENSE_BYTES = 32 << 20  # the dense part of the vectors, float32, at most
-# What a block costs per cell (one of its rows × one paper): the dense product DENSE_CELL, plus DENSE_COLUMN per
-# dense term; scattering one product of two postings costs SCATTER (measured on 2 cores, numpy 2 with OpenBLAS).
-DENSE_CELL, DENSE_COLUMN, SCATTER = 3.0, 0.01, 30.0
 
 # Words that join others in an abstract rather than say what it is about; with search's stop words, never terms.
 _FILLER = frozenset("""
@@ -86,7 +84,7 @@ _FILLER = frozenset("""
     pre post non self multi semi sub co re de un anti bi tri uni fine
     don doesn isn aren didn wasn weren won wouldn couldn shouldn hasn haven
     against unlike despite although though whose onto per versus vs around along instead even still already
-    here thereby hence whose whereby
+    here thereby hence whereby
 """.split())  # noqa: SIM905 (a word list reads best as words)
 _PREFIXES = frozenset("pre post non self multi semi sub co re de un anti bi tri uni fine".split())  # noqa: SIM905
 
@@ -133,7 +131,8 @@ def related_papers(papers: Iterable[Paper], topics: Iterable[Topic] = ()) -> dic
 
 @functools.lru_cache(maxsize=1_000_000)
 def _word_term(word: str) -> str | None:
-    """A word's stemmed term; None for stop and filler words, numbers and single characters."""
+    """A word's stemmed term ("pre-training" as "pretraining"); None for stop and filler words, numbers and single
+    characters."""
     if len(word) < 2 or word.isdigit() or word.lower() in _FILLER:
         return None
     return index_term(word)
@@ -163,20 +162,26 @@ class _Tokens(dict[str, int]):
         self.items: list[int] = []
         self.compounds: list[int] = []  # token number -> the compound's stem, or -1
 
-    def add(self, tokens: list[str]) -> None:
-        """Number the tokens not met before, in order."""
-        for token in dict.fromkeys(tokens):
-            if token not in self:
-                self._add(token)
+    def numbers(self, tokens: list[str]) -> np.ndarray:
+        """The tokens' numbers; a token not met before gets the next one."""
+        numbers = list(map(self.get, tokens))
+        at = 0
+        with contextlib.suppress(ValueError):  # list.index: no new token left
+            while True:  # new tokens, rarer and rarer as the corpus is read
+                at = numbers.index(None, at)
+                known = self.get(tokens[at])  # met earlier in this same list
+                numbers[at] = known if known is not None else self._add(tokens[at])
+        return np.array(numbers, dtype=np.int64)
 
-    def _add(self, token: str) -> None:
-        self[token] = len(self)
+    def _add(self, token: str) -> int:
+        number = self[token] = len(self)
         parts = token.split("-")
         self.starts.append(len(self.items))
         self.lengths.append(len(parts))
         self.items.extend(self.stem(part) for part in parts)
         prefixed = len(parts) > 1 and parts[0].lower() in _PREFIXES
         self.compounds.append(self.stem(parts[0] + parts[1]) if prefixed else -1)
+        return number
 
     def stem(self, word: str) -> int:
         term = _word_term(word)
@@ -198,7 +203,7 @@ class _Tokens(dict[str, int]):
 
 @dataclass
 class _Terms:
-    """Every paper's terms as entries sorted by (paper row, term key), with their weighted counts.
+    """Every paper's terms as entries (paper row, term key, weighted count), paper by paper.
 
     A topic's count is `TOPIC_WEIGHT`, an author's `AUTHOR_WEIGHT` / sqrt(authors): a term weighs count × idf.
     """
@@ -228,8 +233,7 @@ class _Terms:
                     found = _tokens_of(text)
                     split += found
                     lengths.append(len(found))
-            tokens.add(split)
-            numbers = np.fromiter(map(tokens.get, split), dtype=np.int64, count=len(split))
+            numbers = tokens.numbers(split)
             table.extend(tokens)
             counts = np.bincount(numbers, minlength=len(tokens))
             counts[: len(token_counts)] += token_counts
@@ -428,40 +432,22 @@ def _loose_phrases(keys: np.ndarray, df: np.ndarray) -> np.ndarray:
 
 
 def _nearest(vectors: _Vectors) -> tuple[np.ndarray, np.ndarray]:
-    """(row, other) of every related pair, each row's best first."""
+    """(row, other) of every related pair, each row's best first: a block of rows × every paper at a time."""
     count = vectors.count
     if count < 2:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    df = np.bincount(vectors.terms, minlength=len(vectors.keys))
-    dense_terms = _dense_terms(df, count)
-    column = np.full(len(vectors.keys), -1, dtype=np.int64)
-    column[dense_terms] = np.arange(len(dense_terms))
-    in_dense = column[vectors.terms] >= 0
-    dense = np.zeros((count, len(dense_terms)), dtype=np.float32)
-    dense[vectors.rows[in_dense], column[vectors.terms[in_dense]]] = vectors.weights[in_dense]
-    sparse = ~in_dense
-    postings = _Postings(vectors.rows[sparse], vectors.terms[sparse], vectors.weights[sparse], len(vectors.keys))
+    postings = _Postings(vectors.rows, vectors.terms, vectors.weights, len(vectors.keys))
     height = max(1, BLOCK_BYTES // (4 * count))
+    scores = np.empty((min(height, count), count), dtype=np.float32)
     found: list[tuple[np.ndarray, np.ndarray]] = []
     for first in range(0, count, height):
         last = min(count, first + height)
-        scores = dense[first:last] @ dense.T if len(dense_terms) else np.zeros((last - first, count), np.float32)
+        block = scores[: last - first]
+        block.fill(0)
         entries = slice(vectors.starts[first], vectors.starts[last])
-        mine = sparse[entries]
-        postings.scatter(scores, first, vectors.rows[entries][mine], vectors.terms[entries][mine],
-                         vectors.weights[entries][mine])
-        found.append(_best(scores, first))
+        postings.scatter(block, first, vectors.rows[entries], vectors.terms[entries], vectors.weights[entries])
+        found.append(_best(block, first))
     return np.concatenate([rows for rows, _ in found]), np.concatenate([others for _, others in found])
-
-
-def _dense_terms(df: np.ndarray, count: int) -> np.ndarray:
-    """The terms in most papers, as many as make the blocks cheapest (often none: real text has few such terms)."""
-    by_df = np.argsort(-df, kind="stable")[: max(0, DENSE_BYTES // (4 * count))]
-    saved = SCATTER * np.cumsum(df[by_df].astype(np.float64) ** 2)
-    gain = saved - count * count * (DENSE_CELL + DENSE_COLUMN * np.arange(1, len(by_df) + 1))
-    if not len(gain) or gain.max() <= 0:
-        return by_df[:0]
-    return by_df[: int(np.argmax(gain)) + 1]
 
 
 class _Postings:
