@@ -212,8 +212,8 @@ def snapshot_text(day: date, entries: list[tuple[str, str]]) -> str:
     return f"{HEADER}{day:%b} {day.day}\n\n{body}"
 
 
-def make_project(root: Path, papers: int) -> dict[str, int]:
-    """Write a project folder for `papers` distinct papers; returns corpus statistics."""
+def empty_project(root: Path) -> Path:
+    """The repository's settings, taxonomy, pages and templates in `root`, no snapshots; returns snapshots/."""
     content = root / "content"
     snapshots = content / "snapshots"
     snapshots.mkdir(parents=True)
@@ -222,6 +222,12 @@ def make_project(root: Path, papers: int) -> dict[str, int]:
     shutil.copytree(REPO / "content" / "pages", content / "pages")
     # A copy of the templates, so edits to the shared working tree during a run cannot invalidate the render cache.
     shutil.copytree(REPO / "templates", root / "templates")
+    return snapshots
+
+
+def make_project(root: Path, papers: int) -> dict[str, int]:
+    """Write a project folder for `papers` distinct papers; returns corpus statistics."""
+    snapshots = empty_project(root)
     days = entries = 0
     for day, items in Corpus(papers).days():
         (snapshots / f"{day.isoformat()}.txt").write_text(snapshot_text(day, items), encoding="utf-8")
@@ -328,13 +334,7 @@ def run_child(mode: str, root: Path) -> dict[str, Any]:
 
 def make_real_project(root: Path) -> dict[str, int]:
     """A project whose snapshots are links to the real API responses in ../shared (never copied)."""
-    content = root / "content"
-    snapshots = content / "snapshots"
-    snapshots.mkdir(parents=True)
-    for name in ("site.yaml", "topics.yaml"):
-        shutil.copy(REPO / "content" / name, content / name)
-    shutil.copytree(REPO / "content" / "pages", content / "pages")
-    shutil.copytree(REPO / "templates", root / "templates")
+    snapshots = empty_project(root)
     files = sorted(REAL_CORPUS.glob("*.json"))
     for source in files:
         (snapshots / source.name).symlink_to(source)
