@@ -1,4 +1,4 @@
-"""Benchmark related papers (digest/related.py) on bench.py's synthetic corpus and the real one.
+"""Benchmark related papers (digest/related/) on bench.py's synthetic corpus and the real one.
 
 For each size N this writes bench.py's project folder (same seed, same bytes), reads it into a catalog
 with `digest.commands.build.read_sources`, then, each in a fresh child process:
@@ -85,9 +85,9 @@ def child(root: Path, repeat: int) -> dict[str, Any]:
 def _cold_caches() -> None:
     """Forget stemmed words, as a fresh `digest build` process would not know them."""
     from digest.output.search import stemmer, words
-    from digest.related import _word_term
+    from digest.related.terms import word_term
 
-    for cache in (_word_term, words.index_term, *(value for value in vars(stemmer).values()
+    for cache in (word_term, words.index_term, *(value for value in vars(stemmer).values()
                                                    if hasattr(value, "cache_clear"))):
         cache.cache_clear()
 

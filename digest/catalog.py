@@ -96,7 +96,7 @@ class Catalog:
 
     @functools.cached_property
     def related(self) -> Mapping[str, tuple[Related, ...]]:
-        """Each paper's related papers (digest/related.py): a post-pass over the whole catalog, computed once,
+        """Each paper's related papers (digest/related/): a post-pass over the whole catalog, computed once,
         when first asked for (the paper pages ask; `digest email` and `digest topics` never pay for it)."""
         from digest.related import related_papers  # here: related reads words as search does, and search the catalog
 

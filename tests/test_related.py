@@ -1,4 +1,4 @@
-"""Related papers (digest/related.py): what the bundled papers list, reasons that hold, determinism, limits."""
+"""Related papers (digest/related/): what the bundled papers list, reasons that hold, determinism, limits."""
 
 from __future__ import annotations
 

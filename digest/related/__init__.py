@@ -1,0 +1,72 @@
+"""Related papers: for each paper, the few others most like it in content, each with a reason a reader can check.
+
+A post-pass over the finished catalog (as Zola's `fill_backlinks`): it needs every paper at once, so it
+runs once per build, after the catalog, and is a pure function of the papers. The same papers give the
+same lists whatever their order; no network, no model.
+
+Each paper is a TF-IDF vector over
+
+- the words of its title and abstract, split and stemmed as search does (`output/search/words.py`), a title
+  word counting `TITLE_WEIGHT` times; a word with a prefix ("pre-training") also as one word ("pretraining");
+- two-word phrases that are a unit in the corpus ("client drift", "non-IID"): at least `COLLOCATION` of the
+  papers with the rarer of the two words have the phrase;
+- its topics (not "Other"), one term each;
+- its authors, when known, one term each, together weighing about `AUTHOR_WEIGHT` words of the same rarity.
+
+A term weighs count × ln(N / papers with it). Terms in more than `MAX_DF_SHARE` of the papers are
+dropped: they say little about likeness. Each vector is normalised to length 1, then pruned to its
+`TOP_TERMS` heaviest terms that some other paper has, so a similarity slightly underestimates the full
+cosine and never overestimates it. Similarities are computed a block of rows × every paper at a time
+(`BLOCK_BYTES`, so memory stays bounded), by scattering the products of each term's postings: with terms
+in at most 5 % of the papers that is cheaper than a dense matrix product. A paper lists the `MAX_RELATED`
+most similar papers scoring at least `MIN_SCORE`; scores are rounded to 6 decimals, ties go to the smaller slug.
+
+The reason says what the two papers share: authors, topics, then the shared terms that add most to the
+score, each spelled as the corpus most often spells it ("Same topic: Safety, Security and Privacy · shared
+terms: federated learning, FL, heterogeneity").
+
+`terms.py` counts the terms, `vectors.py` weighs them and finds the most similar papers, `reasons.py`
+says why; this module puts them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from digest.inputs.topics import Topic
+from digest.related.reasons import reason, shared_terms
+from digest.related.terms import Paper, Terms, author_key
+from digest.related.vectors import MAX_RELATED, MIN_SCORE, Vectors, nearest
+
+__all__ = ["MAX_RELATED", "MIN_SCORE", "Paper", "Related", "related_papers"]
+
+
+@dataclass(frozen=True)
+class Related:
+    """A paper related to another, and why, in one line."""
+
+    slug: str
+    reason: str
+
+
+def related_papers(papers: Iterable[Paper], topics: Iterable[Topic] = ()) -> dict[str, tuple[Related, ...]]:
+    """Every paper's related papers, most similar first: at most `MAX_RELATED`, never itself, maybe none.
+
+    `topics` gives the names reasons show for topic slugs (a slug without one is shown as it is).
+    """
+    ordered = sorted(papers, key=lambda paper: paper.slug)
+    authors = [{author_key(name): name for name in paper.authors} for paper in ordered]
+    terms = Terms.count(ordered, authors)
+    vectors = Vectors.weigh(terms, len(ordered))
+    rows, others = nearest(vectors)
+    shared = shared_terms(vectors, rows, others)
+    spelled = terms.spellings({key for keys in shared for key in keys}, ordered)
+    names = {topic.slug: topic.name for topic in topics}
+    lists: dict[str, list[Related]] = {paper.slug: [] for paper in ordered}
+    for row, other, keys in zip(rows.tolist(), others.tolist(), shared, strict=True):
+        paper, related = ordered[row], ordered[other]
+        why = reason(paper, related, authors[row], authors[other], names, [spelled[key] for key in keys])
+        lists[paper.slug].append(Related(related.slug, why))
+    return {slug: tuple(found) for slug, found in lists.items()}
+

@@ -1,0 +1,320 @@
+"""Terms: each paper's words, two-word phrases, topics and authors, counted with numpy; how to spell them.
+
+A term is a key (an int): a stem's number; (first stem + 1) << STEM_BITS | second stem for a phrase;
+EXTRA + a number for a topic, AUTHOR + a number for an author. Papers are split into words a chunk at
+a time (their words as strings are the bulky part) and each chunk's token numbers are kept, so phrase
+spellings can be read back without splitting the texts again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from digest.output.search.words import index_term, word_runs
+
+
+class Paper(Protocol):
+    """What related papers read of a paper (digest.catalog.Paper has it; the catalog asks for related papers)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def abstract(self) -> str: ...
+    @property
+    def topics(self) -> tuple[str, ...]: ...
+    @property
+    def authors(self) -> tuple[str, ...]: ...
+
+
+TITLE_WEIGHT = 3  # a title word counts as this many abstract words
+TOPIC_WEIGHT = 1.0  # a topic counts like a word of the same rarity
+AUTHOR_WEIGHT = 1.5  # a paper's authors together, relative to one word of the same rarity
+PHRASE_SAMPLES = 3  # papers read to see how a phrase is written
+OTHER_TOPIC = "other"
+CHUNK_PAPERS = 500  # papers split into words at once (their words as strings are the bulky part)
+
+# Words that join others in an abstract rather than say what it is about; with search's stop words, never terms.
+_FILLER = frozenset("""
+    via using use used uses based towards toward through without within upon beyond between over under
+    such more less both each well thus therefore further furthermore moreover whereas whether very much many
+    several various new novel propose proposed proposes present presents introduce introduces paper work
+    show shows shown demonstrate demonstrates achieve achieves significantly existing et al etc one two three
+    pre post non self multi semi sub co re de un anti bi tri uni fine
+    don doesn isn aren didn wasn weren won wouldn couldn shouldn hasn haven
+    against unlike despite although though whose onto per versus vs around along instead even still already
+    here thereby hence whereby
+""".split())  # noqa: SIM905 (a word list reads best as words)
+_PREFIXES = frozenset("pre post non self multi semi sub co re de un anti bi tri uni fine".split())  # noqa: SIM905
+
+STEM_BITS = 24  # term keys: a stem's number (below PHRASE); (first stem + 1) << STEM_BITS | second stem for a
+PHRASE = 1 << STEM_BITS  # phrase (below EXTRA); EXTRA + a number for a topic; AUTHOR + a number for an author
+EXTRA = 1 << (2 * STEM_BITS + 1)
+AUTHOR = EXTRA + (1 << 32)
+_KEY_BITS = 2 * STEM_BITS + 2  # an entry while counting: paper row in its chunk << _KEY_BITS | term key
+_WORD = re.compile(r"[^\W_]+")
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def word_term(word: str) -> str | None:
+    """A word's stemmed term ("pre-training" as "pretraining"); None for stop and filler words, numbers and single
+    characters."""
+    if len(word) < 2 or word.isdigit() or word.lower() in _FILLER:
+        return None
+    return index_term(word)
+
+
+def author_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _tokens_of(text: str) -> list[str]:
+    """The words of a text (hyphen-joined words as one), with a "|" wherever punctuation separates words."""
+    return " | ".join(word_runs(text)).split()
+
+
+class Tokens(dict[str, int]):
+    """Numbers for tokens (words, or words joined by hyphens), and what each stands for.
+
+    A token is a run of stems (-1 for a word that is no term), each but the last joined to the next by a
+    hyphen; a prefixed token ("pre-training") also stands for its compound ("pretraining").
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stems: dict[str, int] = {}
+        self.starts: list[int] = []  # token number -> its first stem in `items`
+        self.lengths: list[int] = []
+        self.items: list[int] = []
+        self.compounds: list[int] = []  # token number -> the compound's stem, or -1
+
+    def numbers(self, tokens: list[str]) -> np.ndarray:
+        """The tokens' numbers; a token not met before gets the next one."""
+        numbers = list(map(self.get, tokens))
+        at = 0
+        with contextlib.suppress(ValueError):  # list.index: no new token left
+            while True:  # new tokens, rarer and rarer as the corpus is read
+                at = numbers.index(None, at)
+                known = self.get(tokens[at])  # met earlier in this same list
+                numbers[at] = known if known is not None else self._add(tokens[at])
+        return np.array(numbers, dtype=np.int64)
+
+    def _add(self, token: str) -> int:
+        number = self[token] = len(self)
+        parts = token.split("-")
+        self.starts.append(len(self.items))
+        self.lengths.append(len(parts))
+        self.items.extend(self.stem(part) for part in parts)
+        prefixed = len(parts) > 1 and parts[0].lower() in _PREFIXES
+        self.compounds.append(self.stem(parts[0] + parts[1]) if prefixed else -1)
+        return number
+
+    def stem(self, word: str) -> int:
+        term = word_term(word)
+        if term is None:
+            return -1
+        if len(self.stems) >= PHRASE:  # not in practice: 16 million different stems
+            raise ValueError("too many different words for related papers")
+        return self.stems.setdefault(term, len(self.stems))
+
+    def surfaces(self, token: str) -> list[tuple[int, str]]:
+        """(stem, spelling) of each word of a token and of its compound."""
+        number = self[token]
+        parts = token.split("-")
+        found = list(zip(self.items[self.starts[number]:self.starts[number] + len(parts)], parts, strict=True))
+        if self.compounds[number] >= 0:
+            found.append((self.compounds[number], f"{parts[0]}-{parts[1]}"))
+        return found
+
+
+@dataclass
+class Terms:
+    """Every paper's terms as entries (paper row, term key, weighted count), paper by paper.
+
+    A topic's count is `TOPIC_WEIGHT`, an author's `AUTHOR_WEIGHT` / sqrt(authors): a term weighs count × idf.
+    """
+
+    rows: np.ndarray  # int32
+    keys: np.ndarray  # int64
+    counts: np.ndarray  # float32
+    tokens: Tokens
+    table: TokenTable
+    token_counts: np.ndarray
+    chunks: list[Chunk]
+
+    @classmethod
+    def count(cls, papers: Sequence[Paper], authors: Sequence[dict[str, str]]) -> Terms:
+        tokens = Tokens()
+        extras: dict[str, int] = {}
+        table = TokenTable()
+        token_counts = np.zeros(0, dtype=np.int64)
+        parts: list[tuple[np.ndarray, ...]] = []
+        chunks: list[Chunk] = []
+        for start in range(0, len(papers), CHUNK_PAPERS):
+            chunk = papers[start:start + CHUNK_PAPERS]
+            split: list[str] = []
+            lengths: list[int] = []
+            for paper in chunk:
+                for text in (paper.title, paper.abstract):
+                    found = _tokens_of(text)
+                    split += found
+                    lengths.append(len(found))
+            numbers = tokens.numbers(split)
+            table.extend(tokens)
+            counts = np.bincount(numbers, minlength=len(tokens))
+            counts[: len(token_counts)] += token_counts
+            token_counts = counts
+            chunks.append(Chunk(start, numbers.astype(np.int32), np.array(lengths, dtype=np.int64)))
+            parts.append(chunks[-1].entries(chunk, authors[start:start + CHUNK_PAPERS], table, extras))
+        empty = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        rows, keys, counts = (np.concatenate([part[i] for part in (empty, *parts)]) for i in range(3))
+        return cls(rows, keys, counts, tokens, table, token_counts, chunks)
+
+    def spellings(self, keys: set[int], papers: Sequence[Paper]) -> dict[int, str]:
+        """How to show word and phrase keys: a word as the corpus most often writes its stem, a phrase as the
+        first papers having it write it ("class-incremental", "non-IID")."""
+        stems = sorted(key for key in keys if key < PHRASE)
+        seen: dict[int, Counter[str]] = {stem: Counter() for stem in stems}
+        table, names = self.table, list(self.tokens)
+        single = np.flatnonzero(table.lengths == 1)  # most tokens: one word, spelled as the token
+        single = single[np.isin(table.items[table.starts[single]], stems)]
+        for number, stem, count in zip(single.tolist(), table.items[table.starts[single]].tolist(),
+                                       self.token_counts[single].tolist(), strict=True):
+            seen[stem][names[number]] += count
+        having = np.repeat(np.arange(len(table.lengths)), table.lengths)[np.isin(table.items, stems)]
+        hyphenated = np.union1d(having[table.lengths[having] > 1], np.flatnonzero(np.isin(table.compounds, stems)))
+        for number in hyphenated.tolist():
+            for stem, spelling in self.tokens.surfaces(names[number]):
+                if stem in seen:
+                    seen[stem][spelling] += int(self.token_counts[number])
+        phrases = np.array(sorted(set(keys) - set(stems)), dtype=np.int64)
+        samples: Counter[int] = Counter()
+        for chunk in self.chunks:  # the first uses of each phrase, a few per chunk, until each has enough
+            if len(samples) == len(phrases) and min(samples.values(), default=PHRASE_SAMPLES) >= PHRASE_SAMPLES:
+                break
+            at, stems_in_order, texts, numbers, _ = chunk.stems(table)
+            pairs = _pairs(stems_in_order, texts)
+            found, places = _phrase_keys(stems_in_order, pairs), np.flatnonzero(pairs)
+            wanted = np.isin(found, phrases)
+            found, places = found[wanted], places[wanted]
+            order = np.lexsort((places, found))
+            found, places = found[order], places[order]
+            first = np.arange(len(found)) - np.searchsorted(found, found) < PHRASE_SAMPLES
+            for key, place in zip(found[first].tolist(), places[first].tolist(), strict=True):
+                if samples[key] < PHRASE_SAMPLES:
+                    samples[key] += 1
+                    tokens = numbers[place:place + 2].tolist()
+                    offsets = (at[place:place + 2] - table.starts[tokens]).tolist()
+                    one, two = (names[token].split("-")[offset] for token, offset in zip(tokens, offsets, strict=True))
+                    hyphen = tokens[0] == tokens[1] and offsets[1] == offsets[0] + 1  # in one token: "non-IID"
+                    seen.setdefault(key, Counter())[f"{one}{'-' if hyphen else ' '}{two}"] += 1
+        return {key: _commonest(spellings, self.tokens) for key, spellings in seen.items()}
+
+
+def _commonest(spellings: Counter[str], tokens: Tokens) -> str:
+    """The commonest spelling ignoring case, as most often written; a word capitalised the way titles and
+    sentences capitalise is lowercased when the corpus also writes it so ("Client drift" -> "client drift",
+    while "MoE", "non-IID" and "Lumina-Next" stay)."""
+    folded: Counter[str] = Counter()
+    for spelling, count in spellings.items():
+        folded[spelling.lower()] += count
+    form = min(folded, key=lambda text: (-folded[text], text))
+    best = min((text for text in spellings if text.lower() == form), key=lambda text: (-spellings[text], text))
+    capitalised = [word for word in _WORD.findall(best) if word.istitle()]
+    if capitalised and all(word.lower() in tokens for word in capitalised):  # not a name such as "Lumina-Next"
+        return _WORD.sub(lambda word: word[0].lower() if word[0].istitle() else word[0], best)
+    return best
+
+
+def phrase_stems(key: int) -> tuple[int, int]:
+    return (key >> STEM_BITS) - 1, key & (PHRASE - 1)
+
+
+class TokenTable:
+    """The token numbers' stems as arrays, grown as tokens are met."""
+
+    def __init__(self) -> None:
+        self.starts = self.lengths = self.items = self.compounds = np.zeros(0, dtype=np.int64)
+
+    def extend(self, tokens: Tokens) -> None:
+        known = len(self.starts)
+        lengths = np.array(tokens.lengths[known:], dtype=np.int64)
+        self.starts = np.concatenate([self.starts, np.array(tokens.starts[known:], dtype=np.int64)])
+        self.lengths = np.concatenate([self.lengths, lengths])
+        self.compounds = np.concatenate([self.compounds, np.array(tokens.compounds[known:], dtype=np.int64)])
+        self.items = np.concatenate([self.items, np.array(tokens.items[len(self.items):], dtype=np.int64)])
+
+
+@dataclass
+class Chunk:
+    """A chunk's words in order: token numbers, and how many of them each title and abstract has."""
+
+    start: int  # the row of its first paper
+    numbers: np.ndarray  # int32
+    text_lengths: np.ndarray  # title 2r, abstract 2r + 1 of the chunk's paper r
+
+    def stems(self, table: TokenTable) -> tuple[np.ndarray, ...]:
+        """Every stem in order: (its place in the token table, stem, text), and the token each comes from."""
+        texts = np.repeat(np.arange(len(self.text_lengths)), self.text_lengths)
+        sizes = table.lengths[self.numbers]
+        at = np.repeat(table.starts[self.numbers] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+        return at, table.items[at], np.repeat(texts, sizes), np.repeat(self.numbers, sizes), texts
+
+    def entries(self, papers: Sequence[Paper], authors: Sequence[dict[str, str]], table: TokenTable,
+                extras: dict[str, int]) -> tuple[np.ndarray, ...]:
+        """(row, key, weighted count) of every term of the chunk's papers."""
+        _, stems, stem_texts, _, texts = self.stems(table)
+        words = stems >= 0
+        pairs = _pairs(stems, stem_texts)
+        compounds = table.compounds[self.numbers]
+        prefixed = compounds >= 0
+        places = np.concatenate([stem_texts[words], stem_texts[:-1][pairs], texts[prefixed]])  # title 2r, abstract 2r+1
+        keys = np.concatenate([stems[words], _phrase_keys(stems, pairs), compounds[prefixed]])
+        # Count by sorting (row, key, abstract?) codes: each run of equal codes is one term's uses in one text.
+        codes = np.sort(((places >> 1) << _KEY_BITS | keys) << 1 | (places & 1))
+        runs = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        uses = np.diff(np.r_[runs, len(codes)]) * np.where(codes[runs] & 1, 1.0, float(TITLE_WEIGHT))
+        cells = codes[runs] >> 1
+        firsts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+        counts = np.add.reduceat(uses, firsts) if len(firsts) else uses
+        cells = cells[firsts]
+        extra_rows, extra_keys, extra_counts = _extras(papers, authors, extras)
+        return (np.concatenate([self.start + (cells >> _KEY_BITS), self.start + extra_rows]).astype(np.int32),
+                np.concatenate([cells & ((1 << _KEY_BITS) - 1), extra_keys]),
+                np.concatenate([counts, extra_counts]).astype(np.float32))
+
+
+def _pairs(stems: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """Where two terms follow each other in one text, nothing but white space or a hyphen between them."""
+    words = stems >= 0
+    return words[:-1] & words[1:] & (texts[:-1] == texts[1:])
+
+
+def _phrase_keys(stems: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    return (stems[:-1][pairs] + 1) << STEM_BITS | stems[1:][pairs]
+
+
+def _extras(papers: Sequence[Paper], authors: Sequence[dict[str, str]],
+            extras: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row in the chunk, key, count) of every topic (but Other) and author (by `author_key`) of a chunk's papers."""
+    rows: list[int] = []
+    keys: list[int] = []
+    counts: list[float] = []
+    for row, (paper, names) in enumerate(zip(papers, authors, strict=True)):
+        topics = [EXTRA + extras.setdefault(f"topic {slug}", len(extras)) for slug in paper.topics
+                  if slug != OTHER_TOPIC]
+        people = [AUTHOR + extras.setdefault(f"author {key}", len(extras)) for key in names if key]
+        rows += [row] * (len(topics) + len(people))
+        keys += topics + people
+        counts += [TOPIC_WEIGHT] * len(topics) + [AUTHOR_WEIGHT / math.sqrt(len(people) or 1)] * len(people)
+    return np.array(rows, dtype=np.int64), np.array(keys, dtype=np.int64), np.array(counts)

@@ -1,0 +1,121 @@
+"""Vectors and similarities: TF-IDF weights, pruning, and each paper's most similar papers, in blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from digest.related.terms import EXTRA, PHRASE, STEM_BITS, Terms
+
+MAX_RELATED = 5
+MIN_SCORE = 0.08  # cosine below which two papers are not called related: they share a word or two by chance
+COLLOCATION = 0.2  # a phrase is a term when at least this share of its rarer word's papers have it
+MAX_DF_SHARE = 0.05  # terms in a larger share of the papers are dropped...
+MIN_MAX_DF = 20  # ...unless they are in at most this many (a small corpus keeps its shared words)
+TOP_TERMS = 30  # terms kept per paper
+BLOCK_BYTES = 16 << 20  # similarities computed at once: a block of rows × every paper, float32
+_CANDIDATES = MAX_RELATED + 1  # best scores looked at per paper before rounding and breaking ties
+
+
+@dataclass
+class Vectors:
+    """Pruned, normalised TF-IDF vectors as entries sorted by paper row, heaviest first."""
+
+    count: int
+    rows: np.ndarray
+    terms: np.ndarray  # term number (an index into keys)
+    weights: np.ndarray
+    starts: np.ndarray  # paper row -> its first entry; count + 1 of them
+    keys: np.ndarray  # term number -> term key
+
+    @classmethod
+    def weigh(cls, terms: Terms, count: int) -> Vectors:
+        keys, numbers = np.unique(terms.keys, return_inverse=True)
+        df = np.bincount(numbers, minlength=len(keys))
+        idf = np.log(count / np.maximum(df, 1))
+        weights = terms.counts * idf[numbers]
+        dropped = (df > max(MAX_DF_SHARE * count, MIN_MAX_DF)) | _loose_phrases(keys, df)
+        weights[dropped[numbers]] = 0.0
+        norms = np.sqrt(np.bincount(terms.rows, weights * weights, minlength=count))
+        weights = weights / np.where(norms > 0, norms, 1.0)[terms.rows]
+        # Only terms another paper has can add to a similarity; keep each paper's heaviest.
+        keep = (df[numbers] >= 2) & (weights > 0)
+        rows, numbers, weights = terms.rows[keep], numbers[keep], weights[keep]
+        # Heaviest first within each paper (entries come by paper, then key; 0 < weight <= 1), ties by key.
+        order = np.argsort(rows + (1 - weights), kind="stable")
+        rows, numbers, weights = rows[order], numbers[order], weights[order]
+        keep = np.arange(len(rows)) - np.searchsorted(rows, rows) < TOP_TERMS
+        rows, numbers, weights = rows[keep], numbers[keep], weights[keep]
+        used, numbers = np.unique(numbers, return_inverse=True)
+        return cls(count, rows, numbers.reshape(-1), weights, np.searchsorted(rows, np.arange(count + 1)), keys[used])
+
+
+def _loose_phrases(keys: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """Phrases whose rarer word is seldom in them ("training data"), unlike "client drift": not terms."""
+    phrases = np.flatnonzero((keys >= PHRASE) & (keys < EXTRA))
+    loose = np.zeros(len(keys), dtype=bool)
+    if len(phrases):
+        words = np.stack([(keys[phrases] >> STEM_BITS) - 1, keys[phrases] & (PHRASE - 1)])
+        word_df = df[np.searchsorted(keys, words)]  # every word of a phrase is a term too
+        loose[phrases] = df[phrases] < COLLOCATION * word_df.min(axis=0)
+    return loose
+
+
+def nearest(vectors: Vectors) -> tuple[np.ndarray, np.ndarray]:
+    """(row, other) of every related pair, each row's best first: a block of rows × every paper at a time."""
+    count = vectors.count
+    if count < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    postings = _Postings(vectors.rows, vectors.terms, vectors.weights, len(vectors.keys))
+    height = max(1, BLOCK_BYTES // (4 * count))
+    scores = np.empty((min(height, count), count), dtype=np.float32)
+    found: list[tuple[np.ndarray, np.ndarray]] = []
+    for first in range(0, count, height):
+        last = min(count, first + height)
+        block = scores[: last - first]
+        block.fill(0)
+        entries = slice(vectors.starts[first], vectors.starts[last])
+        postings.scatter(block, first, vectors.rows[entries], vectors.terms[entries], vectors.weights[entries])
+        found.append(_best(block, first))
+    return np.concatenate([rows for rows, _ in found]), np.concatenate([others for _, others in found])
+
+
+class _Postings:
+    """Every paper having each term, to add one block's products without a dense matrix."""
+
+    def __init__(self, rows: np.ndarray, terms: np.ndarray, weights: np.ndarray, term_count: int) -> None:
+        order = np.lexsort((rows, terms))
+        self.rows, self.weights = rows[order], weights[order].astype(np.float32)
+        self.starts = np.searchsorted(terms[order], np.arange(term_count + 1))
+
+    def scatter(self, scores: np.ndarray, first: int, rows: np.ndarray, terms: np.ndarray,
+                weights: np.ndarray) -> None:
+        """scores[row - first, other] += weight × the other paper's weight, for each (row, term, weight)."""
+        lengths = self.starts[terms + 1] - self.starts[terms]
+        total = int(lengths.sum())
+        if not total:
+            return
+        positions = np.arange(total) + np.repeat(self.starts[terms] - (np.cumsum(lengths) - lengths), lengths)
+        cells = np.repeat((rows - first) * scores.shape[1], lengths) + self.rows[positions]
+        np.add.at(scores.reshape(-1), cells, np.repeat(weights.astype(np.float32), lengths) * self.weights[positions])
+
+
+def _best(scores: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, other) of each block row's best scores: rounded to 6 decimals, ties to the smaller row number."""
+    height = scores.shape[0]
+    lines = np.arange(height)
+    scores[lines, lines + first] = -np.inf  # never itself
+    columns = np.empty((height, _CANDIDATES), dtype=np.int64)
+    values = np.empty((height, _CANDIDATES), dtype=np.float64)
+    for rank in range(_CANDIDATES):
+        columns[:, rank] = scores.argmax(axis=1)
+        values[:, rank] = scores[lines, columns[:, rank]]
+        scores[lines, columns[:, rank]] = -np.inf
+    values = np.round(values, 6)
+    rows = np.repeat(lines + first, _CANDIDATES)
+    columns, values = columns.reshape(-1), values.reshape(-1)
+    order = np.lexsort((columns, -values, rows))
+    rows, columns, values = rows[order], columns[order], values[order]
+    keep = (np.arange(len(rows)) - np.searchsorted(rows, rows) < MAX_RELATED) & (values >= MIN_SCORE)
+    return rows[keep], columns[keep]
