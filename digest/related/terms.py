@@ -8,7 +8,6 @@ spellings can be read back without splitting the texts again.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import re
@@ -102,12 +101,13 @@ class Tokens(dict[str, int]):
         """The tokens' numbers; a token not met before gets the next one."""
         numbers = list(map(self.get, tokens))
         at = 0
-        with contextlib.suppress(ValueError):  # list.index: no new token left
-            while True:  # new tokens, rarer and rarer as the corpus is read
+        while True:  # the new tokens, rarer and rarer as the corpus is read
+            try:
                 at = numbers.index(None, at)
-                known = self.get(tokens[at])  # met earlier in this same list
-                numbers[at] = known if known is not None else self._add(tokens[at])
-        return np.array(numbers, dtype=np.int64)
+            except ValueError:  # none left
+                return np.array(numbers, dtype=np.int64)
+            known = self.get(tokens[at])  # met earlier in this same list
+            numbers[at] = known if known is not None else self._add(tokens[at])
 
     def _add(self, token: str) -> int:
         number = self[token] = len(self)
