@@ -158,7 +158,7 @@ class Terms:
         extras: dict[str, int] = {}
         table = TokenTable()
         token_counts = np.zeros(0, dtype=np.int64)
-        parts: list[tuple[np.ndarray, ...]] = []
+        parts: list[tuple[np.ndarray | None, ...]] = []
         chunks: list[Chunk] = []
         for start in range(0, len(papers), CHUNK_PAPERS):
             chunk = papers[start:start + CHUNK_PAPERS]
@@ -176,9 +176,11 @@ class Terms:
             token_counts = counts
             chunks.append(Chunk(start, numbers.astype(np.int32), np.array(lengths, dtype=np.int64)))
             parts.append(chunks[-1].entries(chunk, authors[start:start + CHUNK_PAPERS], table, extras))
-        empty = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-        rows, keys, counts = (np.concatenate([part[i] for part in (empty, *parts)]) for i in range(3))
-        return cls(rows, keys, counts, tokens, table, token_counts, chunks)
+        joined = []
+        for column, dtype in enumerate((np.int32, np.int64, np.float32)):  # one column at a time: less memory
+            joined.append(np.concatenate([np.zeros(0, dtype=dtype), *(part[column] for part in parts)]))
+            parts = [(*part[:column], None, *part[column + 1:]) for part in parts]
+        return cls(*joined, tokens, table, token_counts, chunks)
 
     def spellings(self, keys: set[int], papers: Sequence[Paper]) -> dict[int, str]:
         """How to show word and phrase keys: a word as the corpus most often writes its stem, a phrase as the

@@ -31,16 +31,22 @@ class Vectors:
 
     @classmethod
     def weigh(cls, terms: Terms, count: int) -> Vectors:
-        keys, numbers = np.unique(terms.keys, return_inverse=True)
-        df = np.bincount(numbers, minlength=len(keys))
-        idf = np.log(count / np.maximum(df, 1))
-        weights = terms.counts * idf[numbers]
-        dropped = (df > max(MAX_DF_SHARE * count, MIN_MAX_DF)) | _loose_phrases(keys, df)
-        weights[dropped[numbers]] = 0.0
-        norms = np.sqrt(np.bincount(terms.rows, weights * weights, minlength=count))
-        weights = weights / np.where(norms > 0, norms, 1.0)[terms.rows]
+        keys = np.sort(terms.keys)  # the distinct keys and how many papers have each (entries are per paper)
+        firsts = np.flatnonzero(np.r_[len(keys) > 0, keys[1:] != keys[:-1]])
+        df = np.diff(np.r_[firsts, len(keys)])
+        keys = keys[firsts]
+        numbers = np.searchsorted(keys, terms.keys).astype(np.int32)  # no argsort: half the memory of np.unique
+        idf = np.log(count / df).astype(np.float32)
+        idf[(df > max(MAX_DF_SHARE * count, MIN_MAX_DF)) | _loose_phrases(keys, df)] = 0.0
+        weights = terms.counts * idf[numbers]  # float32, as the scores are summed
+        norms = np.zeros(count)
+        for part in range(0, len(weights), 1 << 20):  # a slice at a time: bincount copies to int64 and float64
+            piece = slice(part, part + (1 << 20))
+            norms += np.bincount(terms.rows[piece], np.square(weights[piece], dtype=np.float64), minlength=count)
+        norms = np.sqrt(norms).astype(np.float32)
+        weights /= np.where(norms > 0, norms, np.float32(1))[terms.rows]
         # Only terms another paper has can add to a similarity; keep each paper's heaviest.
-        keep = (df[numbers] >= 2) & (weights > 0)
+        keep = (df >= 2)[numbers] & (weights > 0)
         rows, numbers, weights = terms.rows[keep], numbers[keep], weights[keep]
         # Heaviest first within each paper (entries come by paper, then key; 0 < weight <= 1), ties by key.
         order = np.argsort(rows + (1 - weights), kind="stable")
