@@ -52,7 +52,12 @@ _FILLER = frozenset("""
     pre post non self multi semi sub co re de un anti bi tri uni fine
     don doesn isn aren didn wasn weren won wouldn couldn shouldn hasn haven
     against unlike despite although though whose onto per versus vs around along instead even still already
-    here thereby hence whereby
+    here thereby hence whereby additionally specifically particularly respectively typically usually largely
+    mainly primarily notably remarkably remarkable crucial significant substantial substantially superior
+    reveal reveals revealing highlight highlights highlighting underscore underscores underscoring uncover
+    uncovers uncovering leverage leverages leveraging enable enables enabling effectively efficiently
+    comprehensive comprehensively extensive extensively phenomenon phenomena sophisticated outperform
+    outperforms outperforming
 """.split())  # noqa: SIM905 (a word list reads best as words)
 _PREFIXES = frozenset("pre post non self multi semi sub co re de un anti bi tri uni fine".split())  # noqa: SIM905
 
