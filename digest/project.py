@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.theme import Theme, default_theme_dir
+from digest.theme import CHECKOUT_ROOT, Theme, default_theme_dir
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = CHECKOUT_ROOT  # the repository when running from a checkout (its templates/ is the default theme)
 
 
 @dataclass(frozen=True)
