@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from digest.inputs.topics import Topic
 from digest.related.reasons import reason, shared_terms
 from digest.related.terms import Paper, Terms, author_key
-from digest.related.vectors import MAX_RELATED, MIN_SCORE, Vectors, nearest
+from digest.related.vectors import MAX_RELATED, MIN_SCORE, Vectors, related_pairs
 
 __all__ = ["MAX_RELATED", "MIN_SCORE", "Paper", "Related", "related_papers"]
 
@@ -59,8 +59,8 @@ def related_papers(papers: Iterable[Paper], topics: Iterable[Topic] = ()) -> dic
     authors = [{author_key(name): name for name in paper.authors} for paper in ordered]
     terms = Terms.count(ordered, authors)
     vectors = Vectors.weigh(terms, len(ordered))
-    rows, others = nearest(vectors)
-    shared = shared_terms(vectors, rows, others)
+    rows, others, pairs, terms_shared = related_pairs(vectors)
+    shared = shared_terms(vectors, len(rows), pairs, terms_shared)
     spelled = terms.spellings({key for keys in shared for key in keys}, ordered)
     names = {topic.slug: topic.name for topic in topics}
     lists: dict[str, list[Related]] = {paper.slug: [] for paper in ordered}

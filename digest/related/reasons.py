@@ -11,30 +11,17 @@ REASON_TERMS = 3  # shared terms a reason names
 REASON_AUTHORS = 2  # shared authors a reason names before "and N more"
 
 
-def shared_terms(vectors: Vectors, rows: np.ndarray, others: np.ndarray) -> list[list[int]]:
-    """Each pair's shared words and phrases (keys) that add most to its score, a phrase replacing its words."""
-    if not len(rows):
-        return []
-    term_count = len(vectors.keys)
-    codes = vectors.rows * term_count + vectors.terms
-    order = np.argsort(codes)
-    codes, code_weights = codes[order], vectors.weights[order]
-    lengths = vectors.starts[rows + 1] - vectors.starts[rows]
-    pairs = np.repeat(np.arange(len(rows)), lengths)
-    positions = np.arange(int(lengths.sum())) + np.repeat(vectors.starts[rows] - (np.cumsum(lengths) - lengths),
-                                                          lengths)
-    terms = vectors.terms[positions]
-    wanted = np.repeat(others, lengths) * term_count + terms
-    at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
-    shared = (codes[at] == wanted) & (vectors.keys[terms] < EXTRA)
-    pairs, terms = pairs[shared], terms[shared]
-    products = np.round(vectors.weights[positions][shared] * code_weights[at][shared], 9)
-    order = np.lexsort((terms, -products, pairs))
-    pairs, terms = pairs[order], terms[order]
-    keep = np.arange(len(pairs)) - np.searchsorted(pairs, pairs) < 3 * REASON_TERMS
-    bounds = np.searchsorted(pairs[keep], np.arange(len(rows) + 1)).tolist()
-    keys = vectors.keys[terms[keep]].tolist()
-    return [_pick_terms(keys[bounds[pair]:bounds[pair + 1]]) for pair in range(len(rows))]
+def shared_terms(vectors: Vectors, count: int, pairs: np.ndarray, terms: np.ndarray) -> list[list[int]]:
+    """For each of `count` pairs, the shared words and phrases (keys) that add most to its score, a phrase
+    replacing its words; `pairs` and `terms` list what each pair shares, biggest products first."""
+    keys = vectors.keys[terms]
+    words = keys < EXTRA  # not topics or authors: the reason names those apart
+    pairs, keys = pairs[words], keys[words]
+    first = np.arange(len(pairs)) - np.searchsorted(pairs, pairs) < 3 * REASON_TERMS
+    pairs, keys = pairs[first], keys[first]
+    bounds = np.searchsorted(pairs, np.arange(count + 1)).tolist()
+    keys_list = keys.tolist()
+    return [_pick_terms(keys_list[bounds[pair]:bounds[pair + 1]]) for pair in range(count)]
 
 
 def _pick_terms(candidates: list[int]) -> list[int]:

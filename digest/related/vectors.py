@@ -15,7 +15,8 @@ MAX_DF_SHARE = 0.05  # terms in a larger share of the papers are dropped...
 MIN_MAX_DF = 20  # ...unless they are in at most this many (a small corpus keeps its shared words)
 TOP_TERMS = 30  # terms kept per paper
 BLOCK_BYTES = 16 << 20  # similarities computed at once: a block of rows × every paper, float32
-_CANDIDATES = MAX_RELATED + 1  # best scores looked at per paper before rounding and breaking ties
+MIN_SHARED = 2  # terms two related papers share at least: one word alone is a coincidence ("survey", "goal")
+CANDIDATES = 2 * MAX_RELATED  # most similar papers looked at per paper, before the ones sharing one term go
 
 
 @dataclass
@@ -68,8 +69,45 @@ def _loose_phrases(keys: np.ndarray, df: np.ndarray) -> np.ndarray:
     return loose
 
 
+def related_pairs(vectors: Vectors) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(row, other) of every related pair, each row's best first, and (pair, term) of what each pair shares,
+    its biggest products first."""
+    rows, others = nearest(vectors)
+    pairs, terms, _ = shared(vectors, rows, others)
+    keep = np.bincount(pairs, minlength=len(rows)) >= MIN_SHARED
+    kept_rows = rows[keep]  # rows come sorted: the first MAX_RELATED of each
+    keep[keep] = np.arange(len(kept_rows)) - np.searchsorted(kept_rows, kept_rows) < MAX_RELATED
+    number = np.cumsum(keep) - 1
+    mine = keep[pairs]
+    return rows[keep], others[keep], number[pairs[mine]], terms[mine]
+
+
+def shared(vectors: Vectors, rows: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pair, term, product of the two weights) for every term each pair (rows[i], others[i]) shares, sorted by
+    pair, biggest product first (rounded to 9 decimals), then term."""
+    if not len(rows):
+        return (np.zeros(0, dtype=np.int64),) * 2 + (np.zeros(0),)
+    term_count = len(vectors.keys)
+    codes = vectors.rows.astype(np.int64) * term_count + vectors.terms
+    order = np.argsort(codes)
+    codes, code_weights = codes[order], vectors.weights[order]
+    lengths = vectors.starts[rows + 1] - vectors.starts[rows]
+    pairs = np.repeat(np.arange(len(rows)), lengths)
+    positions = np.arange(int(lengths.sum())) + np.repeat(vectors.starts[rows] - (np.cumsum(lengths) - lengths),
+                                                          lengths)
+    terms = vectors.terms[positions]
+    wanted = np.repeat(others, lengths) * term_count + terms
+    at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+    found = codes[at] == wanted
+    pairs, terms = pairs[found], terms[found]
+    products = np.round(vectors.weights[positions][found].astype(np.float64) * code_weights[at][found], 9)
+    order = np.lexsort((terms, -products, pairs))
+    return pairs[order], terms[order], products[order]
+
+
 def nearest(vectors: Vectors) -> tuple[np.ndarray, np.ndarray]:
-    """(row, other) of every related pair, each row's best first: a block of rows × every paper at a time."""
+    """(row, other) of each paper's `CANDIDATES` most similar papers, best first: a block of rows × every paper
+    at a time."""
     count = vectors.count
     if count < 2:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -108,20 +146,21 @@ class _Postings:
 
 
 def _best(scores: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, other) of each block row's best scores: rounded to 6 decimals, ties to the smaller row number."""
+    """(row, other) of each block row's best scores, at least MIN_SCORE: rounded to 6 decimals, ties to the smaller
+    row number."""
     height = scores.shape[0]
     lines = np.arange(height)
     scores[lines, lines + first] = -np.inf  # never itself
-    columns = np.empty((height, _CANDIDATES), dtype=np.int64)
-    values = np.empty((height, _CANDIDATES), dtype=np.float64)
-    for rank in range(_CANDIDATES):
+    columns = np.empty((height, CANDIDATES + 1), dtype=np.int64)  # one more: a tie at the last place
+    values = np.empty((height, CANDIDATES + 1), dtype=np.float64)
+    for rank in range(CANDIDATES + 1):
         columns[:, rank] = scores.argmax(axis=1)
         values[:, rank] = scores[lines, columns[:, rank]]
         scores[lines, columns[:, rank]] = -np.inf
     values = np.round(values, 6)
-    rows = np.repeat(lines + first, _CANDIDATES)
+    rows = np.repeat(lines + first, CANDIDATES + 1)
     columns, values = columns.reshape(-1), values.reshape(-1)
     order = np.lexsort((columns, -values, rows))
     rows, columns, values = rows[order], columns[order], values[order]
-    keep = (np.arange(len(rows)) - np.searchsorted(rows, rows) < MAX_RELATED) & (values >= MIN_SCORE)
+    keep = (np.arange(len(rows)) - np.searchsorted(rows, rows) < CANDIDATES) & (values >= MIN_SCORE)
     return rows[keep], columns[keep]
