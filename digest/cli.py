@@ -84,13 +84,17 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _add_email_command(commands: argparse._SubParsersAction) -> None:
-    email = commands.add_parser("email", help="write (and send) the email digest of one snapshot day",
+    email = commands.add_parser("email", help="write (and send) the email digest of one snapshot day or week",
                                 description=(
-        "Write digest-DATE.html, .txt and .eml for the snapshot of DATE (default: the newest), and with --send "
+        "Write digest-DATE.html, .txt and .eml for the snapshot of DATE (default: the newest), or "
+        "digest-YYYY-Www.* for the papers first seen in that ISO week with --week, and with --send "
         "deliver it by SMTP (settings: smtp in site.yaml, DIGEST_SMTP_* variables; the password only from "
         "DIGEST_SMTP_PASSWORD). A day with no new papers is not sent unless --send-empty. See docs/email.md."))
-    email.add_argument("date", nargs="?", type=_iso_date, default=None, metavar="DATE",
-                       help="snapshot date as YYYY-MM-DD (default: the newest snapshot)")
+    when = email.add_mutually_exclusive_group()
+    when.add_argument("date", nargs="?", type=_iso_date, default=None, metavar="DATE",
+                      help="snapshot date as YYYY-MM-DD (default: the newest snapshot)")
+    when.add_argument("--week", type=_iso_week, default=None, metavar="YYYY-Www",
+                      help="the weekly digest of an ISO week instead, e.g. 2024-W47 (its page is weeks/2024-W47/)")
     _add_source_option(email)
     add_base_url_option(email)
     email.add_argument("--out", type=Path, default=None, metavar="DIR",
@@ -111,12 +115,21 @@ def _iso_date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{value}'") from None
 
 
+def _iso_week(value: str) -> str:
+    from digest.periods import parse_week_key, week_key
+
+    try:
+        return week_key(parse_week_key(value))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _run_email(args: argparse.Namespace) -> int:
     from digest.commands.email import SendOptions, run_email
 
     project = Project.at(args.source, base_url=base_url_from(args))
     options = SendOptions(send=args.send, dry_run=args.dry_run, send_empty=args.send_empty, to=tuple(args.to))
-    run_email(project, args.date, args.out or project.root / "email", options, print)
+    run_email(project, args.date, args.out or project.root / "email", options, print, week=args.week)
     return 0
 
 

@@ -29,8 +29,8 @@ SEARCH_MANIFEST = "search/manifest.json"  # the only search file whose name does
 ASSETS = "assets/"
 
 # Top-level names a Markdown page may not take.
-RESERVED = frozenset({"papers", "topics", "snapshots", "archive", "search", "assets", "page", "404", "feeds",
-                      "feed.xml", "feed.json", "feeds.opml", "sitemap.xml", "robots.txt"})
+RESERVED = frozenset({"papers", "topics", "snapshots", "weeks", "months", "archive", "search", "assets", "page",
+                      "404", "feeds", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml", "robots.txt"})
 
 
 def paper(slug: str) -> str:
@@ -55,6 +55,16 @@ def snapshot(day: date) -> str:
 
 def snapshot_email(day: date) -> str:
     return f"snapshots/{day.isoformat()}/email.html"
+
+
+def week(key: str) -> str:
+    """An ISO week's page: 'weeks/2024-W47/'."""
+    return f"weeks/{key}/"
+
+
+def month(key: str) -> str:
+    """A month's page: 'months/2024-11/'."""
+    return f"months/{key}/"
 
 
 def archive(page: int = 1) -> str:

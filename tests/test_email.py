@@ -26,7 +26,7 @@ from digest.cli import main
 from digest.commands.build import BuildReport, read_sources
 from digest.inputs.config import EmailSettings, SiteConfig
 from digest.inputs.topics import Topic
-from digest.mail.compose import MAX_HTML_BYTES, compose_email, email_renderer
+from digest.mail.compose import MAX_HTML_BYTES, compose_email, day_edition, email_renderer
 from digest.mail.message import build_message, message_date
 from digest.project import Project
 from tests.conftest import REPO, free_port, make_project
@@ -267,7 +267,7 @@ def test_a_short_title_is_named_whole_and_a_long_one_cut_at_a_word(tmp_path: Pat
                                snapshots={"2025-10-09.txt": snapshot_text([(title, "An abstract.")])})
         catalog = read_sources(project).catalog
         config = read_sources(project).config
-        digest = compose_email(catalog, config, email_renderer(project, config), catalog.days[-1])
+        digest = compose_email(catalog, config, email_renderer(project, config), day_edition(catalog.days[-1]))
         assert digest.content.subject == expected and len(expected) <= 80
 
 
@@ -456,7 +456,7 @@ def test_hostile_line_breaks_in_a_title_cannot_reach_the_headers() -> None:
     config = SiteConfig(title="Digest", base_url=BASE_URL,
                         email=EmailSettings(sender="d@example.org", recipients=("r@example.org",)))
     project = Project.at(REPO)
-    digest = compose_email(catalog, config, email_renderer(project, config), catalog.days[0])
+    digest = compose_email(catalog, config, email_renderer(project, config), day_edition(catalog.days[0]))
     raw = build_message(digest, config, ["r@example.org"], message_date(date(2025, 10, 8), {})).as_bytes()
     message = parse(raw)
     assert sorted(message.keys()) == ["Content-Type", "Date", "From", "MIME-Version", "Message-ID", "Subject", "To"]
@@ -488,3 +488,58 @@ def test_150_new_papers_stay_under_gmail_clipping_and_link_the_full_snapshot(
     assert f"see all 150:\n{snapshot_url}" in text
     assert f"{shown} of 150 new papers shown" in output
     assert ("listed fewer than email.max_new" in output) == (max_new == 500)
+
+
+# --- the weekly digest (`digest email --week`) ----------------------------------------------------------------
+
+
+def test_week_digest_is_sent_with_the_weeks_papers_and_links_into_the_built_site(
+        tmp_path: Path, smtp_server: Inbox, capsys: pytest.CaptureFixture[str]) -> None:
+    long = "We study a long and detailed question about learning systems at scale, with many experiments. " * 12
+    monday = [(f"Monday Study Number {n}", long) for n in range(60)]
+    thursday = [(f"Thursday Study Number {n}", long) for n in range(60)]
+    project = make_project(tmp_path, snapshots={
+        "2025-10-06.txt": snapshot_text(monday, "Oct 6"),
+        "2025-10-09.txt": snapshot_text(monday[:5] + thursday, "Oct 9"),  # five come back: not new again
+        "2025-10-13.txt": snapshot_text([("Next Week Paper", "Another week.")], "Oct 13")})
+    status, output = run("build", "--source", str(project.root), capsys=capsys)
+    assert status == 0, output
+    status, output = run("email", "--source", str(project.root), "--out", str(tmp_path / "out"),
+                         "--week", "2025-W41", "--send", capsys=capsys)
+    assert status == 0, output
+    assert "2025-W41: 40 of 120 new papers shown" in output  # email.max_new, as for a day
+    files = sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert files == ["digest-2025-W41.eml", "digest-2025-W41.html", "digest-2025-W41.txt"]
+    message = parse(smtp_server.received[0][2])
+    assert message["Subject"] == "Paper Digest, Week 41 of 2025: Monday Study Number 0 and 119 more"
+    assert "<digest.2025-W41." in message["Message-ID"]
+    text, html = parts(message)
+    week_url = f"{BASE_URL}weeks/2025-W41/"
+    assert "120 new papers this week (6–12 October 2025), from 2 snapshots." in text
+    assert f"80 more new papers did not fit in this email; see all 120:\n{week_url}" in text
+    assert "Next Week Paper" not in text and "RETURNING" not in text
+    own = {href for href in links_and_tags(html).hrefs if href.startswith(BASE_URL)}
+    assert week_url in own and len(own) >= 40
+    missing = sorted(href for href in own if not site_file_for(href, project.output).is_file())
+    assert not missing, f"links to pages the built site does not have: {missing}"
+    assert len(html.encode("utf-8")) < MAX_HTML_BYTES
+    written = parse((tmp_path / "out" / "digest-2025-W41.eml").read_bytes())
+    assert written["Date"] == "Thu, 09 Oct 2025 00:00:00 +0000"  # the week's last snapshot day
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--week", "2025-W02"], "no new papers in week 2025-W02; the newest weeks with papers are: 2025-W12, 2025-W41"),
+    (["--week", "2025-W53"], "2025 has no week 53"),
+    (["--week", "2025-41"], "expected a week as YYYY-Www"),
+    (["2025-10-08", "--week", "2025-W41"], "not allowed with argument DATE"),
+])
+def test_a_week_that_is_not_there_exits_2_saying_why(built_site: tuple[Project, BuildReport], tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str], args: list[str],
+                                                     message: str) -> None:
+    try:
+        status, output = run("email", "--source", str(built_site[0].root), "--out", str(tmp_path), *args,
+                             capsys=capsys)
+    except SystemExit as exit:  # argparse rejects a malformed argument itself
+        status, output = int(exit.code or 0), capsys.readouterr().err
+    assert status == 2 and message in output, output
+    assert "Traceback" not in output and not any(tmp_path.iterdir())

@@ -206,8 +206,10 @@ def test_bundled_site_has_the_expected_pages(site_dir: Path, built_site: tuple[P
     assert len(list(site_dir.glob("snapshots/*/index.html"))) == 2
     for fixed in ("index.html", "404.html", "archive/index.html", "topics/index.html", "search/index.html",
                   "about/index.html", "feed.xml", "sitemap.xml", "robots.txt", "search/manifest.json",
-                  "feeds/index.html", "feed.json", "feeds.opml"):
+                  "feeds/index.html", "feed.json", "feeds.opml", "weeks/2025-W12/index.html",
+                  "weeks/2025-W41/index.html", "months/2025-03/index.html", "months/2025-10/index.html"):
         assert (site_dir / fixed).is_file(), f"{fixed} missing from the output"
+    assert len(list(site_dir.glob("weeks/*/index.html"))) == len(list(site_dir.glob("months/*/index.html"))) == 2
     documents = stored_documents(site_dir)
     assert len(documents) == 96
 
@@ -264,7 +266,8 @@ def test_every_page_is_reachable_from_home(site_dir: Path) -> None:
     """No orphans: each paper, topic (and topic page 2…), snapshot and archive page is linked from somewhere."""
     reached = reachable_pages(site_dir)
     expected = {site_path(site_dir, file) for pattern in ("papers/*/index.html", "topics/**/index.html",
-                                                          "snapshots/*/index.html", "archive/**/index.html")
+                                                          "snapshots/*/index.html", "archive/**/index.html",
+                                                          "weeks/*/index.html", "months/*/index.html")
                 for file in site_dir.glob(pattern)}
     expected |= {"about/index.html", "search/index.html", "feeds/index.html"}
     orphans = sorted(expected - reached)
@@ -346,7 +349,7 @@ def latest_snapshot(site_dir: Path) -> str:
 
 
 CHECKED_PAGES = ["home", "paper", "paper-long-word", "topic", "topics", "snapshot", "archive", "about",
-                 "search-results", "not-found", "feeds"]
+                 "search-results", "not-found", "feeds", "week", "month"]
 
 
 def page_url(name: str, site_dir: Path) -> str:
@@ -362,6 +365,8 @@ def page_url(name: str, site_dir: Path) -> str:
         "topics": "topics/",
         "not-found": "404.html",
         "feeds": "feeds/",
+        "week": "weeks/2025-W41/",
+        "month": "months/2025-10/",
     }[name]
 
 

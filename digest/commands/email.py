@@ -1,4 +1,4 @@
-"""`digest email`: write one day's digest as .html, .txt and .eml, and send it if asked."""
+"""`digest email`: write one day's (or one week's) digest as .html, .txt and .eml, and send it if asked."""
 
 from __future__ import annotations
 
@@ -15,9 +15,18 @@ from digest.catalog import Catalog, SnapshotDay
 from digest.commands.build import read_sources
 from digest.errors import DigestError
 from digest.inputs.config import SITE_CONFIG_NAME, SiteConfig
-from digest.mail.compose import MAX_HTML_BYTES, EmailDigest, compose_email, email_renderer
+from digest.mail.compose import (
+    MAX_HTML_BYTES,
+    Edition,
+    EmailDigest,
+    compose_email,
+    day_edition,
+    email_renderer,
+    week_edition,
+)
 from digest.mail.message import build_message, check_address, message_date
 from digest.mail.smtp import PASSWORD_VARIABLE, describe_smtp, send_message, smtp_settings
+from digest.periods import parse_week_key, week_key, weeks
 from digest.project import Project
 
 Say = Callable[[str], None]
@@ -40,10 +49,27 @@ def pick_day(catalog: Catalog, when: date | None, snapshots: Path) -> SnapshotDa
     return day
 
 
+def pick_edition(catalog: Catalog, when: date | None, week: str | None, snapshots: Path) -> Edition:
+    """The day's edition, or with `week` ('2024-W47') the week's: a week without new papers is an error."""
+    if week is None:
+        return day_edition(pick_day(catalog, when, snapshots))
+    try:
+        monday = parse_week_key(week)
+    except ValueError as error:
+        raise DigestError(f"--week: {error}") from None
+    found = {period.key: period for period in weeks(catalog)}
+    period = found.get(week_key(monday))
+    if period is None:
+        newest = ", ".join(list(found)[-5:]) or "none"
+        raise DigestError(f"no new papers in week {week_key(monday)}; the newest weeks with papers are: {newest}",
+                          snapshots)
+    return week_edition(period)
+
+
 def write_email_files(digest: EmailDigest, message: EmailMessage, out: Path) -> list[Path]:
     """digest-DATE.html, .txt and .eml in `out`; the .eml uses CRLF line ends as SMTP does."""
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"digest-{digest.content.day.isoformat()}"
+    stem = out / f"digest-{digest.content.key}"
     files = {
         stem.with_suffix(".html"): digest.html.encode("utf-8"),
         stem.with_suffix(".txt"): digest.text.encode("utf-8"),
@@ -55,24 +81,24 @@ def write_email_files(digest: EmailDigest, message: EmailMessage, out: Path) -> 
 
 
 def run_email(project: Project, when: date | None, out: Path, options: SendOptions, say: Say,
-              environ: Mapping[str, str] | None = None) -> None:
-    """`digest email`: write the three files, then send (or describe the send) if asked."""
+              environ: Mapping[str, str] | None = None, week: str | None = None) -> None:
+    """`digest email`: write the three files for a day (or `week`), then send (or describe the send) if asked."""
     environ = os.environ if environ is None else environ
     sources = read_sources(project)
     for warning in sources.warnings:
         say(f"warning: {warning}")
     config, catalog = sources.config, sources.catalog
-    day = pick_day(catalog, when, project.snapshots)
-    digest = compose_email(catalog, config, email_renderer(project, config), day)
+    edition = pick_edition(catalog, when, week, project.snapshots)
+    digest = compose_email(catalog, config, email_renderer(project, config), edition)
     recipients = tuple(check_address(a) for a in options.to) or config.email.recipients
     try:
-        message = build_message(digest, config, recipients, message_date(day.date, environ))
+        message = build_message(digest, config, recipients, message_date(edition.dated, environ))
     except DigestError as error:
         raise DigestError(error.message, project.content / SITE_CONFIG_NAME) from None
     written = write_email_files(digest, message, out)
     say(f"Wrote {', '.join(str(path) for path in written)}")
-    say(f"{day.date}: {digest.new_shown} of {digest.content.new_total} new papers shown, "
-        f"{len(digest.content.returning)} of {len(day.returning)} returning; "
+    say(f"{edition.key}: {digest.new_shown} of {digest.content.new_total} new papers shown, "
+        f"{len(digest.content.returning)} of {len(edition.returning)} returning; "
         f"HTML {len(digest.html.encode('utf-8')) / 1000:.1f} KB")
     if digest.new_shown < min(config.email.max_new, digest.content.new_total):
         say(f"note: listed fewer than email.max_new ({config.email.max_new}) new papers to keep the HTML under "
@@ -84,7 +110,7 @@ def run_email(project: Project, when: date | None, out: Path, options: SendOptio
 def _deliver(digest: EmailDigest, message: EmailMessage, recipients: Sequence[str], config: SiteConfig,
              options: SendOptions, say: Say, environ: Mapping[str, str]) -> None:
     if not digest.has_new and not options.send_empty:
-        say(f"{digest.content.day}: no new papers, so nothing was sent (pass --send-empty to send anyway)")
+        say(f"{digest.content.key}: no new papers, so nothing was sent (pass --send-empty to send anyway)")
         return
     settings = smtp_settings(config.smtp, environ)
     password = environ.get(PASSWORD_VARIABLE) or None

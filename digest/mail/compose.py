@@ -1,4 +1,4 @@
-"""The email digest's content: one snapshot day as inlined HTML and plain text.
+"""The email digest's content: one snapshot day (or one week) as inlined HTML and plain text.
 
 The build publishes each day's email (`email_pages`) beside its snapshot page;
 `digest email` (commands/email.py) wraps the same digest in a MIME message
@@ -23,6 +23,7 @@ from digest import urls
 from digest.catalog import Catalog, SnapshotDay
 from digest.inputs.config import SiteConfig
 from digest.output.render import Dependencies, PageSpec, Renderer, long_date
+from digest.periods import Period
 from digest.project import Project
 from digest.text import clean_text, first_sentences, snippet
 
@@ -62,15 +63,46 @@ class ReturningEntry:
 
 
 @dataclass(frozen=True)
+class Edition:
+    """What one email covers: a snapshot day, or an ISO week (`digest email --week`)."""
+
+    key: str  # '2024-11-18' or '2024-W47': the file names and the Message-ID
+    dated: date  # the snapshot date, or the week's last snapshot date: the written .eml's Date
+    dateline: str  # '18 November 2024' or 'Week 47 of 2024'; the subject and the masthead
+    span: str  # for a week its dates ('18–24 November 2024'); for a day ''
+    new: tuple[str, ...]  # slugs, best first
+    returning: tuple[str, ...]
+    page_path: str  # the site page with all of it: the snapshot's, or the week's
+    browser_path: str  # the email's own copy on the site, or the week's page for a week
+    snapshots: int  # snapshot days it covers
+
+
+def day_edition(day: SnapshotDay) -> Edition:
+    """A snapshot day's email: that day's new papers, most upvoted that day first, then the returning ones."""
+    return Edition(day.date.isoformat(), day.date, long_date(day.date), "", day.by_upvotes(day.new), day.returning,
+                   urls.snapshot(day.date), urls.snapshot_email(day.date), 1)
+
+
+def week_edition(week: Period) -> Edition:
+    """A week's email: the papers first seen that week, ranked as its page ranks them (digest/periods.py)."""
+    return Edition(week.key, week.days[-1], week.name, week.span, week.slugs, (), urls.week(week.key),
+                   urls.week(week.key), len(week.days))
+
+
+@dataclass(frozen=True)
 class EmailContent:
     """Everything the two templates show: plain, comparable data with absolute URLs."""
 
-    day: date
+    day: date  # the snapshot date, or the week's last snapshot date
+    key: str
+    dateline: str
+    span: str
+    is_week: bool
     subject: str
     preheader: str
     summary: str
     browser_url: str
-    snapshot_url: str
+    page_url: str  # the snapshot's or the week's page
     site_url: str
     unsubscribe_url: str
     groups: tuple[TopicGroup, ...]
@@ -95,32 +127,36 @@ class EmailDigest:
         return self.content.new_total - self.content.new_hidden
 
 
-def plan_email(catalog: Catalog, config: SiteConfig, day: SnapshotDay, max_new: int | None = None,
+def plan_email(catalog: Catalog, config: SiteConfig, edition: Edition, max_new: int | None = None,
                max_returning: int | None = None) -> EmailContent:
-    """Choose and group what one day's email shows; the caps keep it short and under Gmail's clipping size."""
+    """Choose and group what one email shows; the caps keep it short and under Gmail's clipping size."""
     settings = config.email
     max_new = settings.max_new if max_new is None else max_new
     max_returning = settings.max_returning if max_returning is None else max_returning
     names = {topic.slug: topic.name for topic in catalog.topics}
-    shown = day.by_upvotes(day.new)[:max_new]
+    shown = edition.new[:max_new]
     returning = tuple(ReturningEntry(one_line(catalog.papers[slug].title), _paper_url(config, slug))
-                      for slug in day.returning[:max_returning])
+                      for slug in edition.returning[:max_returning])
     groups = _group(catalog, config, shown, names)
     titles = [entry.title for group in groups for entry in group.entries]  # in the order the email shows them
     return EmailContent(
-        day=day.date,
-        subject=email_subject(config, day, titles[0] if titles else None),
-        preheader=_preheader(day, titles),
-        summary=_summary(day),
-        browser_url=urls.absolute(config.base_url, urls.snapshot_email(day.date)),
-        snapshot_url=urls.absolute(config.base_url, urls.snapshot(day.date)),
+        day=edition.dated,
+        key=edition.key,
+        dateline=edition.dateline,
+        span=edition.span,
+        is_week=bool(edition.span),
+        subject=email_subject(config, edition, titles[0] if titles else None),
+        preheader=_preheader(edition, titles),
+        summary=_summary(edition),
+        browser_url=urls.absolute(config.base_url, edition.browser_path),
+        page_url=urls.absolute(config.base_url, edition.page_path),
         site_url=config.base_url,
         unsubscribe_url=settings.unsubscribe_url,
         groups=groups,
-        new_total=len(day.new),
-        new_hidden=len(day.new) - len(shown),
+        new_total=len(edition.new),
+        new_hidden=len(edition.new) - len(shown),
         returning=returning,
-        returning_hidden=len(day.returning) - len(returning),
+        returning_hidden=len(edition.returning) - len(returning),
     )
 
 
@@ -129,18 +165,18 @@ def one_line(text: str) -> str:
     return clean_text(text)
 
 
-def email_subject(config: SiteConfig, day: SnapshotDay, lead: str | None) -> str:
-    """Site name, date and `lead`, the first paper the email shows: enough to decide whether to open it.
+def email_subject(config: SiteConfig, edition: Edition, lead: str | None) -> str:
+    """Site name, date (or week) and `lead`, the first paper the email shows: enough to decide whether to open it.
 
     The title is cut at a word to keep the subject within SUBJECT_LENGTH, what inboxes show of it.
     """
-    head = f"{one_line(config.title)}, {long_date(day.date)}"
-    if not day.new:
+    head = f"{one_line(config.title)}, {edition.dateline}"
+    new = len(edition.new)
+    if not new:
         return f"{head}: no new papers"
-    rest = len(day.new) - 1
-    tail = f" and {rest} more" if rest else ""
+    tail = f" and {new - 1} more" if new > 1 else ""
     if lead is None:
-        return f"{head}: {len(day.new)} new papers"
+        return f"{head}: {new} new papers"
     room = max(SUBJECT_LENGTH - len(head) - len(": ") - len(tail), MIN_SUBJECT_TITLE)
     return f"{head}: {_shorten(lead, room)}{tail}"
 
@@ -162,16 +198,21 @@ def _shorten(title: str, length: int) -> str:
     return " ".join(words).rstrip(" ,;:.-–—") + "…"
 
 
-def _summary(day: SnapshotDay) -> str:
-    new = f"{len(day.new)} new {'paper' if len(day.new) == 1 else 'papers'}"
-    return f"{new} and {len(day.returning)} returning." if day.returning else f"{new}."
+def _summary(edition: Edition) -> str:
+    count = len(edition.new)
+    new = f"{count} new {'paper' if count == 1 else 'papers'}"
+    if edition.span:
+        days = edition.snapshots
+        return f"{new} this week ({edition.span}), from {days} {'snapshot' if days == 1 else 'snapshots'}."
+    return f"{new} and {len(edition.returning)} returning." if edition.returning else f"{new}."
 
 
-def _preheader(day: SnapshotDay, titles: Sequence[str]) -> str:
+def _preheader(edition: Edition, titles: Sequence[str]) -> str:
     """The inbox preview line: the first new titles shown (clients show about 90–140 characters)."""
+    when = "this week" if edition.span else "today"
     if not titles:
-        return f"No new papers today; {len(day.returning)} returning."
-    return snippet("New today: " + " · ".join(titles[:4]), 140)
+        return f"No new papers {when}; {len(edition.returning)} returning."
+    return snippet(f"New {when}: " + " · ".join(titles[:4]), 140)
 
 
 def _paper_url(config: SiteConfig, slug: str) -> str:
@@ -293,12 +334,12 @@ def _style_after_meta(html: str) -> str:
     return (html[:start] + html[end:]).replace("</head>", block + "\n</head>", 1)
 
 
-def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, day: SnapshotDay,
+def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, edition: Edition,
                   cache: EmailCache | None = None) -> EmailDigest:
-    """Render the day's email, shrinking the lists further if the HTML would still pass MAX_HTML_BYTES."""
+    """Render the edition's email, shrinking the lists further if the HTML would still pass MAX_HTML_BYTES."""
     max_new, max_returning = config.email.max_new, config.email.max_returning
     while True:
-        content = plan_email(catalog, config, day, max_new, max_returning)
+        content = plan_email(catalog, config, edition, max_new, max_returning)
         html, text = render_email(renderer, content, cache)
         size = len(html.encode("utf-8"))
         shown = content.new_total - content.new_hidden
@@ -321,6 +362,6 @@ def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer,
         cache.next_build()
     return {
         urls.output_file(urls.snapshot_email(day.date)):
-            compose_email(catalog, config, renderer, day, cache).html.encode("utf-8")
+            compose_email(catalog, config, renderer, day_edition(day), cache).html.encode("utf-8")
         for day in (catalog.days if days is None else days)
     }

@@ -35,7 +35,7 @@ def build_message(digest: EmailDigest, config: SiteConfig, recipients: Sequence[
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = format_datetime(sent_at)
-    message["Message-ID"] = message_id(config, digest.content.day)
+    message["Message-ID"] = message_id(config, digest.content.key)
     if config.email.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{config.email.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -46,10 +46,11 @@ def build_message(digest: EmailDigest, config: SiteConfig, recipients: Sequence[
     return message
 
 
-def message_id(config: SiteConfig, day: date) -> str:
-    """Stable per site and day, so a re-run is recognisably the same email."""
+def message_id(config: SiteConfig, key: str) -> str:
+    """Stable per site and day (or week: `key` is '2024-11-18' or '2024-W47'), so a re-run is recognisably the
+    same email."""
     host = urlsplit(config.base_url).hostname or "localhost"
-    return f"<digest.{day.isoformat()}.{short_hash(config.base_url + config.title, 12)}@{host}>"
+    return f"<digest.{key}.{short_hash(config.base_url + config.title, 12)}@{host}>"
 
 
 def message_date(day: date, environ: Mapping[str, str]) -> datetime:

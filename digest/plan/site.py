@@ -18,12 +18,14 @@ from digest.inputs.config import SiteConfig
 from digest.inputs.pages import Page
 from digest.inputs.topics import OTHER_SLUG, Topic
 from digest.output.render import PageSpec
+from digest.periods import Period, month_key, months, week_key, weeks
 from digest.plan.citation import citation
 from digest.plan.feeds import feeds_page, site_feeds, topic_feed
 from digest.text import link_label, paragraphs, snippet, split_links
 
 CARD_AUTHORS = 3  # authors a paper card names before 'and N more'
 PAGE_AUTHORS = 12  # authors a paper page shows before the rest fold away
+PERIOD_HIGHLIGHTS = 5  # papers a week or month page shows in full before its list by topic
 
 
 # Shown under the search box, each a link that runs it (tests run every one against the built site).
@@ -78,6 +80,25 @@ class ArchiveRow:
     path: str
     total: int
     new: int
+    week: PeriodLink | None = None
+
+
+@dataclass(frozen=True)
+class PeriodLink:
+    """A link to a week or month page: 'Week 47 of 2024', its path and how many papers it brought."""
+
+    name: str
+    path: str
+    count: int
+    short_name: str  # 'Week 47', where the year is plain from around it
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    """A week's or month's papers under one topic (each paper under its first topic only)."""
+
+    topic: Topic
+    papers: tuple[PaperCard, ...]
 
 
 def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) -> PaperCard:
@@ -97,12 +118,14 @@ def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) ->
 def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page]) -> list[PageSpec]:
     topics = {topic.slug: topic for topic in catalog.topics}
     cards = {slug: paper_card(paper, topics, config) for slug, paper in catalog.papers.items()}
+    periods = Periods.of(catalog)
     specs = [
         _home(catalog, cards, config),
         *_paper_pages(catalog, topics, config),
         *_topic_pages(catalog, cards, config),
-        *_snapshot_pages(catalog, cards),
-        *_archive_pages(catalog, config),
+        *_snapshot_pages(catalog, cards, periods),
+        *_period_pages(catalog, cards, periods),
+        *_archive_pages(catalog, config, periods),
         *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
         PageSpec(urls.SEARCH, "search.html", {"search_examples": SEARCH_EXAMPLES}),
         feeds_page(catalog, config),
@@ -207,7 +230,7 @@ def _without_topic(card: PaperCard, topic: Topic) -> PaperCard:
     return replace(card, topics=tuple(other for other in card.topics if other != topic))
 
 
-def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard]) -> Iterator[PageSpec]:
+def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods) -> Iterator[PageSpec]:
     days = catalog.days
     for index, day in enumerate(days):
         yield PageSpec(urls.snapshot(day.date), "snapshot.html", {
@@ -217,6 +240,7 @@ def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard]) -> Iterato
             "previous": _neighbour(days, index - 1),
             "next": _neighbour(days, index + 1),
             "email": urls.snapshot_email(day.date),
+            "periods": tuple(link for link in (periods.week_of(day.date), periods.month_of(day.date)) if link),
         })
 
 
@@ -226,14 +250,85 @@ def _neighbour(days: Sequence[SnapshotDay], index: int) -> tuple[date, str] | No
     return None
 
 
-def _archive_pages(catalog: Catalog, config: SiteConfig) -> Iterator[PageSpec]:
-    rows = tuple(ArchiveRow(day.date, urls.snapshot(day.date), day.count, len(day.new))
+def _archive_pages(catalog: Catalog, config: SiteConfig, periods: Periods) -> Iterator[PageSpec]:
+    rows = tuple(ArchiveRow(day.date, urls.snapshot(day.date), day.count, len(day.new), periods.week_of(day.date))
                  for day in reversed(catalog.days))
+    month_links = tuple(periods.link(month) for month in reversed(periods.months))
     chunks = _pages_of(rows, config.dates_per_page)
     for number, chunk in enumerate(chunks, 1):
         yield PageSpec(urls.archive(number), "archive.html", {
             "rows": tuple(chunk),
             "day_count": len(rows),
             "paper_count": len(catalog.papers),
+            "months": month_links if number == 1 else (),
             "pagination": _pagination(number, len(chunks), urls.archive),
         })
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The site's weeks and months that have papers (digest/periods.py), and the link to each."""
+
+    weeks: tuple[Period, ...]
+    months: tuple[Period, ...]
+    links: Mapping[tuple[str, str], PeriodLink]  # by (kind, key)
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Periods:
+        all_weeks, all_months = weeks(catalog), months(catalog)
+        links = {(period.kind, period.key): PeriodLink(period.name, _period_path(period), len(period.slugs),
+                                                       period.name.split(" of ")[0])
+                 for period in (*all_weeks, *all_months)}
+        return cls(all_weeks, all_months, links)
+
+    def link(self, period: Period) -> PeriodLink:
+        return self.links[period.kind, period.key]
+
+    def week_of(self, day: date) -> PeriodLink | None:
+        """The page of the week holding `day`; None when that week brought no papers (it has no page)."""
+        return self.links.get(("week", week_key(day)))
+
+    def month_of(self, day: date) -> PeriodLink | None:
+        return self.links.get(("month", month_key(day)))
+
+
+def _period_path(period: Period) -> str:
+    return urls.week(period.key) if period.kind == "week" else urls.month(period.key)
+
+
+def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods) -> Iterator[PageSpec]:
+    """A page per week and per month: highlights in full, then every paper by topic, with the neighbours."""
+    topics = {topic.slug: topic for topic in catalog.topics}
+    for series in (periods.weeks, periods.months):
+        for index, period in enumerate(series):
+            ranked = tuple(cards[slug] for slug in period.slugs)
+            voted = ranked[0].upvotes is not None  # else the order is only by days in the feed
+            yield PageSpec(_period_path(period), "period.html", {
+                "period": period,
+                "count": len(ranked),
+                "voted": voted,
+                "highlights": ranked[:PERIOD_HIGHLIGHTS] if voted and len(ranked) > 2 * PERIOD_HIGHLIGHTS else (),
+                "groups": _by_first_topic(catalog, period.slugs, cards, topics),
+                "days": tuple((day, urls.snapshot(day)) for day in period.days),
+                "within": _within(period, periods),
+                "previous": periods.link(series[index - 1]) if index > 0 else None,
+                "next": periods.link(series[index + 1]) if index + 1 < len(series) else None,
+            })
+
+
+def _by_first_topic(catalog: Catalog, slugs: Sequence[str], cards: Mapping[str, PaperCard],
+                    topics: Mapping[str, Topic]) -> tuple[TopicGroup, ...]:
+    """Each paper once, under its first topic, in the order given; the largest groups first, then the
+    taxonomy's order. A card does not repeat its group's own topic."""
+    grouped: dict[str, list[PaperCard]] = {topic.slug: [] for topic in catalog.topics}
+    for slug in slugs:
+        grouped[catalog.papers[slug].topics[0]].append(cards[slug])
+    order = sorted((slug for slug in grouped if grouped[slug]), key=lambda slug: -len(grouped[slug]))
+    return tuple(TopicGroup(topics[slug], tuple(_without_topic(card, topics[slug]) for card in grouped[slug]))
+                 for slug in order)
+
+
+def _within(period: Period, periods: Periods) -> tuple[PeriodLink, ...]:
+    """For a week, the month pages of its days; for a month, the week pages of its days."""
+    find = periods.month_of if period.kind == "week" else periods.week_of
+    return tuple(dict.fromkeys(link for day in period.days if (link := find(day))))
