@@ -105,7 +105,8 @@ def test_snapshot_pages_and_the_archive_link_their_weeks_and_months(site: Path) 
     lone_saturday = page(site, "snapshots/2025-01-11")  # its week brought nothing: no page to link
     assert "weeks/" not in lone_saturday and 'href="../../months/2025-01/"' in lone_saturday
     archive = page(site, "archive")
-    assert 'href="../months/2025-01/">January 2025</a> <span class="count">1<span class="visually-hidden"> papers</span>' in archive
+    assert 'href="../months/2025-01/">January 2025</a> <span class="count">1<span class="visually-hidden"> papers' \
+        in archive
     assert archive.count('href="../weeks/2025-W01/">Week 1</a>') == 2  # its two snapshot days
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "/weeks/2024-W52/</loc>" in sitemap and "/months/2025-01/</loc>" in sitemap
