@@ -14,6 +14,7 @@ HOME = ""
 ARCHIVE = "archive/"
 TOPICS = "topics/"
 SEARCH = "search/"
+STATS = "stats/"  # papers per day, topics growing and shrinking, papers with code
 NOT_FOUND = "404.html"
 FEED = "feed.xml"
 JSON_FEED = "feed.json"
@@ -29,8 +30,8 @@ SEARCH_MANIFEST = "search/manifest.json"  # the only search file whose name does
 ASSETS = "assets/"
 
 # Top-level names a Markdown page may not take.
-RESERVED = frozenset({"papers", "topics", "snapshots", "weeks", "months", "archive", "search", "assets", "page",
-                      "404", "feeds", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml", "robots.txt"})
+RESERVED = frozenset({"papers", "topics", "snapshots", "weeks", "months", "archive", "search", "stats", "assets",
+                      "page", "404", "feeds", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml", "robots.txt"})
 
 
 def paper(slug: str) -> str:

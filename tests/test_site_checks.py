@@ -207,7 +207,8 @@ def test_bundled_site_has_the_expected_pages(site_dir: Path, built_site: tuple[P
     for fixed in ("index.html", "404.html", "archive/index.html", "topics/index.html", "search/index.html",
                   "about/index.html", "feed.xml", "sitemap.xml", "robots.txt", "search/manifest.json",
                   "feeds/index.html", "feed.json", "feeds.opml", "weeks/2025-W12/index.html",
-                  "weeks/2025-W41/index.html", "months/2025-03/index.html", "months/2025-10/index.html"):
+                  "weeks/2025-W41/index.html", "months/2025-03/index.html", "months/2025-10/index.html",
+                  "stats/index.html"):
         assert (site_dir / fixed).is_file(), f"{fixed} missing from the output"
     assert len(list(site_dir.glob("weeks/*/index.html"))) == len(list(site_dir.glob("months/*/index.html"))) == 2
     documents = stored_documents(site_dir)
@@ -269,7 +270,7 @@ def test_every_page_is_reachable_from_home(site_dir: Path) -> None:
                                                           "snapshots/*/index.html", "archive/**/index.html",
                                                           "weeks/*/index.html", "months/*/index.html")
                 for file in site_dir.glob(pattern)}
-    expected |= {"about/index.html", "search/index.html", "feeds/index.html"}
+    expected |= {"about/index.html", "search/index.html", "feeds/index.html", "stats/index.html"}
     orphans = sorted(expected - reached)
     assert not orphans, f"pages no link leads to: {orphans}"
 
@@ -349,7 +350,7 @@ def latest_snapshot(site_dir: Path) -> str:
 
 
 CHECKED_PAGES = ["home", "paper", "paper-long-word", "topic", "topics", "snapshot", "archive", "about",
-                 "search-results", "not-found", "feeds", "week", "month"]
+                 "search-results", "not-found", "feeds", "week", "month", "stats"]
 
 
 def page_url(name: str, site_dir: Path) -> str:
@@ -367,6 +368,7 @@ def page_url(name: str, site_dir: Path) -> str:
         "feeds": "feeds/",
         "week": "weeks/2025-W41/",
         "month": "months/2025-10/",
+        "stats": "stats/",  # charts; the topic page and the topics index have theirs too
     }[name]
 
 

@@ -19,8 +19,10 @@ from digest.inputs.pages import Page
 from digest.inputs.topics import OTHER_SLUG, Topic
 from digest.output.render import PageSpec
 from digest.periods import Period, month_key, months, week_key, weeks
+from digest.plan.charts import topic_chart
 from digest.plan.citation import citation
 from digest.plan.feeds import feeds_page, site_feeds, topic_feed
+from digest.plan.stats import plan_stats
 from digest.text import link_label, paragraphs, snippet, split_links
 
 CARD_AUTHORS = 3  # authors a paper card names before 'and N more'
@@ -129,6 +131,7 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page]) -> li
         *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
         PageSpec(urls.SEARCH, "search.html", {"search_examples": SEARCH_EXAMPLES}),
         feeds_page(catalog, config),
+        plan_stats(catalog),
         PageSpec(urls.NOT_FOUND, "404.html", {}),
     ]
     return specs
@@ -211,7 +214,8 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
     counts = []
     for topic in catalog.topics:
         members = catalog.papers_by_topic[topic.slug]
-        counts.append((topic, len(members), urls.topic(topic.slug)))
+        chart = topic_chart(catalog, topic, "topic-chart")
+        counts.append((topic, len(members), urls.topic(topic.slug), chart and replace(chart, id=f"spark-{topic.slug}")))
         chunks = _pages_of(members, config.papers_per_page)
         for number, chunk in enumerate(chunks, 1):
             yield PageSpec(urls.topic(topic.slug, number), "topic.html", {
@@ -220,6 +224,7 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
                 "papers": tuple(_without_topic(cards[slug], topic) for slug in chunk),
                 "pagination": _pagination(number, len(chunks), lambda n, s=topic.slug: urls.topic(s, n)),
                 "feed": topic_feed(topic, config),
+                "chart": chart if number == 1 else None,  # papers per month, on the first page
             })
     listed = tuple(row for row in counts if row[1] or row[0].slug != OTHER_SLUG)  # an empty "Other" is noise
     yield PageSpec(urls.TOPICS, "topics.html", {"topics": listed})
