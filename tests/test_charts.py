@@ -46,6 +46,7 @@ def test_heights_are_in_proportion_to_the_counts_against_a_round_top() -> None:
     assert [float(bar.y) + float(bar.height) for bar in chart.bars] == [VIEW_HEIGHT] * 3  # all stand on the base
     assert [float(bar.x) for bar in chart.bars] == [GAP / 2, SLOT + GAP / 2, 2 * SLOT + GAP / 2]
     assert chart.width == 3 * SLOT and chart.bars[2].label == "March 2025: 47 papers"
+    assert chart.path == "M1 100V80h8V100ZM11 100V50h8V100ZM21 100V6h8V100Z"  # the same bars, as a sparkline draws them
 
 
 @pytest.mark.parametrize(("value", "top"), [(0, 1), (1, 1), (7, 8), (13, 15), (47, 50), (61, 80), (116, 120),

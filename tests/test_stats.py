@@ -60,20 +60,21 @@ def project(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 def page(project) -> str:  # type: ignore[no-untyped-def]
     build_site(project)
     html = (project.output / "stats" / "index.html").read_text(encoding="utf-8")
-    return unescape(html[html.index("<main"):html.index("</main>")])
+    return unescape(html[html.index("<main"):html.index("</main>")]).replace("\xa0", " ")  # as in "32\xa0%"
 
 
 def text(html: str) -> str:
+    """The words of `html`; a no-break space (before a per cent sign) as a space."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def test_growth_ranks_topics_by_their_last_three_months_against_the_three_before(project) -> None:  # type: ignore[no-untyped-def]
     growth = topic_growth(read_sources(project).catalog)
     assert growth.after_span == "31 March – 30 June 2025" and growth.before_span == "31 December 2024 – 30 March 2025"
-    assert (growth.before_total, growth.after_total, growth.total_change) == (17, 30, "+76 %")
+    assert (growth.before_total, growth.after_total, growth.total_change) == (17, 30, "+76\xa0%")
     assert [(row.name, row.before, row.after, row.change) for row in growth.growing] == [
-        ("Robotics and Embodied AI", 4, 16, "+300 %")]
-    assert [(row.name, row.before, row.after, row.change) for row in growth.shrinking] == [("Video", 12, 6, "−50 %")]
+        ("Robotics and Embodied AI", 4, 16, "+300\xa0%")]
+    assert [(row.name, row.before, row.after, row.change) for row in growth.shrinking] == [("Video", 12, 6, "−50\xa0%")]
     # Science and Health (1 → 3) and Speech (0 → 5; its December papers are older) are too small to call.
     assert growth.too_small == 25 and not growth.note
     assert (growth.growing[0].after_width, growth.growing[0].before_width) == ("100", "25")

@@ -77,11 +77,18 @@ class BarChart:
     top: str  # the value of the top grid line, written as the summary writes values
     first: str  # the first period's label, under the left edge
     last: str  # the last period's, under the right edge
+    span: str  # 'May 2024 to April 2026'
     title: str
     desc: str
     summary: str  # one visible sentence: the chart's point in words
     rows: tuple[Row, ...]  # every period and its value: the chart as a table
     unit: Unit
+
+    @property
+    def path(self) -> str:
+        """Every bar as one SVG path ('M1 100V40h8V100Z…'): a sparkline's bars in a fraction of the bytes."""
+        return "".join(f"M{bar.x} {self.height}V{bar.y}h{bar.width}V{self.height}Z"
+                       for bar in self.bars if bar.height != "0")
 
 
 def unit_for(start: date, end: date) -> Unit:
@@ -183,10 +190,11 @@ def bar_chart(series: Series, *, id: str, title: str, summary: str, show: Callab
     bars = tuple(_bar(index, value, top, f"{bucket.name}: {show(value)}")
                  for index, (bucket, value) in enumerate(zip(series.buckets, series.values, strict=True)))
     first, last = series.buckets[0], series.buckets[-1]
+    span = f"{_bucket(first.start, series.unit).name} to {_bucket(last.start, series.unit).name}"
     return BarChart(
         id=id, width=len(bars) * SLOT, height=VIEW_HEIGHT, bars=bars, top=axis(top),
-        first=first.label, last=last.label, title=title,
-        desc=f"One bar per {series.unit}, {first.name} to {last.name}. {summary}", summary=summary,
+        first=first.label, last=last.label, span=span, title=title,
+        desc=f"One bar per {series.unit}, {span}. {summary}", summary=summary,
         rows=tuple(Row(bucket.name, cell(value)) for bucket, value in zip(series.buckets, series.values, strict=True)),
         unit=series.unit)
 

@@ -21,6 +21,7 @@ START_GRACE = timedelta(days=7)  # the history may begin this long after the ear
 MIN_PAPERS = 10  # a topic with fewer papers in the two windows together is too small to call a trend
 PSEUDO_COUNT = 5  # added to both windows when ranking, so 1 → 3 papers does not outrank 200 → 300
 LISTED = 5  # topics listed as growing, and as shrinking
+PERCENT = "\u00a0%"  # after a number, with a no-break space: a line never starts with the sign
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def _percent_change(old: int, new: int) -> str:
     if not old:
         return "new"
     change = round((new - old) / old * 100)
-    return "±0 %" if change == 0 else f"{'+' if change > 0 else '−'}{abs(change)} %"
+    return f"±0{PERCENT}" if change == 0 else f"{'+' if change > 0 else '−'}{abs(change)}{PERCENT}"
 
 
 def _day(day: date) -> str:
@@ -208,17 +209,17 @@ def code_chart(catalog: Catalog, start: date, end: date) -> BarChart:
     values = tuple(with_code / total * 100 if total else None for total, with_code in counts.values())
     series = Series(unit, periods, values)
     shares = [value for value in values if value is not None]
-    summary = (f"Between {min(shares):.0f} % and {max(shares):.0f} % of each {unit}'s new papers link to code; "
-               f"{_last_share(series)}")
+    summary = (f"Between {min(shares):.0f}{PERCENT} and {max(shares):.0f}{PERCENT} of each {unit}'s new papers "
+               f"link to code; {_last_share(series)}")
     return bar_chart(series, id="code-share", title=f"Share of new papers with code, per {unit}", summary=summary,
-                     show=_share, cell=_share, axis=lambda value: f"{value:.0f} %")
+                     show=_share, cell=_share, axis=lambda value: f"{value:.0f}{PERCENT}")
 
 
 def _last_share(series: Series) -> str:
     index = max(index for index, value in enumerate(series.values) if value is not None)
-    return f"{series.buckets[index].name}: {series.values[index]:.0f} %."
+    return f"{series.buckets[index].name}: {series.values[index]:.0f}{PERCENT}."
 
 
 def _share(value: float | None) -> str:
-    return "no papers" if value is None else f"{value:.0f} %"
+    return "no papers" if value is None else f"{value:.0f}{PERCENT}"
 
