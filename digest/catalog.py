@@ -102,6 +102,15 @@ class Catalog:
 
         return related_papers(self.papers.values(), self.topics)
 
+    @property
+    def has_related(self) -> bool:
+        return "related" in self.__dict__
+
+    def set_related(self, related: Mapping[str, tuple[Related, ...]]) -> None:
+        """Take the related papers computed elsewhere (by `related_papers` on this catalog, in a forked worker
+        while this process did other work) as if `related` had computed them here."""
+        self.__dict__["related"] = related
+
 
 @dataclass
 class _Draft:

@@ -6,6 +6,7 @@ All of them treat scraped text as data: they return plain strings and
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -70,6 +71,7 @@ def clean_url(value: str) -> str | None:
     return url if _is_web_url(url) else None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # each title is normalised several times a build, and again each preview build
 def normalize_title(title: str) -> str:
     """The key papers are merged on: case, punctuation and spacing do not count."""
     folded = unicodedata.normalize("NFKC", title).casefold()

@@ -7,6 +7,7 @@ email all ask this module, so a URL scheme change happens in one place.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from urllib.parse import quote
 
@@ -89,6 +90,7 @@ def output_file(path: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
+@functools.lru_cache(maxsize=1 << 17)  # the sitemap, feeds and emails ask for the same URLs on every build
 def absolute(base_url: str, path: str) -> str:
     """An absolute URL for feeds, the sitemap, canonical links and email."""
     return base_url + quote(path, safe="/#?=&.-_~%")

@@ -20,7 +20,7 @@ from typing import Any
 
 from digest import urls
 from digest.catalog import Catalog, build_catalog
-from digest.commands.parallel import run_tasks
+from digest.commands.parallel import Background, run_tasks
 from digest.commands.progress import Progress, Stages, StageTime
 from digest.errors import BuildError, DigestError
 from digest.inputs.config import SiteConfig, load_site_config
@@ -35,8 +35,9 @@ from digest.output.search import SearchCache, build_search_files
 from digest.output.search.index import search_documents
 from digest.output.writer import WriteCache, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
-from digest.plan.site import plan_site
+from digest.plan.site import PlanCache, plan_site
 from digest.project import Project
+from digest.related import Related
 
 
 @dataclass
@@ -44,6 +45,7 @@ class BuildState:
     """Caches that survive between builds of a preview session."""
 
     snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = field(default_factory=dict)
+    plans: PlanCache = field(default_factory=PlanCache)
     renders: RenderCache = field(default_factory=RenderCache)
     search: SearchCache = field(default_factory=SearchCache)
     emails: EmailCache = field(default_factory=EmailCache)
@@ -195,22 +197,31 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
                            reused=last_report.pages, seconds=time.perf_counter() - started,
                            warnings=sources.warnings, stages=stages.finish())
 
-    stages.start("planning")
     assets = collect_assets(project.theme.static_files(), find_lunr())
     menu = tuple((page.title, urls.markdown_page(page.slug)) for page in sources.pages if page.menu)
     renderer = Renderer(project.theme.layers, config, assets.paths, menu)
-    specs = plan_site(catalog, config, sources.pages)
-    specs += plan_machine_files(catalog, config, [spec.path for spec in specs])
-    if state is None:  # a full build: pages, search and emails on every core
-        result, search, emails = _render_everything(specs, renderer, catalog, config, stages)
-    else:  # a preview rebuild renders few pages: its caches make one process faster
+    if state is None:  # a full build: the search files on the second core while this one plans the pages
+        stages.start("planning")
+        searching = Background(partial(_timed, lambda: _search_files(catalog, config, None)))
+        specs = _plan(catalog, config, sources.pages, None)
+        result, emails = _render_everything(specs, renderer, catalog, config, stages)
+        stages.start("search")  # what is left of it: it began with the planning
+        search_seconds, search = searching.result()
+        stages.add("search", search_seconds)
+    else:  # a preview rebuild: its caches make one process faster, but related papers take the second core
+        relating = None if catalog.has_related else Background(partial(_related_pairs, catalog))
+        stages.start("search")
+        search = _search_files(catalog, config, state)  # keeps each paper's terms in state.search
+        stages.start("emails")
+        emails = email_pages(catalog, config, renderer, state.emails)  # each day's email, for "view in browser"
+        stages.start("planning")
+        if relating is not None:
+            catalog.set_related({slug: tuple(Related(*pair) for pair in pairs)
+                                 for slug, pairs in relating.result().items()})
+        specs = _plan(catalog, config, sources.pages, state.plans)
         stages.start("rendering", len(specs), "pages")
         result = render_pages(specs, renderer, state.renders)
         stages.advance(len(specs))
-        stages.start("search")
-        search = _search_files(catalog, config, state)
-        stages.start("emails")
-        emails = email_pages(catalog, config, renderer, state.emails)  # each day's email, for "view in browser"
     digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), renderer).files  # entries are the emails
     files = {**result.files, **assets.files, **search, **emails, **digest_feeds}
     # A preview session (state given) updates the served folder in place; `digest build` swaps a whole new one in.
@@ -232,21 +243,25 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
     return built
 
 
+def _plan(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], cache: PlanCache | None) -> list[PageSpec]:
+    specs = plan_site(catalog, config, pages, cache)
+    return specs + plan_machine_files(catalog, config, [spec.path for spec in specs])
+
+
 RENDER_CHUNKS = 8  # pieces of the page list, so two cores finish at about the same time
 EMAIL_CHUNKS = 2
 
 
 def _render_everything(specs: list[PageSpec], renderer: Renderer, catalog: Catalog, config: SiteConfig,
-                       stages: Stages) -> tuple[RenderResult, dict[str, bytes], dict[str, bytes]]:
-    """Pages, search files and emails as independent tasks on every core; the same bytes as in one process."""
+                       stages: Stages) -> tuple[RenderResult, dict[str, bytes]]:
+    """Pages and emails as independent tasks on every core; the same bytes as in one process."""
     page_chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]
     day_chunks = [catalog.days[start::EMAIL_CHUNKS] for start in range(EMAIL_CHUNKS)]
-    tasks: list[Callable[[], Any]] = [lambda: _search_files(catalog, config, None)]  # the longest task goes first
-    tasks += [partial(render_pages, chunk, renderer) for chunk in page_chunks]
+    tasks: list[Callable[[], Any]] = [partial(render_pages, chunk, renderer) for chunk in page_chunks]
     tasks += [partial(email_pages, catalog, config, renderer, None, chunk) for chunk in day_chunks]
-    kinds = ["search"] + ["pages"] * RENDER_CHUNKS + ["emails"] * EMAIL_CHUNKS
-    busy, pending = dict.fromkeys(("pages", "search", "emails"), 0.0), Counter(kinds)
-    stages.start("rendering, search and emails")
+    kinds = ["pages"] * RENDER_CHUNKS + ["emails"] * EMAIL_CHUNKS
+    busy, pending = dict.fromkeys(("pages", "emails"), 0.0), Counter(kinds)
+    stages.start("rendering and emails")
     stages.show("rendering", len(specs), "pages")
     results: list[Any] = [None] * len(tasks)
     for number, (seconds, value) in run_tasks([partial(_timed, task) for task in tasks]):
@@ -255,16 +270,15 @@ def _render_everything(specs: list[PageSpec], renderer: Renderer, catalog: Catal
         busy[kind] += seconds
         pending[kind] -= 1
         if kind == "pages":
-            stages.advance(len(page_chunks[number - 1]))
-            waiting = [other for other, left in pending.items() if left]
-            if not pending["pages"] and waiting:
-                stages.show(" and ".join(waiting))
+            stages.advance(len(page_chunks[number]))
+            if not pending["pages"] and pending["emails"]:
+                stages.show("emails")
     for kind, seconds in busy.items():
         stages.add(kind, seconds)
-    search, rendered, emailed = results[0], results[1:1 + RENDER_CHUNKS], results[1 + RENDER_CHUNKS:]
+    rendered, emailed = results[:RENDER_CHUNKS], results[RENDER_CHUNKS:]
     pages = {path: data for chunk in rendered for path, data in chunk.files.items()}  # the writer sorts paths
     result = RenderResult(pages, sum(chunk.rendered for chunk in rendered), sum(chunk.reused for chunk in rendered))
-    return result, search, {path: data for chunk in emailed for path, data in chunk.items()}
+    return result, {path: data for chunk in emailed for path, data in chunk.items()}
 
 
 def _timed(task: Callable[[], Any]) -> tuple[float, Any]:
@@ -272,6 +286,11 @@ def _timed(task: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     value = task()
     return time.perf_counter() - started, value
+
+
+def _related_pairs(catalog: Catalog) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each paper's related papers as (slug, reason) pairs: tuples of strings pickle ten times faster."""
+    return {slug: tuple((item.slug, item.reason) for item in items) for slug, items in catalog.related.items()}
 
 
 def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None) -> dict[str, bytes]:

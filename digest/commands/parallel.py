@@ -62,3 +62,48 @@ def run_tasks(tasks: Sequence[Callable[[], T]], processes: int | None = None) ->
 def _run_inherited(number: int) -> tuple[int, Any]:
     assert _inherited is not None, "a worker must be forked from run_tasks"
     return number, _inherited[number]()
+
+
+class Background:
+    """One task running in a forked process while this one goes on; `result()` waits for its value.
+
+    Like `run_tasks`, the child inherits everything in memory, so only the result is pickled (back).
+    Without fork or a second core the task runs at once, here.
+    """
+
+    def __init__(self, task: Callable[[], Any]) -> None:
+        self._process: Any = None
+        if usable_cores() < 2 or not can_fork():
+            self._value = task()
+            return
+        context = multiprocessing.get_context("fork")
+        self._reader, writer = context.Pipe(duplex=False)
+
+        def run() -> None:
+            gc.disable()  # see run_tasks: a collection would copy the inherited heap
+            try:
+                writer.send((True, task()))
+            except BaseException as error:  # handed back: result() raises it in the parent
+                writer.send((False, error))
+
+        gc.freeze()
+        try:
+            self._process = context.Process(target=run, daemon=True)
+            self._process.start()
+        finally:
+            gc.unfreeze()
+        writer.close()
+
+    def result(self) -> Any:
+        if self._process is None:
+            return self._value
+        try:
+            ok, value = self._reader.recv()
+        except EOFError:
+            raise RuntimeError(f"a build worker died (exit code {self._process.exitcode})") from None
+        finally:
+            self._process.join()
+            self._reader.close()
+        if not ok:
+            raise value
+        return value

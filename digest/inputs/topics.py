@@ -11,7 +11,7 @@ Papers that join none are filed under "Other".
 
 from __future__ import annotations
 
-import functools
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,9 +48,13 @@ class Taxonomy:
     keyword_weight: float = 1.0
     threshold: float = 2.0
     _finder: PhraseFinder = field(init=False, compare=False, hash=False, repr=False)
+    _fingerprint: str = field(init=False, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_finder", PhraseFinder(self.rules))
+        # What the classification cache keys on: hashing and comparing the rules on every call cost more
+        # than the cache saved.
+        object.__setattr__(self, "_fingerprint", hashlib.sha256(repr(self).encode("utf-8")).hexdigest())
 
     @property
     def topics(self) -> tuple[Topic, ...]:
@@ -62,7 +66,7 @@ class Taxonomy:
         `keywords` are extra evidence, such as the feed's `ai_keywords`. Memoised across builds (the taxonomy
         is reloaded each build but compares equal), so a preview rebuild does not classify every paper again.
         """
-        return _classify(self, title, abstract, tuple(keywords))
+        return _classify(self._fingerprint, self, title, abstract, tuple(keywords))
 
     def classify_uncached(self, title: str, abstract: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
         scores = [0.0] * len(self.rules)
@@ -80,9 +84,19 @@ class Taxonomy:
         return tuple(self._finder.count((text,)))
 
 
-@functools.lru_cache(maxsize=1 << 17)
-def _classify(taxonomy: Taxonomy, title: str, abstract: str, keywords: tuple[str, ...]) -> tuple[str, ...]:
-    return taxonomy.classify_uncached(title, abstract, keywords)
+def _classify(fingerprint: str, taxonomy: Taxonomy, title: str, abstract: str,
+              keywords: tuple[str, ...]) -> tuple[str, ...]:
+    key = (fingerprint, title, abstract, keywords)
+    found = _CLASSIFIED.get(key)
+    if found is None:
+        if len(_CLASSIFIED) >= _CLASSIFIED_LIMIT:
+            _CLASSIFIED.clear()
+        found = _CLASSIFIED[key] = taxonomy.classify_uncached(title, abstract, keywords)
+    return found
+
+
+_CLASSIFIED: dict[tuple[str, str, str, tuple[str, ...]], tuple[str, ...]] = {}  # by taxonomy fingerprint and text
+_CLASSIFIED_LIMIT = 1 << 17
 
 
 @dataclass(frozen=True, eq=False, slots=True)

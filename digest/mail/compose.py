@@ -13,9 +13,11 @@ media queries stay in a <style> block. Every link is absolute, built from
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from typing import Any
 
 import css_inline
 
@@ -264,6 +266,17 @@ class EmailCache:
     current: dict[EmailContent, RenderedEmail] = field(default_factory=dict)
     rendered: int = 0  # in this build
     reused: int = 0
+    # What each edition showed, by its key, with everything it was planned from: choosing and shortening
+    # 300 days' papers again costs more than comparing them.
+    plans: dict[str, tuple[tuple[Any, ...], EmailContent]] = field(default_factory=dict)
+
+    def planned(self, edition: Edition, inputs: tuple[Any, ...], plan: Callable[[], EmailContent]) -> EmailContent:
+        found = self.plans.get(edition.key)
+        if found is not None and found[0] == inputs:
+            return found[1]
+        content = plan()
+        self.plans[edition.key] = (inputs, content)
+        return content
 
     def next_build(self) -> None:
         self.previous, self.current = self.current, {}
@@ -338,8 +351,11 @@ def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, edit
                   cache: EmailCache | None = None) -> EmailDigest:
     """Render the edition's email, shrinking the lists further if the HTML would still pass MAX_HTML_BYTES."""
     max_new, max_returning = config.email.max_new, config.email.max_returning
+    papers = tuple(catalog.papers[slug] for slug in (*edition.new, *edition.returning))
     while True:
-        content = plan_email(catalog, config, edition, max_new, max_returning)
+        plan = partial(plan_email, catalog, config, edition, max_new, max_returning)
+        inputs = (edition, papers, config, catalog.topics, max_new, max_returning)
+        content = plan() if cache is None else cache.planned(edition, inputs, plan)
         html, text = render_email(renderer, content, cache)
         size = len(html.encode("utf-8"))
         shown = content.new_total - content.new_hidden

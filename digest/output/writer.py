@@ -49,10 +49,11 @@ def write_site(files: Mapping[str, bytes], output: Path, *, in_place: bool = Fal
     if in_place and output.is_dir() and not output.is_symlink():
         known = cache.files if cache is not None and cache.output == output else None
         report = _update_in_place(files, output, known)
-        if cache is not None:
-            cache.output, cache.files = output, dict(files)
-        return report
-    return _write_and_swap(files, output)
+    else:
+        report = _write_and_swap(files, output)
+    if cache is not None:  # the folder now holds exactly `files`
+        cache.output, cache.files = output, dict(files)
+    return report
 
 
 def _safe_relative(relative: str) -> Path:

@@ -7,9 +7,10 @@ data, so an unchanged context means an unchanged page (see render.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import Any
 
 from digest import urls
@@ -117,13 +118,15 @@ def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) ->
     )
 
 
-def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page]) -> list[PageSpec]:
+def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache: PlanCache | None = None,
+              ) -> list[PageSpec]:
+    """Every page of the site; `cache` (a preview's) reuses the paper pages whose content did not change."""
     topics = {topic.slug: topic for topic in catalog.topics}
     cards = {slug: paper_card(paper, topics, config) for slug, paper in catalog.papers.items()}
     periods = Periods.of(catalog)
     specs = [
         _home(catalog, cards, config),
-        *_paper_pages(catalog, topics, config),
+        *_paper_pages(catalog, topics, config, cache),
         *_topic_pages(catalog, cards, config),
         *_snapshot_pages(catalog, cards, periods),
         *_period_pages(catalog, cards, periods),
@@ -154,25 +157,68 @@ def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) 
 def _day_cards(day: SnapshotDay, slugs: Sequence[str], cards: Mapping[str, PaperCard]) -> tuple[PaperCard, ...]:
     """A day's papers as it counted them: most upvoted first, with that day's count (feed order if none)."""
     votes = dict(day.upvotes)
-    return tuple(replace(cards[slug], upvotes=votes.get(slug)) for slug in day.by_upvotes(slugs))
+    return tuple(_with_upvotes(cards[slug], votes.get(slug)) for slug in day.by_upvotes(slugs))
 
 
-def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig) -> Iterator[PageSpec]:
+def _with_upvotes(card: PaperCard, upvotes: int | None) -> PaperCard:
+    return card if card.upvotes == upvotes else replace(card, upvotes=upvotes)  # replace() is slow: skip it
+
+
+@dataclass
+class PlanCache:
+    """Paper page specs from the previous preview build, reused while what they show is equal.
+
+    Planning a paper page (links, abstract paragraphs, citation) costs more than comparing what it is made
+    of, so a preview rebuild after one new paper plans the pages of the papers that changed, and of those
+    whose related list changed, only. `digest build` plans without one.
+    """
+
+    papers: dict[str, tuple[tuple[Any, ...], PageSpec]] = field(default_factory=dict)
+    planned: int = 0  # in the last build
+    reused: int = 0
+
+    def spec(self, slug: str, key: tuple[Any, ...], plan: Callable[[], PageSpec]) -> PageSpec:
+        found = self.papers.get(slug)
+        if found is not None and found[0] == key:
+            self.reused += 1
+            return found[1]
+        spec = plan()
+        self.papers[slug] = (key, spec)
+        self.planned += 1
+        return spec
+
+
+def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig,
+                 cache: PlanCache | None) -> Iterator[PageSpec]:
+    if cache is not None:
+        cache.papers = {slug: cache.papers[slug] for slug in catalog.papers.keys() & cache.papers.keys()}
+        cache.planned = cache.reused = 0
     for paper in catalog.papers.values():
-        path = urls.paper(paper.slug)
-        yield PageSpec(path, "paper.html", {
-            "paper": paper,
-            "description": snippet(paper.abstract, 200),
-            "abstract": tuple(tuple(split_links(paragraph)) for paragraph in paragraphs(paper.abstract)),
-            "authors": paper.authors[:PAGE_AUTHORS],
-            "more_authors": paper.authors[PAGE_AUTHORS:],
-            "links": _paper_links(paper),
-            "topics": tuple(topics[slug] for slug in paper.topics),
-            "appearances": tuple((day, urls.snapshot(day)) for day in paper.appearances),
-            "citation": citation(paper, urls.absolute(config.base_url, path)),
-            "related": tuple(RelatedLink(catalog.papers[item.slug].title, urls.paper(item.slug), item.reason)
-                             for item in catalog.related.get(paper.slug, ())),
-        })
+        related = tuple(RelatedLink(catalog.papers[item.slug].title, urls.paper(item.slug), item.reason)
+                        for item in catalog.related.get(paper.slug, ()))
+        paper_topics = tuple(topics[slug] for slug in paper.topics)
+        plan = partial(_paper_page, paper, related, paper_topics, config)
+        if cache is None:
+            yield plan()
+        else:
+            yield cache.spec(paper.slug, (paper, related, paper_topics, config.base_url), plan)
+
+
+def _paper_page(paper: Paper, related: tuple[RelatedLink, ...], topics: tuple[Topic, ...],
+                config: SiteConfig) -> PageSpec:
+    path = urls.paper(paper.slug)
+    return PageSpec(path, "paper.html", {
+        "paper": paper,
+        "description": snippet(paper.abstract, 200),
+        "abstract": tuple(tuple(split_links(paragraph)) for paragraph in paragraphs(paper.abstract)),
+        "authors": paper.authors[:PAGE_AUTHORS],
+        "more_authors": paper.authors[PAGE_AUTHORS:],
+        "links": _paper_links(paper),
+        "topics": topics,
+        "appearances": tuple((day, urls.snapshot(day)) for day in paper.appearances),
+        "citation": citation(paper, urls.absolute(config.base_url, path)),
+        "related": related,
+    })
 
 
 def _paper_links(paper: Paper) -> tuple[PaperLink, ...]:
@@ -221,18 +267,13 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
             yield PageSpec(urls.topic(topic.slug, number), "topic.html", {
                 "topic": topic,
                 "count": len(members),
-                "papers": tuple(_without_topic(cards[slug], topic) for slug in chunk),
+                "papers": tuple(cards[slug] for slug in chunk),  # the template leaves out this topic's own tag
                 "pagination": _pagination(number, len(chunks), lambda n, s=topic.slug: urls.topic(s, n)),
                 "feed": topic_feed(topic, config),
                 "chart": chart if number == 1 else None,  # papers per month, on the first page
             })
     listed = tuple(row for row in counts if row[1] or row[0].slug != OTHER_SLUG)  # an empty "Other" is noise
     yield PageSpec(urls.TOPICS, "topics.html", {"topics": listed})
-
-
-def _without_topic(card: PaperCard, topic: Topic) -> PaperCard:
-    """A card on its topic's page: every card there has that tag, so it says nothing."""
-    return replace(card, topics=tuple(other for other in card.topics if other != topic))
 
 
 def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods) -> Iterator[PageSpec]:
@@ -324,13 +365,12 @@ def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Per
 def _by_first_topic(catalog: Catalog, slugs: Sequence[str], cards: Mapping[str, PaperCard],
                     topics: Mapping[str, Topic]) -> tuple[TopicGroup, ...]:
     """Each paper once, under its first topic, in the order given; the largest groups first, then the
-    taxonomy's order. A card does not repeat its group's own topic."""
+    taxonomy's order. (The template leaves out the group's own topic on its cards.)"""
     grouped: dict[str, list[PaperCard]] = {topic.slug: [] for topic in catalog.topics}
     for slug in slugs:
         grouped[catalog.papers[slug].topics[0]].append(cards[slug])
     order = sorted((slug for slug in grouped if grouped[slug]), key=lambda slug: -len(grouped[slug]))
-    return tuple(TopicGroup(topics[slug], tuple(_without_topic(card, topics[slug]) for card in grouped[slug]))
-                 for slug in order)
+    return tuple(TopicGroup(topics[slug], tuple(grouped[slug])) for slug in order)
 
 
 def _within(period: Period, periods: Periods) -> tuple[PeriodLink, ...]:
