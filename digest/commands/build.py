@@ -37,7 +37,6 @@ from digest.output.writer import WriteCache, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
 from digest.plan.site import PlanCache, plan_site
 from digest.project import Project
-from digest.related import Related
 
 
 @dataclass
@@ -209,15 +208,14 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
         search_seconds, search = searching.result()
         stages.add("search", search_seconds)
     else:  # a preview rebuild: its caches make one process faster, but related papers take the second core
-        relating = None if catalog.has_related else Background(partial(_related_pairs, catalog))
+        relating = None if catalog.has_related else Background(lambda: catalog.related)
         stages.start("search")
         search = _search_files(catalog, config, state)  # keeps each paper's terms in state.search
         stages.start("emails")
         emails = email_pages(catalog, config, renderer, state.emails)  # each day's email, for "view in browser"
         stages.start("planning")
         if relating is not None:
-            catalog.set_related({slug: tuple(Related(*pair) for pair in pairs)
-                                 for slug, pairs in relating.result().items()})
+            catalog.set_related(relating.result())
         specs = _plan(catalog, config, sources.pages, state.plans)
         stages.start("rendering", len(specs), "pages")
         result = render_pages(specs, renderer, state.renders)
@@ -286,11 +284,6 @@ def _timed(task: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     value = task()
     return time.perf_counter() - started, value
-
-
-def _related_pairs(catalog: Catalog) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Each paper's related papers as (slug, reason) pairs: tuples of strings pickle ten times faster."""
-    return {slug: tuple((item.slug, item.reason) for item in items) for slug, items in catalog.related.items()}
 
 
 def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None) -> dict[str, bytes]:

@@ -21,7 +21,7 @@ import shutil
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from digest.errors import BuildError
 
@@ -56,12 +56,15 @@ def write_site(files: Mapping[str, bytes], output: Path, *, in_place: bool = Fal
     return report
 
 
-def _safe_relative(relative: str) -> Path:
-    """Refuse any output path that could leave the output folder."""
-    pure = PurePosixPath(relative)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in relative or "\x00" in relative:
+def _safe_relative(relative: str) -> str:
+    """Refuse any output path that could leave the output folder; the path as the file system spells it.
+
+    String checks, not pathlib: they run for every file of every preview build.
+    """
+    parts = [part for part in relative.split("/") if part not in ("", ".")]
+    if relative.startswith("/") or ".." in parts or not parts or "\\" in relative or "\x00" in relative:
         raise BuildError(f"refusing to write outside the output folder: {relative!r}")
-    return Path(*pure.parts)
+    return os.path.join(*parts)
 
 
 def _write_and_swap(files: Mapping[str, bytes], output: Path) -> WriteReport:
@@ -97,8 +100,11 @@ def _update_in_place(files: Mapping[str, bytes], output: Path, known: Mapping[st
     """Write only the files whose bytes changed: against what this session last wrote, else against the disk."""
     written = unchanged = 0
     for relative, data in sorted(files.items()):
+        if known is not None and known.get(relative) == data:
+            unchanged += 1
+            continue
         target = output / _safe_relative(relative)
-        if (known.get(relative) == data) if known is not None else _same_bytes(target, data):
+        if known is None and _same_bytes(target, data):
             unchanged += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
