@@ -243,6 +243,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
+def _worker_peak_mb() -> float:
+    """The largest peak of the build's forked workers (each is its own process, with its own RSS)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def _report(report: Any, seconds: float) -> dict[str, Any]:
     return {"seconds": round(seconds, 3), "pages": report.pages, "files": report.files, "written": report.written,
             "unchanged": report.unchanged, "rendered": report.rendered, "reused": report.reused,
@@ -263,7 +268,7 @@ def child_full(root: Path) -> dict[str, Any]:
     search = [path.read_bytes() for path in sorted((project.output / "search").rglob("*.json"))]
     # what a host serves: every shard, chunk and the manifest, gzipped one by one
     result["search_gzip_bytes"] = sum(len(gzip.compress(data, compresslevel=6, mtime=0)) for data in search)
-    result.update(search_files=len(search), peak_mb=round(_peak_mb(), 1))
+    result.update(search_files=len(search), peak_mb=round(_peak_mb(), 1), worker_peak_mb=round(_worker_peak_mb(), 1))
     return result
 
 
@@ -364,14 +369,16 @@ def bench_size(papers: int, workdir: Path, incremental: bool) -> dict[str, Any]:
 
 
 def print_table(results: dict[str, dict[str, Any]]) -> None:
-    rows: list[tuple[str, ...]] = [("corpus", "papers", "days", "entries", "full s", "cpu s", "peak MB", "pages",
-                                    "pages/s", "files", "search raw", "search gz", "raw/paper", "gz/paper")]
+    rows: list[tuple[str, ...]] = [("corpus", "papers", "days", "entries", "full s", "cpu s", "peak MB",
+                                    "worker MB", "pages", "pages/s", "files", "search raw", "search gz", "raw/paper",
+                                    "gz/paper")]
     for label, result in results.items():
         corpus, full = result["corpus"], result["full"]
         size = full["papers"]
         rows.append((label, f"{size:,}", str(corpus["snapshot_files"]), f"{corpus['entries']:,}",
                      f"{full['seconds']:.2f}", f"{full['cpu_seconds']:.2f}", f"{full['peak_mb']:.0f}",
-                     f"{full['pages']:,}", f"{full['pages'] / full['seconds']:,.0f}", f"{full['written']:,}",
+                     f"{full.get('worker_peak_mb', 0):.0f}", f"{full['pages']:,}",
+                     f"{full['pages'] / full['seconds']:,.0f}", f"{full['written']:,}",
                      _size(full["search_bytes"]), _size(full["search_gzip_bytes"]),
                      f"{full['search_bytes'] / size:,.0f} B", f"{full['search_gzip_bytes'] / size:,.0f} B"))
     _print_rows("Full build (fresh process, empty output folder)", rows)

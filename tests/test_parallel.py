@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,30 @@ def test_a_user_error_raised_in_a_worker_keeps_its_file_and_line(tmp_path: Path)
     with pytest.raises(TemplateError) as raised:
         build_site(project)
     assert raised.value.path is not None and raised.value.path.name == "paper.html" and raised.value.line == 11
+    assert not project.output.exists()
+    assert [path.name for path in project.root.iterdir() if path.name.startswith(".site")] == []  # no staging left
+
+
+def test_a_background_task_runs_beside_this_process_and_hands_back_its_value_or_error(tmp_path: Path) -> None:
+    if not parallel.can_fork() or parallel.usable_cores() < 2:
+        pytest.skip("needs fork and two cores")
+    task = parallel.Background(lambda: {"pid": os.getpid(), "pairs": (1, 2)})
+    value = task.result()
+    assert value["pairs"] == (1, 2) and value["pid"] != os.getpid(), "it ran in another process"
+
+    def fail() -> None:
+        raise DigestError("bad snapshot", tmp_path / "2025-10-08.json", 3)
+
+    with pytest.raises(DigestError) as raised:
+        parallel.Background(fail).result()
+    assert raised.value.line == 3 and raised.value.path == tmp_path / "2025-10-08.json"
+
+
+def test_a_cancelled_background_task_stops(tmp_path: Path) -> None:
+    if not parallel.can_fork() or parallel.usable_cores() < 2:
+        pytest.skip("needs fork and two cores")
+    task = parallel.Background(lambda: time.sleep(60))
+    started = time.perf_counter()
+    task.cancel()
+    assert time.perf_counter() - started < 5
+    assert task._process.exitcode is not None, "the process is gone, not left running"

@@ -11,7 +11,7 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -30,10 +30,10 @@ from digest.inputs.sources import SNAPSHOT_READERS, find_snapshot_files, read_sn
 from digest.inputs.topics import Taxonomy, load_taxonomy
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
-from digest.output.render import PageSpec, RenderCache, Renderer, RenderResult, render_pages
+from digest.output.render import PageSpec, RenderCache, Renderer, render_pages
 from digest.output.search import SearchCache, build_search_files
 from digest.output.search.index import search_documents
-from digest.output.writer import WriteCache, write_site
+from digest.output.writer import StagedSite, WriteCache, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
 from digest.plan.site import PlanCache, plan_site
 from digest.project import Project
@@ -199,46 +199,102 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
     assets = collect_assets(project.theme.static_files(), find_lunr())
     menu = tuple((page.title, urls.markdown_page(page.slug)) for page in sources.pages if page.menu)
     renderer = Renderer(project.theme.layers, config, assets.paths, menu)
-    if state is None:  # a full build: the search files on the second core while this one plans the pages
-        stages.start("planning")
-        searching = Background(partial(_timed, lambda: _search_files(catalog, config, None)))
-        specs = _plan(catalog, config, sources.pages, None)
-        result, emails = _render_everything(specs, renderer, catalog, config, stages)
-        stages.start("search")  # what is left of it: it began with the planning
-        search_seconds, search = searching.result()
-        stages.add("search", search_seconds)
-    else:  # a preview rebuild: its caches make one process faster, but related papers take the second core
-        relating = None if catalog.has_related else Background(lambda: catalog.related)
-        stages.start("search")
-        search = _search_files(catalog, config, state)  # keeps each paper's terms in state.search
-        stages.start("emails")
-        emails = email_pages(catalog, config, renderer, state.emails)  # each day's email, for "view in browser"
-        stages.start("planning")
-        if relating is not None:
-            catalog.set_related(relating.result())
-        specs = _plan(catalog, config, sources.pages, state.plans)
-        stages.start("rendering", len(specs), "pages")
-        result = render_pages(specs, renderer, state.renders)
-        stages.advance(len(specs))
-    digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), renderer).files  # entries are the emails
-    files = {**result.files, **assets.files, **search, **emails, **digest_feeds}
-    # A preview session (state given) updates the served folder in place; `digest build` swaps a whole new one in.
-    stages.start("writing")
-    report = write_site(files, project.output, in_place=state is not None,
-                        cache=state.written if state is not None else None)
-    search_bytes = sum(len(data) for data in search.values())
-    stage_times = stages.finish()
-    seconds = time.perf_counter() - started
+    job = _Job(project, catalog, config, sources.pages, renderer, assets.files, stages)
+    output = _build_preview(job, state) if state is not None else _build_full(job)
     built = BuildReport(
-        papers=len(catalog.papers), snapshots=len(catalog.days), pages=len(specs), files=len(files),
-        written=report.written, unchanged=report.unchanged, removed=report.removed,
-        rendered=result.rendered, reused=result.reused,
-        search_bytes=search_bytes,
-        seconds=seconds, warnings=sources.warnings, stages=stage_times,
+        papers=len(catalog.papers), snapshots=len(catalog.days), pages=output.pages, files=output.files,
+        written=output.written, unchanged=output.unchanged, removed=output.removed,
+        rendered=output.rendered, reused=output.reused, search_bytes=output.search_bytes,
+        seconds=time.perf_counter() - started, warnings=sources.warnings, stages=stages.finish(),
     )
     if state is not None:
         state.last_build = (inputs, built)
     return built
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What the rendering and writing stages of one build work from."""
+
+    project: Project
+    catalog: Catalog
+    config: SiteConfig
+    pages: tuple[Page, ...]
+    renderer: Renderer
+    assets: Mapping[str, bytes]
+    stages: Stages
+
+
+@dataclass(frozen=True)
+class _Output:
+    """What a build made and wrote (the BuildReport's counts)."""
+
+    pages: int
+    files: int
+    written: int
+    unchanged: int
+    removed: int
+    rendered: int
+    reused: int
+    search_bytes: int
+
+
+def _build_full(job: _Job) -> _Output:
+    """`digest build`: the search files on the second core while this one plans; then pages and emails on every
+    core, each worker writing what it rendered into the staging folder (no process holds the whole site);
+    then the staging folder is swapped in."""
+    catalog, config, stages = job.catalog, job.config, job.stages
+    stages.start("planning")
+    staged = StagedSite(job.project.output)
+    searching = Background(partial(_timed, lambda: _search_files(catalog, config, None)))
+    try:
+        specs = _plan(catalog, config, job.pages, None)
+        pages, emails = _render_everything(specs, job.renderer, catalog, config, stages, staged)
+        stages.start("search")  # what is left of it: it began with the planning
+        search_seconds, search = searching.result()
+        stages.add("search", search_seconds)
+        stages.start("writing")
+        digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), job.renderer).files
+        written, unchanged, paths = pages.written, pages.unchanged, list(pages.paths)
+        for files in (job.assets, search, emails, digest_feeds):  # the rest, written here
+            more_written, more_unchanged = staged.add(files)
+            written, unchanged, paths = written + more_written, unchanged + more_unchanged, paths + list(files)
+        removed = staged.finish(paths)
+    except BaseException:
+        searching.cancel()
+        staged.abandon()
+        raise
+    return _Output(len(specs), len(paths), written, unchanged, removed, pages.rendered, pages.reused,
+                   sum(len(data) for data in search.values()))
+
+
+def _build_preview(job: _Job, state: BuildState) -> _Output:
+    """A preview rebuild: its caches make one process faster, but related papers take the second core. The
+    served folder is updated in place, file by file."""
+    catalog, config, stages = job.catalog, job.config, job.stages
+    relating = None if catalog.has_related else Background(lambda: catalog.related)
+    try:
+        stages.start("search")
+        search = _search_files(catalog, config, state)  # keeps each paper's terms in state.search
+        stages.start("emails")
+        emails = email_pages(catalog, config, job.renderer, state.emails)  # each day's, for "view in browser"
+        stages.start("planning")
+        if relating is not None:
+            catalog.set_related(relating.result())
+    except BaseException:
+        if relating is not None:
+            relating.cancel()
+        raise
+    specs = _plan(catalog, config, job.pages, state.plans)
+    stages.start("rendering", len(specs), "pages")
+    result = render_pages(specs, job.renderer, state.renders)
+    stages.advance(len(specs))
+    digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), job.renderer).files
+    files = {**result.files, **job.assets, **search, **emails, **digest_feeds}
+    stages.start("writing")
+    report = write_site(files, job.project.output, in_place=True, cache=state.written)
+    return _Output(len(specs), len(files), report.written, report.unchanged, report.removed, result.rendered,
+                   result.reused, sum(len(data) for data in search.values()))
 
 
 def _plan(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], cache: PlanCache | None) -> list[PageSpec]:
@@ -250,12 +306,30 @@ RENDER_CHUNKS = 8  # pieces of the page list, so two cores finish at about the s
 EMAIL_CHUNKS = 2
 
 
+@dataclass(frozen=True)
+class _StagedPages:
+    """Pages a worker rendered and wrote into the staging folder: their paths and counts, not their bytes."""
+
+    paths: tuple[str, ...]
+    rendered: int
+    reused: int
+    written: int
+    unchanged: int
+
+
+def _render_and_stage(specs: list[PageSpec], renderer: Renderer, staged: StagedSite) -> _StagedPages:
+    result = render_pages(specs, renderer)
+    written, unchanged = staged.add(result.files)
+    return _StagedPages(tuple(result.files), result.rendered, result.reused, written, unchanged)
+
+
 def _render_everything(specs: list[PageSpec], renderer: Renderer, catalog: Catalog, config: SiteConfig,
-                       stages: Stages) -> tuple[RenderResult, dict[str, bytes]]:
-    """Pages and emails as independent tasks on every core; the same bytes as in one process."""
+                       stages: Stages, staged: StagedSite) -> tuple[_StagedPages, dict[str, bytes]]:
+    """Pages (written to `staged` where they were rendered) and emails (returned: the digest feed quotes them) as
+    independent tasks on every core; the same bytes as in one process."""
     page_chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]
     day_chunks = [catalog.days[start::EMAIL_CHUNKS] for start in range(EMAIL_CHUNKS)]
-    tasks: list[Callable[[], Any]] = [partial(render_pages, chunk, renderer) for chunk in page_chunks]
+    tasks: list[Callable[[], Any]] = [partial(_render_and_stage, chunk, renderer, staged) for chunk in page_chunks]
     tasks += [partial(email_pages, catalog, config, renderer, None, chunk) for chunk in day_chunks]
     kinds = ["pages"] * RENDER_CHUNKS + ["emails"] * EMAIL_CHUNKS
     busy, pending = dict.fromkeys(("pages", "emails"), 0.0), Counter(kinds)
@@ -274,9 +348,10 @@ def _render_everything(specs: list[PageSpec], renderer: Renderer, catalog: Catal
     for kind, seconds in busy.items():
         stages.add(kind, seconds)
     rendered, emailed = results[:RENDER_CHUNKS], results[RENDER_CHUNKS:]
-    pages = {path: data for chunk in rendered for path, data in chunk.files.items()}  # the writer sorts paths
-    result = RenderResult(pages, sum(chunk.rendered for chunk in rendered), sum(chunk.reused for chunk in rendered))
-    return result, {path: data for chunk in emailed for path, data in chunk.items()}
+    pages = _StagedPages(tuple(path for chunk in rendered for path in chunk.paths),
+                         *(sum(getattr(chunk, name) for chunk in rendered)
+                           for name in ("rendered", "reused", "written", "unchanged")))
+    return pages, {path: data for chunk in emailed for path, data in chunk.items()}
 
 
 def _timed(task: Callable[[], Any]) -> tuple[float, Any]:

@@ -94,6 +94,14 @@ class Background:
             gc.unfreeze()
         writer.close()
 
+    def cancel(self) -> None:
+        """Stop the task (the build failed and will not ask for its result)."""
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._reader.close()
+
     def result(self) -> Any:
         if self._process is None:
             return self._value

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,32 +67,61 @@ def _safe_relative(relative: str) -> str:
     return os.path.join(*parts)
 
 
-def _write_and_swap(files: Mapping[str, bytes], output: Path) -> WriteReport:
-    staging = output.with_name(f".{output.name}.new-{os.getpid()}")
-    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
-    for leftover in (staging, retired):
-        shutil.rmtree(leftover, ignore_errors=True)
-    written = unchanged = 0
-    made: set[Path] = set()
-    try:
-        staging.mkdir(parents=True)
-        for relative, data in sorted(files.items()):
-            target = staging / _safe_relative(relative)
+class StagedSite:
+    """A new site written into a staging folder beside the old one, a batch of files at a time, then swapped in.
+
+    `add` may run in forked workers (the staging folder is all they share), so a full build never holds
+    every page in memory: each worker writes what it rendered. Files whose bytes equal the previous build's
+    are hard-linked from it, so their mtimes stay. `finish` swaps the staging folder in; `abandon` deletes
+    it, leaving the previous site untouched.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output.absolute()
+        self.staging = self.output.with_name(f".{self.output.name}.new-{os.getpid()}")
+        self.retired = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
+        for leftover in (self.staging, self.retired):
+            shutil.rmtree(leftover, ignore_errors=True)
+        self.staging.mkdir(parents=True)
+
+    def add(self, files: Mapping[str, bytes]) -> tuple[int, int]:
+        """Write `files` into the staging folder; (written, unchanged from the previous build)."""
+        written = unchanged = 0
+        made: set[Path] = set()
+        for relative, data in files.items():
+            safe = _safe_relative(relative)
+            target = self.staging / safe
             if target.parent not in made:  # one mkdir per folder, not one per file
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            if _same_bytes(output / relative, data):
-                os.link(output / relative, target)
+            previous = self.output / safe
+            if _same_bytes(previous, data):
+                os.link(previous, target)
                 unchanged += 1
             else:
                 target.write_bytes(data)
                 written += 1
-        removed = len(_existing_files(output) - files.keys())
-        _swap(staging, output, retired)
+        return written, unchanged
+
+    def finish(self, paths: Iterable[str]) -> int:
+        """Swap the staged site in; how many files of the previous one are gone (`paths`: every file added)."""
+        removed = len(_existing_files(self.output) - set(paths))
+        _swap(self.staging, self.output, self.retired)
+        shutil.rmtree(self.retired, ignore_errors=True)
+        return removed
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _write_and_swap(files: Mapping[str, bytes], output: Path) -> WriteReport:
+    staged = StagedSite(output)
+    try:
+        written, unchanged = staged.add(files)
+        removed = staged.finish(files.keys())
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staged.abandon()
         raise
-    shutil.rmtree(retired, ignore_errors=True)
     return WriteReport(written=written, unchanged=unchanged, removed=removed)
 
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -131,24 +133,24 @@ def build_index(documents: Sequence[Mapping[str, list[str]]]) -> BuiltIndex:
     """lunr's BM25 index of documents given as per-field term lists; ref i is to_base36(i)."""
     names = tuple(name for name, _ in FIELDS)
     vocabulary: dict[str, int] = {}
-    term_ids: list[int] = []
-    counts: list[int] = []
-    field_ids: list[int] = []
-    paper_ids: list[int] = []
+    # Machine integers, not lists of Python ints: at 20,000 papers there are millions of postings.
+    term_ids, counts, field_ids, paper_ids = array("q"), array("q"), array("b"), array("q")
     lengths = np.zeros((len(documents), len(names)))
     for paper, fields in enumerate(documents):
         for column, name in enumerate(names):
             words = fields[name]
             lengths[paper, column] = len(words)
             frequencies = Counter(words)  # keys in order of first sight, as lunr numbers terms
-            term_ids += [vocabulary.setdefault(term, len(vocabulary)) for term in frequencies]
-            counts += frequencies.values()
-            field_ids += [column] * len(frequencies)
-            paper_ids += [paper] * len(frequencies)
-    term = np.array(term_ids, dtype=np.int64)
-    field = np.array(field_ids, dtype=np.int64)
-    paper = np.array(paper_ids, dtype=np.int64)
-    score = _bm25(term, field, np.array(counts, dtype=np.float64), lengths[paper, field], lengths, len(vocabulary))
+            term_ids.extend([vocabulary.setdefault(term, len(vocabulary)) for term in frequencies])
+            counts.extend(frequencies.values())
+            field_ids.extend(repeat(column, len(frequencies)))
+            paper_ids.extend(repeat(paper, len(frequencies)))
+    term = np.frombuffer(term_ids, dtype=np.int64).copy()
+    field = np.frombuffer(field_ids, dtype=np.int8).astype(np.int64)
+    paper = np.frombuffer(paper_ids, dtype=np.int64).copy()
+    del term_ids, field_ids, paper_ids
+    score = _bm25(term, field, np.frombuffer(counts, dtype=np.int64).astype(np.float64), lengths[paper, field],
+                  lengths, len(vocabulary))
     order = np.lexsort((paper, field, term))
     return BuiltIndex(names, list(vocabulary), term[order], field[order], paper[order], score[order], len(documents))
 

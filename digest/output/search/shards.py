@@ -100,16 +100,16 @@ def term_records(index: BuiltIndex) -> list[tuple[str, bytes]]:
     delta = paper.copy()
     delta[1:] -= paper[:-1]
     delta[starts] = paper[starts]
-    postings = [f"{d},{s!r}" for d, s in zip(delta.tolist(), index.score.tolist(), strict=True)]
     width = len(index.fields)
     lists: dict[int, list[str]] = {}
     boundaries = [*np.flatnonzero(starts).tolist(), len(term)]
     terms, fields = term.tolist(), field.tolist()
-    for begin, end in itertools.pairwise(boundaries):
+    for begin, end in itertools.pairwise(boundaries):  # postings formatted a (term, field) at a time: less memory
         columns = lists.get(terms[begin])
         if columns is None:
             columns = lists[terms[begin]] = ["[]"] * width
-        columns[fields[begin]] = "[" + ",".join(postings[begin:end]) + "]"
+        pairs = zip(delta[begin:end].tolist(), index.score[begin:end].tolist(), strict=True)
+        columns[fields[begin]] = "[" + ",".join(f"{d},{s!r}" for d, s in pairs) + "]"
     records = []
     for number, columns in lists.items():
         name = index.terms[number]
