@@ -126,3 +126,7 @@ def test_a_busy_week_shows_its_most_upvoted_in_full_then_every_paper_once_by_top
     assert sorted(map(int, listed)) == list(range(1, 24)), "every paper once, under its first topic"
     sections = re.findall(r'<h2 id="topic-([a-z-]+)">.*?<span class="count">(\d+)</span>', groups)
     assert [int(count) for _, count in sections] == sorted((int(count) for _, count in sections), reverse=True)
+    for section in groups.split("<section")[1:]:  # a paper's line names its other topics, not the group's own
+        name = re.search(r'<h2 id="topic-[a-z-]+"><a href="[^"]+">([^<]+)</a>', section).group(1)
+        metas = re.findall(r'<span class="compact-meta">(.*?)</span></li>', section, re.DOTALL)
+        assert metas and not any(name in meta for meta in metas), name
