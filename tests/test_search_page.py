@@ -243,3 +243,42 @@ def test_focusing_the_header_box_prefetches_the_manifest(tab: Any, site_server: 
     tab.wait_for_timeout(500)
     assert any(url.endswith("search/manifest.json") for url in requested), requested
     assert any("/assets/search-index." in url for url in requested), requested
+
+
+def ranked_titles(tab: Any, url: str) -> tuple[str, list[str], str]:
+    """(where the engine ran, the titles shown in order, the status line) for a search page URL."""
+    fresh(tab, url)
+    titles = [result["title"] for result in shown_results(tab)]
+    tab.wait_for_function("() => document.getElementById('search-form').dataset.ranIn")
+    return tab.get_attribute("#search-form", "data-ran-in"), titles, tab.text_content("#search-status")
+
+
+@pytest.mark.browser
+def test_the_engine_runs_in_a_worker_and_the_page_alone_gives_the_same_results(browser: Any, tab: Any,
+                                                                              site_server: str) -> None:
+    """Scoring thousands of papers must not block the page, so the engine runs in a Web Worker; a browser
+    without workers runs it on the page, with the same results."""
+    url = site_server + "search/?q=learning+models"
+    where, titles, status = ranked_titles(tab, url)
+    assert where == "worker" and len(tab.workers) == 1 and titles, (where, status)
+    assert not tab.errors, tab.errors
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    context.add_init_script("delete window.Worker;")
+    try:
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        assert ranked_titles(page, url) == ("page", titles, status)
+        assert not page.errors, page.errors
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_a_worker_that_cannot_load_its_scripts_hands_the_search_to_the_page(tab: Any, site_server: str) -> None:
+    tab.route("**/assets/search-worker.*", lambda route: route.fulfill(status=404, body="gone"))
+    try:
+        where, titles, _ = ranked_titles(tab, site_server + "search/?q=federated")
+    finally:
+        tab.unroute("**/assets/search-worker.*")
+    assert where == "page" and "Anarchic Federated Learning" in titles

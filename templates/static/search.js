@@ -1,5 +1,5 @@
 // The search page: runs the query from ?q= or the form with the engine in
-// search-index.js and shows the results, a page of them at a time.
+// search-index.js (in a Web Worker when it can) and shows the results, a page of them at a time.
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
@@ -12,9 +12,70 @@
   var latest = 0;  // ticket of the newest search: an older one finishing late must not touch the page
   var pending = null;  // results of the current search not shown yet
 
+  // The engine runs in a Web Worker (search-worker.js) so the page stays responsive however many
+  // papers match; where a worker cannot start (an old browser, a page opened from disk), here.
   function getEngine() {
-    if (!engine) engine = new PaperSearch.Engine(form.dataset.manifest, fetchJson);
+    if (!engine) engine = workerEngine() || pageEngine();
     return engine;
+  }
+
+  function absolute(url) { return new URL(url, document.baseURI).href; }
+
+  function pageEngine() {
+    var local = new PaperSearch.Engine(form.dataset.manifest, fetchJson);
+    return { kind: "page", search: local.search.bind(local), documents: local.documents.bind(local) };
+  }
+
+  function workerEngine() {
+    if (typeof Worker !== "function" || !form.dataset.worker) return null;
+    var worker;
+    try {
+      worker = new Worker(form.dataset.worker);
+    } catch (error) {
+      return null;
+    }
+    var calls = {}, next = 0, answered = false;
+    var proxy = { kind: "worker" };
+    worker.onmessage = function (event) {
+      answered = true;
+      var call = calls[event.data.id];
+      delete calls[event.data.id];
+      if (!call) return;
+      if (event.data.error) {
+        var error = new Error(event.data.error.message);
+        error.parse = event.data.error.parse;
+        call.reject(error);
+      } else {
+        call.resolve(event.data.value);
+      }
+    };
+    worker.onerror = function (event) {
+      // The worker could not start or load its scripts: run everything asked so far on the page instead.
+      if (answered) return;
+      event.preventDefault();
+      worker.terminate();
+      var local = pageEngine();
+      engine = local;
+      Object.keys(calls).forEach(function (id) {
+        var call = calls[id];
+        delete calls[id];
+        local[call.type](call.argument).then(call.resolve, call.reject);
+      });
+    };
+    function ask(type, argument) {
+      return new Promise(function (resolve, reject) {
+        var id = ++next;
+        calls[id] = { type: type, argument: argument, resolve: resolve, reject: reject };
+        var message = { id: id, type: type };
+        message[type === "search" ? "query" : "refs"] = argument;
+        worker.postMessage(message);
+      });
+    }
+    worker.postMessage({ type: "start", lunr: absolute(form.dataset.lunr), engine: absolute(form.dataset.engine),
+                         manifest: absolute(form.dataset.manifest) });
+    proxy.search = function (query) { return ask("search", query); };
+    proxy.documents = function (refs) { return ask("documents", refs); };
+    return proxy;
   }
 
   function fetchJson(url) {
@@ -71,7 +132,7 @@
 
   function failed(error, ticket) {
     if (ticket !== latest) return;
-    if (error instanceof lunr.QueryParseError) {
+    if (error.parse || (window.lunr && error instanceof lunr.QueryParseError)) {
       say("That search could not be understood: " + error.message +
           ". Use plain words, or one of the forms in the examples under the box.");
     } else if (window.location.protocol === "file:") {
@@ -92,6 +153,7 @@
     say("Searching…");
     getEngine().search(query).then(function (results) {
       if (ticket !== latest) return;
+      form.setAttribute("data-ran-in", engine.kind);  // "worker" or "page": for the tests and the curious
       pending = { query: query, results: results, shown: 0, ticket: ticket };
       if (!results.length) { say("No papers match “" + query + "”."); return; }
       return showMore();

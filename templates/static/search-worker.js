@@ -1,0 +1,35 @@
+// The search engine (search-index.js with lunr.js) in a Web Worker, so that assembling the
+// index and scoring thousands of papers never blocks the page: search.js sends
+// {id, type: "search", query} or {id, type: "documents", refs} and gets {id, value} or
+// {id, error} back. The first message, {type: "start"}, names the scripts and the manifest
+// by absolute URL (their names carry content hashes, which only the page knows).
+/* global importScripts, PaperSearch, lunr */
+"use strict";
+var engine = null;
+
+function fetchJson(url) {
+  return fetch(url).then(function (response) {
+    if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
+    return response.json();
+  });
+}
+
+self.onmessage = function (event) {
+  var message = event.data;
+  if (message.type === "start") {
+    importScripts(message.lunr, message.engine);
+    engine = new PaperSearch.Engine(message.manifest, fetchJson);
+    return;
+  }
+  var work = message.type === "search"
+    ? engine.search(message.query).then(function (results) {
+        return results.map(function (result) { return { ref: result.ref, score: result.score }; });
+      })
+    : engine.documents(message.refs);
+  work.then(function (value) {
+    self.postMessage({ id: message.id, value: value });
+  }, function (error) {
+    self.postMessage({ id: message.id, error: {
+      message: String(error && error.message || error), parse: error instanceof lunr.QueryParseError } });
+  });
+};
