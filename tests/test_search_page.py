@@ -282,3 +282,23 @@ def test_a_worker_that_cannot_load_its_scripts_hands_the_search_to_the_page(tab:
     finally:
         tab.unroute("**/assets/search-worker.*")
     assert where == "page" and "Anarchic Federated Learning" in titles
+
+
+@pytest.mark.browser
+def test_a_worker_whose_engine_script_fails_hands_the_search_to_the_page(tab: Any, site_server: str) -> None:
+    """The worker starts but cannot import the engine: the page runs it, and the query still shows results."""
+    seen: list[str] = []
+
+    def engine_script(route: Any) -> None:
+        seen.append(route.request.url)
+        if len(seen) == 1:  # the worker's import fails; the page's own load of it afterwards succeeds
+            route.fulfill(status=500, body="broken")
+        else:
+            route.continue_()
+
+    tab.route("**/assets/search-index.*", engine_script)
+    try:
+        where, titles, _ = ranked_titles(tab, site_server + "search/?q=federated")
+    finally:
+        tab.unroute("**/assets/search-index.*")
+    assert where == "page" and "Anarchic Federated Learning" in titles and len(seen) == 2

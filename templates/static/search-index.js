@@ -26,11 +26,12 @@
     return clause.expansion ? lunr.TokenSet.fromArray(clause.expansion) : fromClause(clause);
   };
 
-  function Engine(manifestUrl, fetchJson) {
+  // `manifest`, optional: the manifest already fetched (the page's preload, handed to a worker).
+  function Engine(manifestUrl, fetchJson, manifest) {
     this.base = manifestUrl.replace(/[^/]*$/, "");
     this.fetchJson = fetchJson;
     this.files = {};
-    this.manifest = fetchJson(manifestUrl).then(function (manifest) {
+    this.manifest = (manifest ? Promise.resolve(manifest) : fetchJson(manifestUrl)).then(function (manifest) {
       if (manifest.version !== MANIFEST_VERSION) throw new Error("unknown search manifest version " + manifest.version);
       // Split queries into words exactly as `digest build` split the papers (words.py).
       lunr.QueryLexer.termSeparator = lunr.tokenizer.separator = new RegExp(manifest.separator);

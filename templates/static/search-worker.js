@@ -2,7 +2,8 @@
 // index and scoring thousands of papers never blocks the page: search.js sends
 // {id, type: "search", query} or {id, type: "documents", refs} and gets {id, value} or
 // {id, error} back. The first message, {type: "start"}, names the scripts and the manifest
-// by absolute URL (their names carry content hashes, which only the page knows).
+// by absolute URL (their names carry content hashes, which only the page knows) and hands
+// over the manifest the page has already fetched (its preload), so it is not fetched twice.
 /* global importScripts, PaperSearch, lunr */
 "use strict";
 var engine = null;
@@ -18,7 +19,7 @@ self.onmessage = function (event) {
   var message = event.data;
   if (message.type === "start") {
     importScripts(message.lunr, message.engine);
-    engine = new PaperSearch.Engine(message.manifest, fetchJson);
+    engine = new PaperSearch.Engine(message.manifest, fetchJson, message.manifestData);
     return;
   }
   var work = message.type === "search"

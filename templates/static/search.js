@@ -21,9 +21,25 @@
 
   function absolute(url) { return new URL(url, document.baseURI).href; }
 
+  // Only the worker loads lunr.js and the engine normally; the page loads them when it must run them itself.
   function pageEngine() {
-    var local = new PaperSearch.Engine(form.dataset.manifest, fetchJson);
-    return { kind: "page", search: local.search.bind(local), documents: local.documents.bind(local) };
+    var ready = loadScript(form.dataset.lunr).then(function () { return loadScript(form.dataset.engine); })
+      .then(function () { return new PaperSearch.Engine(form.dataset.manifest, fetchJson); });
+    return {
+      kind: "page",
+      search: function (query) { return ready.then(function (local) { return local.search(query); }); },
+      documents: function (refs) { return ready.then(function (local) { return local.documents(refs); }); }
+    };
+  }
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(script);
+    });
   }
 
   function workerEngine() {
@@ -35,6 +51,7 @@
       return null;
     }
     var calls = {}, next = 0, answered = false;
+    var replacement = null;  // the page's own engine, once the worker has failed
     var proxy = { kind: "worker" };
     worker.onmessage = function (event) {
       answered = true;
@@ -55,24 +72,34 @@
       event.preventDefault();
       worker.terminate();
       var local = pageEngine();
-      engine = local;
+      replacement = engine = local;
       Object.keys(calls).forEach(function (id) {
         var call = calls[id];
         delete calls[id];
         local[call.type](call.argument).then(call.resolve, call.reject);
       });
     };
+    // The manifest through the page's preload, handed over with the start message (without it, if that fails:
+    // the worker then fetches it itself and reports what went wrong).
+    var started = fetch(form.dataset.manifest, { mode: "cors", credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : undefined; })
+      .catch(function () { return undefined; })
+      .then(function (manifest) {
+        worker.postMessage({ type: "start", lunr: absolute(form.dataset.lunr), engine: absolute(form.dataset.engine),
+                             manifest: absolute(form.dataset.manifest), manifestData: manifest });
+      });
     function ask(type, argument) {
-      return new Promise(function (resolve, reject) {
-        var id = ++next;
-        calls[id] = { type: type, argument: argument, resolve: resolve, reject: reject };
-        var message = { id: id, type: type };
-        message[type === "search" ? "query" : "refs"] = argument;
-        worker.postMessage(message);
+      return started.then(function () {
+        if (replacement) return replacement[type](argument);
+        return new Promise(function (resolve, reject) {
+          var id = ++next;
+          calls[id] = { type: type, argument: argument, resolve: resolve, reject: reject };
+          var message = { id: id, type: type };
+          message[type === "search" ? "query" : "refs"] = argument;
+          worker.postMessage(message);
+        });
       });
     }
-    worker.postMessage({ type: "start", lunr: absolute(form.dataset.lunr), engine: absolute(form.dataset.engine),
-                         manifest: absolute(form.dataset.manifest) });
     proxy.search = function (query) { return ask("search", query); };
     proxy.documents = function (refs) { return ask("documents", refs); };
     return proxy;
