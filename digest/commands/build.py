@@ -246,8 +246,9 @@ def _build_full(job: _Job) -> _Output:
     catalog, config, stages = job.catalog, job.config, job.stages
     stages.start("planning")
     staged = StagedSite(job.project.output)
-    searching = Background(partial(_timed, lambda: _search_files(catalog, config, None)))
+    searching: Background | None = None
     try:
+        searching = Background(partial(_timed, lambda: _search_files(catalog, config, None)))
         specs = _plan(catalog, config, job.pages, None)
         pages, emails = _render_everything(specs, job.renderer, catalog, config, stages, staged)
         stages.start("search")  # what is left of it: it began with the planning
@@ -261,7 +262,8 @@ def _build_full(job: _Job) -> _Output:
             written, unchanged, paths = written + more_written, unchanged + more_unchanged, paths + list(files)
         removed = staged.finish(paths)
     except BaseException:
-        searching.cancel()
+        if searching is not None:
+            searching.cancel()
         staged.abandon()
         raise
     return _Output(len(specs), len(paths), written, unchanged, removed, pages.rendered, pages.reused,
