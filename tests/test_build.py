@@ -210,3 +210,28 @@ def test_topic_page_cards_do_not_repeat_that_topic(site_dir: Path) -> None:
     assert other_tags > 50
     snapshot = (site_dir / "snapshots" / "2025-10-08" / "index.html").read_text(encoding="utf-8")
     assert 'class="tag" href="../../topics/agents/"' in snapshot  # elsewhere cards keep every tag
+
+
+def test_a_preview_session_after_edits_writes_exactly_what_a_full_build_writes(tmp_path: Path) -> None:
+    """Every preview cache (snapshots, catalog, paper page plans, related papers from a worker, search terms,
+    email plans and renders, written files) must give the bytes a fresh `digest build` gives."""
+    project = make_project(tmp_path / "preview", with_seeds=True)
+    state = BuildState()
+    build_site(project, state=state)
+    newest = project.snapshots / "2025-10-08.txt"
+    text = newest.read_text(encoding="utf-8")
+    newest.write_text(text.rstrip("\n") + "\n\nFederated Distillation for Sparse Mixtures of Experts\n\n"
+                      "We distill federated clients into a sparse mixture of experts with differential privacy.\n",
+                      encoding="utf-8")
+    older = project.snapshots / "2025-03-19.txt"
+    older.write_text(older.read_text(encoding="utf-8").replace("Cyclical Curriculum Learning\n\nArtificial",
+                                                               "Cyclical Curriculum Learning\n\nEdited: artificial"),
+                     encoding="utf-8")
+    again = build_site(project, state=state)
+    assert 0 < again.rendered < again.pages
+    fresh = Project.at(project.root, tmp_path / "fresh")
+    build_site(fresh)
+    files = tree(project.output)
+    assert files == tree(fresh.output)
+    assert any(b"Edited: artificial" in data for data in files.values())
+    assert "papers/federated-distillation-for-sparse-mixtures-of-experts/index.html" in files
