@@ -219,14 +219,11 @@ def test_a_preview_session_after_edits_writes_exactly_what_a_full_build_writes(t
     state = BuildState()
     build_site(project, state=state)
     newest = project.snapshots / "2025-10-08.txt"
-    text = newest.read_text(encoding="utf-8")
+    text = newest.read_text(encoding="utf-8").replace("Cyclical Curriculum Learning\n\nArtificial",
+                                                      "Cyclical Curriculum Learning\n\nEdited: artificial")
     newest.write_text(text.rstrip("\n") + "\n\nFederated Distillation for Sparse Mixtures of Experts\n\n"
                       "We distill federated clients into a sparse mixture of experts with differential privacy.\n",
                       encoding="utf-8")
-    older = project.snapshots / "2025-03-19.txt"
-    older.write_text(older.read_text(encoding="utf-8").replace("Cyclical Curriculum Learning\n\nArtificial",
-                                                               "Cyclical Curriculum Learning\n\nEdited: artificial"),
-                     encoding="utf-8")
     again = build_site(project, state=state)
     assert 0 < again.rendered < again.pages
     fresh = Project.at(project.root, tmp_path / "fresh")
