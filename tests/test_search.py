@@ -233,6 +233,43 @@ def test_shards_give_the_whole_index_s_refs_scores_and_counts(built_site: tuple[
     assert assert_shards_match_whole(site_dir, documents, BATTERY, tmp_path) >= 20
 
 
+PAGES_SCRIPT = """
+const [siteDir, enginePath, lunrPath, query] = process.argv.slice(1);
+const fs = require("fs"), path = require("path");
+const lunr = require(lunrPath), PaperSearch = require(enginePath)(lunr);
+const fetchJson = (url) => Promise.resolve(JSON.parse(fs.readFileSync(path.join(siteDir, url))));
+(async () => {
+  const whole = new PaperSearch.Engine("search/manifest.json", fetchJson);
+  const results = await whole.search(query);
+  const expected = await whole.documents(results.map((r) => r.ref));
+  const engine = new PaperSearch.Engine("search/manifest.json", fetchJson);
+  let searches = 0;
+  const search = engine.search;
+  engine.search = function (q) { searches++; return search.call(this, q); };
+  const pages = [];
+  for (let start = 0; start === 0 || start < results.length; start += 10) {
+    const answer = await engine.page(query, start, 10);
+    pages.push({ total: answer.total, docs: answer.docs });
+  }
+  process.stdout.write(JSON.stringify({ expected, pages, searches }));
+})();
+"""
+
+
+def test_the_page_method_gives_the_ranked_results_ten_at_a_time_without_searching_again(site_dir: Path) -> None:
+    """What the worker posts to the page: the count and ten documents, in search()'s order, page after page."""
+    engine = next((site_dir / "assets").glob("search-index.*.js"))
+    lunr_js = Path(__file__).resolve().parents[1] / "node_modules" / "lunr"
+    done = subprocess.run([node_or_fail(), "-e", PAGES_SCRIPT, str(site_dir), str(engine), str(lunr_js), "learning"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    answer = json.loads(done.stdout)
+    expected, pages = answer["expected"], answer["pages"]
+    assert len(expected) > 20 and len(pages) == -(-len(expected) // 10)
+    assert all(page["total"] == len(expected) for page in pages)
+    assert [doc for page in pages for doc in page["docs"]] == expected
+    assert answer["searches"] == 1
+
+
 @pytest.mark.slow
 def test_shards_match_the_whole_index_on_the_benchmark_corpus(tmp_path: Path) -> None:
     """2,000 synthetic papers from the peer benchmark's generator: many shards, long postings."""

@@ -105,6 +105,21 @@
     });
   };
 
+  // What the search page shows of a query: how many papers match and what results start .. start + size
+  // show. The last query's results are kept, so "Show more" neither searches again nor (in a worker) posts
+  // thousands of results to the page.
+  Engine.prototype.page = function (queryString, start, size) {
+    var engine = this;
+    if (!this.last || this.last.query !== queryString) {
+      var last = this.last = { query: queryString, results: this.search(queryString) };
+      last.results.catch(function () { if (engine.last === last) engine.last = null; });  // a failure is not kept
+    }
+    return this.last.results.then(function (results) {
+      var refs = results.slice(start, start + size).map(function (result) { return result.ref; });
+      return engine.documents(refs).then(function (docs) { return { total: results.length, docs: docs }; });
+    });
+  };
+
   // What each result shows, for lunr refs (base-36 paper numbers), in the same order.
   Engine.prototype.documents = function (refs) {
     var engine = this;

@@ -1,9 +1,9 @@
 // The search engine (search-index.js with lunr.js) in a Web Worker, so that assembling the
-// index and scoring thousands of papers never blocks the page: search.js sends
-// {id, type: "search", query} or {id, type: "documents", refs} and gets {id, value} or
-// {id, error} back. The first message, {type: "start"}, names the scripts and the manifest
-// by absolute URL (their names carry content hashes, which only the page knows) and hands
-// over the manifest the page has already fetched (its preload), so it is not fetched twice.
+// index and scoring thousands of papers never blocks the page. search.js sends
+// {id, query, start, size} and gets {id, value: {total, docs}} (only what it shows, however
+// many papers match) or {id, error} back. The first message, {type: "start"}, names the scripts
+// and the manifest by absolute URL (their names carry content hashes, which only the page knows)
+// and hands over the manifest the page has already fetched (its preload), so it is not fetched twice.
 /* global importScripts, PaperSearch, lunr */
 "use strict";
 var engine = null;
@@ -22,12 +22,7 @@ self.onmessage = function (event) {
     engine = new PaperSearch.Engine(message.manifest, fetchJson, message.manifestData);
     return;
   }
-  var work = message.type === "search"
-    ? engine.search(message.query).then(function (results) {
-        return results.map(function (result) { return { ref: result.ref, score: result.score }; });
-      })
-    : engine.documents(message.refs);
-  work.then(function (value) {
+  engine.page(message.query, message.start, message.size).then(function (value) {
     self.postMessage({ id: message.id, value: value });
   }, function (error) {
     self.postMessage({ id: message.id, error: {

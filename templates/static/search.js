@@ -10,7 +10,7 @@
   var PAGE = 10;
   var engine = null;
   var latest = 0;  // ticket of the newest search: an older one finishing late must not touch the page
-  var pending = null;  // results of the current search not shown yet
+  var current = null;  // the search on the page: {query, total, shown, ticket}
 
   // The engine runs in a Web Worker (search-worker.js) so the page stays responsive however many
   // papers match; where a worker cannot start (an old browser, a page opened from disk), here.
@@ -27,8 +27,9 @@
       .then(function () { return new PaperSearch.Engine(form.dataset.manifest, fetchJson); });
     return {
       kind: "page",
-      search: function (query) { return ready.then(function (local) { return local.search(query); }); },
-      documents: function (refs) { return ready.then(function (local) { return local.documents(refs); }); }
+      page: function (query, start, size) {
+        return ready.then(function (local) { return local.page(query, start, size); });
+      }
     };
   }
 
@@ -67,8 +68,9 @@
       }
     };
     worker.onerror = function (event) {
-      // The worker could not start or load its scripts: run everything asked so far on the page instead.
-      if (answered) return;
+      // The worker could not start or load its scripts: run everything asked so far on the page instead
+      // (once: a search posted before the failing start was handled may report an error of its own).
+      if (answered || replacement) return;
       event.preventDefault();
       worker.terminate();
       var local = pageEngine();
@@ -76,7 +78,7 @@
       Object.keys(calls).forEach(function (id) {
         var call = calls[id];
         delete calls[id];
-        local[call.type](call.argument).then(call.resolve, call.reject);
+        local.page(call.query, call.start, call.size).then(call.resolve, call.reject);
       });
     };
     // The manifest through the page's preload, handed over with the start message (without it, if that fails:
@@ -88,20 +90,16 @@
         worker.postMessage({ type: "start", lunr: absolute(form.dataset.lunr), engine: absolute(form.dataset.engine),
                              manifest: absolute(form.dataset.manifest), manifestData: manifest });
       });
-    function ask(type, argument) {
+    proxy.page = function (query, start, size) {
       return started.then(function () {
-        if (replacement) return replacement[type](argument);
+        if (replacement) return replacement.page(query, start, size);
         return new Promise(function (resolve, reject) {
           var id = ++next;
-          calls[id] = { type: type, argument: argument, resolve: resolve, reject: reject };
-          var message = { id: id, type: type };
-          message[type === "search" ? "query" : "refs"] = argument;
-          worker.postMessage(message);
+          calls[id] = { query: query, start: start, size: size, resolve: resolve, reject: reject };
+          worker.postMessage({ id: id, query: query, start: start, size: size });
         });
       });
-    }
-    proxy.search = function (query) { return ask("search", query); };
-    proxy.documents = function (refs) { return ask("documents", refs); };
+    };
     return proxy;
   }
 
@@ -172,38 +170,41 @@
 
   function run(query) {
     var ticket = ++latest;
-    pending = null;
+    current = null;
     list.textContent = "";
     more.hidden = true;
     query = query.trim();
     if (!query) { say("Type a word to search the papers."); return; }
     say("Searching…");
-    getEngine().search(query).then(function (results) {
+    getEngine().page(query, 0, PAGE).then(function (answer) {
       if (ticket !== latest) return;
       form.setAttribute("data-ran-in", engine.kind);  // "worker" or "page": for the tests and the curious
-      pending = { query: query, results: results, shown: 0, ticket: ticket };
-      if (!results.length) { say("No papers match “" + query + "”."); return; }
-      return showMore();
+      current = { query: query, total: answer.total, shown: 0, ticket: ticket };
+      if (!answer.total) { say("No papers match “" + query + "”."); return; }
+      show(current, answer.docs);
     }).catch(function (error) { failed(error, ticket); });
   }
 
+  // The engine keeps the query's results: it sends only the ten documents to add.
   function showMore() {
-    var batch = pending;
-    if (!batch) return Promise.resolve();
-    var slice = batch.results.slice(batch.shown, batch.shown + PAGE);
+    var batch = current;
+    if (!batch) return;
     more.disabled = true;
-    return getEngine().documents(slice.map(function (r) { return r.ref; })).then(function (docs) {
-      if (batch.ticket !== latest) return;
-      var fragment = document.createDocumentFragment();
-      docs.forEach(function (doc) { if (doc) fragment.appendChild(renderResult(doc)); });
-      list.appendChild(fragment);
-      batch.shown += slice.length;
-      var total = batch.results.length;
-      say(total + (total === 1 ? " paper matches" : " papers match") + " “" + batch.query + "”" +
-          (batch.shown < total ? "; showing the best " + batch.shown + "." : "."));
-      more.hidden = batch.shown >= total;
-      more.disabled = false;
+    getEngine().page(batch.query, batch.shown, PAGE).then(function (answer) {
+      if (batch.ticket === latest) show(batch, answer.docs);
     }).catch(function (error) { failed(error, batch.ticket); });
+  }
+
+  function show(batch, docs) {
+    var fragment = document.createDocumentFragment();
+    docs.forEach(function (doc) { if (doc) fragment.appendChild(renderResult(doc)); });
+    list.appendChild(fragment);
+    batch.shown += docs.length;
+    var total = batch.total;
+    say(total + (total === 1 ? " paper matches" : " papers match") + " “" + batch.query + "”" +
+        (batch.shown < total ? "; showing the best " + batch.shown + "." : "."));
+    more.hidden = batch.shown >= total;
+    more.disabled = false;
   }
 
   function queryFromUrl() {
