@@ -110,6 +110,8 @@ def test_the_content_security_policy_lets_the_site_work(browser: Any, netlify_li
     assert "script-src 'self'" in response.headers["content-security-policy"]
     page.wait_for_selector("#search-results li")
     assert page.locator("#search-results li").count() >= 4
+    # The search worker (and the scripts it imports) are allowed too: the engine ran there, not on the page.
+    assert page.get_attribute("#search-form", "data-ran-in") == "worker" and len(page.workers) == 1
     assert page.evaluate("window.__violations") == [] and errors == []
     page.goto(netlify_like_server)
     assert page.evaluate("window.__violations") == []

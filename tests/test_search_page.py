@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import stored_documents
+from tests.conftest import free_port, stored_documents
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
 
 @pytest.fixture(scope="module")
@@ -302,3 +310,43 @@ def test_a_worker_whose_engine_script_fails_hands_the_search_to_the_page(tab: An
     finally:
         tab.unroute("**/assets/search-index.*")
     assert where == "page" and "Anarchic Federated Learning" in titles and len(seen) == 2
+
+
+@pytest.fixture(scope="module")
+def sub_path_server(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The built site served under a sub-path (as on GitHub Pages' project sites): yields .../digest/."""
+    root = tmp_path_factory.mktemp("host")
+    (root / "digest").symlink_to(site_dir, target_is_directory=True)
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(QuietHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/digest/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+def test_the_worker_finds_its_scripts_on_a_site_under_a_sub_path(tab: Any, site_server: str,
+                                                                 sub_path_server: str) -> None:
+    """The worker gets lunr.js and the engine by their hashed URLs from the page, so a sub-path changes nothing."""
+    requested: list[str] = []
+
+    def note(request: Any) -> None:
+        requested.append(request.url)
+
+    tab.context.on("request", note)  # the context's events include the worker's requests
+    try:
+        fresh(tab, sub_path_server + "topics/")
+        tab.fill("#site-search", "federated")
+        with tab.expect_navigation():
+            tab.press("#site-search", "Enter")
+        where, titles, status = ranked_titles(tab, tab.url)
+    finally:
+        tab.context.remove_listener("request", note)
+    assert tab.url == sub_path_server + "search/?q=federated"
+    assert (where, titles, status) == ranked_titles(tab, site_server + "search/?q=federated")
+    assert where == "worker" and "Anarchic Federated Learning" in titles
+    host = sub_path_server.removesuffix("digest/")
+    outside = [url for url in requested if url.startswith(host) and not url.startswith(sub_path_server)]
+    assert not outside, outside
+    assert any("/digest/assets/lunr." in url for url in requested), requested
+    assert not tab.errors, tab.errors
