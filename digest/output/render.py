@@ -20,6 +20,7 @@ the render knows.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
@@ -85,10 +86,12 @@ class RenderResult:
     reused: int
 
 
+@functools.lru_cache(maxsize=4096)  # a site shows a few hundred dates, each on thousands of cards
 def long_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+@functools.lru_cache(maxsize=4096)
 def short_date(value: date) -> str:
     return f"{value:%b} {value.day}, {value.year}"
 

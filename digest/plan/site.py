@@ -48,6 +48,12 @@ class PaperCard:
     more_authors: int = 0
     upvotes: int | None = None  # on a day's list, that day's count; elsewhere the newest
 
+    def topics_except(self, slug: str | None) -> tuple[Topic, ...]:
+        """Its topics but the one a list is about (a topic page's own tag would say nothing)."""
+        if slug is None:
+            return self.topics
+        return tuple(topic for topic in self.topics if topic.slug != slug)
+
 
 @dataclass(frozen=True)
 class PaperLink:
