@@ -134,6 +134,7 @@ def own_served(tmp_path: Path) -> Iterator[Served]:
     """For a test that edits the project."""
     started = start_served(tmp_path)
     yield started
+    started.preview.stop_waiting()
     started.server.shutdown()
     started.server.server_close()
 
@@ -199,6 +200,76 @@ def test_the_reload_script_is_added_when_served_and_never_written(served: Served
     assert code == 200 and headers["Content-Type"].startswith("text/javascript") and b"location.reload" in script
     files = [path for path in served.project.output.rglob("*") if path.is_file() and not path.is_symlink()]
     assert files and not [path for path in files if b"__digest__" in path.read_bytes()]
+
+
+RFC_KEY, RFC_ACCEPT = "dGhlIHNhbXBsZSBub25jZQ==", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="  # RFC 6455's own example
+
+
+def open_live(port: int, *extra_headers: str) -> tuple[socket.socket, bytes]:
+    """A WebSocket handshake on the live-reload endpoint, by hand: the socket and the response head."""
+    connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+    request = ["GET /__digest__/live HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket",
+               "Connection: Upgrade", f"Sec-WebSocket-Key: {RFC_KEY}", "Sec-WebSocket-Version: 13", *extra_headers]
+    connection.sendall(("\r\n".join(request) + "\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = connection.recv(1)
+        if not chunk:
+            break
+        head += chunk
+    return connection, head
+
+
+def read_frame(connection: socket.socket) -> tuple[int, bytes]:
+    """One short, unmasked server frame: (opcode, payload)."""
+    first, length = connection.recv(1)[0], connection.recv(1)[0]
+    assert first & 0x80 and length < 126  # whole frames, short ones
+    payload = b""
+    while len(payload) < length:
+        payload += connection.recv(length - len(payload))
+    return first & 0x0F, payload
+
+
+def test_the_live_socket_tells_the_build_id_at_once_then_each_new_build(own_served: Served) -> None:
+    served = own_served
+    connection, head = open_live(served.port, f"Origin: http://127.0.0.1:{served.port}")
+    with connection:
+        assert head.startswith(b"HTTP/1.1 101 ") and f"Sec-WebSocket-Accept: {RFC_ACCEPT}".encode() in head
+        first = served.preview.status.build_id
+        assert read_frame(connection) == (0x1, first.encode())
+        add_paper(served.project)
+        served.preview.rebuild()
+        second = served.preview.status.build_id
+        assert second != first and read_frame(connection) == (0x1, second.encode())
+        served.preview.stop_waiting()  # the server shuts down: the socket is closed, "going away"
+        assert read_frame(connection) == (0x8, (1001).to_bytes(2, "big"))
+
+
+def test_the_live_socket_refuses_other_sites_pages_and_plain_requests(served: Served) -> None:
+    connection, head = open_live(served.port, "Origin: https://evil.example")
+    with connection:
+        assert head.startswith(b"HTTP/1.1 403 ") or head.startswith(b"HTTP/1.0 403 ")
+    code, _, body = fetch(served.port, "/__digest__/live")
+    assert code == 426 and b"WebSocket" in body
+
+
+@pytest.mark.browser
+def test_a_page_without_websockets_still_reloads_by_polling(own_served: Served, browser: Any) -> None:
+    served = own_served
+    context = browser.new_context()
+    context.add_init_script("delete window.WebSocket;")
+    polls: list[str] = []
+    context.on("request", lambda request: polls.append(request.url) if "/__digest__/build" in request.url else None)
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{served.port}/")
+        assert NEW_TITLE not in body_text(page)
+        add_paper(served.project)
+        served.preview.rebuild()
+        page.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=15_000)
+        assert polls  # it asked; no socket told it
+    finally:
+        context.close()
 
 
 def test_a_failed_build_shows_an_escaped_error_page_until_the_next_good_build(own_served: Served) -> None:
@@ -333,15 +404,20 @@ def test_pages_reload_after_a_save_show_build_errors_and_recover(tmp_path: Path,
     shutil.copytree(REPO / "templates", project.root / "templates")
     server = ServeProcess(tmp_path, free_port())
     context = browser.new_context()
+    polls: list[str] = []
+    context.on("request", lambda request: polls.append(request.url) if "/__digest__/build" in request.url else None)
     try:
         tabs = [context.new_page() for _ in range(8)]  # more tabs than the browser's 6 connections per host
+        sockets: list[Any] = []
         for tab in tabs:
+            tab.on("websocket", lambda socket: sockets.append(socket))
             tab.goto(server.url)
         assert NEW_TITLE not in body_text(tabs[0])
 
         add_paper(project)
         for tab in tabs:
             tab.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=15_000)
+        assert len(sockets) >= 8 and polls == []  # every tab was told over its socket; none had to ask
         page = tabs[0]
         page.get_by_role("link", name=NEW_TITLE).first.click()
         page.wait_for_url("**/papers/**")

@@ -9,18 +9,23 @@ Three parts run side by side until Ctrl-C or SIGTERM:
 * a stdlib `ThreadingHTTPServer` that serves files from the output folder,
   looked up by path on every request so the writer's atomic swap is seen.
 
-Live reload is a short poll: HTML responses get a script tag (added by the
-server only, never written to site/) that asks `/__digest__/build` for the
-current build id about once a second and reloads when it differs. A poll
-holds a connection for milliseconds, so any number of tabs share the
-browser's six connections per host; the id includes a per-process token, so
-a restarted server also reloads the open tabs.
+Live reload: HTML responses get a script tag (added by the server only,
+never written to site/) that opens a WebSocket to `/__digest__/live`; the
+server sends the current build id at once and each new one as soon as its
+build is written, and the page reloads when the id differs from the one it
+was served with. Browsers keep WebSockets apart from their six connections
+per host, so any number of open tabs leave page loads free. Where the socket
+cannot connect or drops (a restarted server), the page falls back to asking
+`/__digest__/build` about once a second; the id includes a per-process
+token, so a restarted server also reloads the open tabs.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
+import hashlib
 import html
 import mimetypes
 import secrets
@@ -51,6 +56,9 @@ DEFAULT_PORT = 8000
 PORT_TRIES = 10
 ENDPOINT_PREFIX = "/__digest__/"
 BUILD_ENDPOINT = ENDPOINT_PREFIX + "build"
+LIVE_ENDPOINT = ENDPOINT_PREFIX + "live"
+WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
+LIVE_PING_SECONDS = 20.0  # how often an idle live socket is checked for a tab that went away
 RELOAD_SCRIPT = ENDPOINT_PREFIX + "reload.js"
 
 CONTENT_TYPES = {
@@ -71,8 +79,9 @@ CONTENT_TYPES = {
     ".webmanifest": "application/manifest+json",
 }
 
-# Polls only while the tab is visible, backs off while the server is down and
-# reloads when the id differs from the one the page was served with.
+# Listens on a WebSocket, which the server tells each new build id at once; where there is none or it
+# drops, polls while the tab is visible, backing off while the server is down. Reloads when the id differs
+# from the one the page was served with.
 RELOAD_JS = b"""\
 (() => {
   "use strict";
@@ -81,16 +90,37 @@ RELOAD_JS = b"""\
   const endpoint = "/__digest__/build";
   let delay = 1000;
   let timer = 0;
+  let polling = false;
+  function reloadIfNew(current) {
+    if (!current || current === served) return false;
+    location.reload();
+    return true;
+  }
+  function listen() {
+    if (!("WebSocket" in window)) return poll();
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${location.host}/__digest__/live`);
+    socket.addEventListener("message", (event) => reloadIfNew(String(event.data).trim()));
+    socket.addEventListener("close", poll);
+  }
+  function poll() {
+    if (polling) return;
+    polling = true;
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState !== "visible") return;
+      clearTimeout(timer);
+      timer = 0;
+      check();
+    });
+    schedule();
+  }
   async function check() {
     timer = 0;
     if (document.visibilityState === "hidden") return;
     try {
       const response = await fetch(endpoint, {cache: "no-store"});
       const current = (await response.text()).trim();
-      if (response.ok && current && current !== served) {
-        location.reload();
-        return;
-      }
+      if (response.ok && reloadIfNew(current)) return;
       delay = 1000;
     } catch (error) {
       delay = Math.min(delay * 2, 4000);
@@ -100,13 +130,7 @@ RELOAD_JS = b"""\
   function schedule() {
     if (!timer) timer = setTimeout(check, delay);
   }
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState !== "visible") return;
-    clearTimeout(timer);
-    timer = 0;
-    check();
-  });
-  schedule();
+  listen();
 })();
 """
 
@@ -132,8 +156,32 @@ class Preview:
         self.err = err or sys.stderr
         self._session = secrets.token_hex(4)
         self._counter = 0
-        self.status = BuildStatus(self._next_id())
+        self._changed = threading.Condition()
+        self._status = BuildStatus(self._next_id())
+        self._stopping = False
         self.builds = 0
+
+    @property
+    def status(self) -> BuildStatus:
+        return self._status
+
+    @status.setter
+    def status(self, status: BuildStatus) -> None:
+        with self._changed:
+            self._status = status
+            self._changed.notify_all()
+
+    def wait_for_build(self, build_id: str, timeout: float) -> str | None:
+        """The current build id once it differs from `build_id` (or after `timeout`); None once stopping."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._stopping or self._status.build_id != build_id, timeout)
+            return None if self._stopping else self._status.build_id
+
+    def stop_waiting(self) -> None:
+        """Release every live connection (the server is shutting down)."""
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
 
     def rebuild(self) -> BuildReport | None:
         """Build once; a failure is recorded and shown, never raised, so the server keeps running."""
@@ -302,7 +350,7 @@ class PreviewServer(ThreadingHTTPServer):
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
-    """GET and HEAD for files in the output folder, plus the two live-reload endpoints."""
+    """GET and HEAD for files in the output folder, plus the three live-reload endpoints."""
 
     server: PreviewServer
     server_version = "digest-serve"
@@ -330,6 +378,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                               cache="no-store")
         if path == RELOAD_SCRIPT:
             return self._send(200, CONTENT_TYPES[".js"], RELOAD_JS, send_body)
+        if path == LIVE_ENDPOINT:
+            return self._live()
         target = resolve_request(preview.project.output, path)
         if target.status == HTTPStatus.MOVED_PERMANENTLY and target.location:
             query = urlsplit(self.path).query
@@ -341,6 +391,35 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if kind.startswith("text/html"):
             return self._send_page(200, data, send_body)
         return self._send(200, kind, data, send_body)
+
+    def _live(self) -> None:
+        """The WebSocket a page listens on: the current build id at once, then each new one as it is built."""
+        key = self.headers.get("Sec-WebSocket-Key", "")
+        if self.headers.get("Upgrade", "").lower() != "websocket" or not key:
+            return self._send(426, "text/plain; charset=utf-8", b"426 Upgrade Required: a WebSocket endpoint\n",
+                              True)
+        origin = self.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc != self.headers.get("Host"):
+            return self._send(403, "text/plain; charset=utf-8", b"403 Forbidden: another site's page\n", True)
+        accept = base64.b64encode(hashlib.sha1((key.strip() + WEBSOCKET_GUID).encode()).digest()).decode()
+        self.protocol_version = "HTTP/1.1"  # a handshake answered as HTTP/1.0 is refused
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        self.close_connection = True
+        preview, sent = self.server.preview, ""
+        current: str | None = preview.status.build_id
+        while current is not None:
+            if current != sent:
+                self.wfile.write(_websocket_frame(0x1, current.encode()))  # text
+                sent = current
+            else:
+                self.wfile.write(_websocket_frame(0x9, b""))  # ping: fails once the tab is gone
+            self.wfile.flush()
+            current = preview.wait_for_build(sent, LIVE_PING_SECONDS)
+        self.wfile.write(_websocket_frame(0x8, (1001).to_bytes(2, "big")))  # close: going away
 
     @staticmethod
     def _read(path: Path) -> bytes | None:
@@ -381,6 +460,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(data)
+
+
+def _websocket_frame(opcode: int, payload: bytes) -> bytes:
+    """One unmasked, unfragmented server frame (RFC 6455, section 5.2); payloads here are short."""
+    if len(payload) > 125:
+        raise ValueError("live-reload frames carry a build id, not more than 125 bytes")
+    return bytes((0x80 | opcode, len(payload))) + payload
 
 
 def bind_server(host: str, port: int, preview: Preview, *, try_next: bool = False) -> PreviewServer:
@@ -447,6 +533,7 @@ def _shut_down(watcher: Watcher, debouncer: Debouncer, server: PreviewServer, ht
     """Stop watching, let a running build finish, then close the listening socket."""
     watcher.stop()
     debouncer.stop()
+    server.preview.stop_waiting()
     if http_thread.is_alive():
         server.shutdown()
         http_thread.join(10)
