@@ -20,7 +20,7 @@ test: $(VENV)/.installed-test $(VENV)/.installed-actionlint node_modules/.instal
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-bench: $(VENV)/.installed node_modules/.installed
+bench: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python bench/bench.py
 	@test bench/node_modules/.package-lock.json -nt bench/package-lock.json || \
 	  npm ci --prefix bench --no-audit --no-fund --loglevel=error

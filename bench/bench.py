@@ -9,7 +9,10 @@ process so peak memory belongs to that size alone:
 * the incremental path the preview server uses: a first build with a
   `BuildState`, then a rebuild with nothing changed, one after appending a
   paper to the newest snapshot and one after editing an abstract in an old
-  snapshot.
+  snapshot;
+* the preview round trip: `digest serve` in its own process and a page open
+  in Chromium, from saving the newest snapshot with one more paper to the
+  page showing it (debounce, rebuild and live reload included), three times.
 
 The real corpus in ../shared/corpus/hf-daily-papers is built too when it is there
 (full build only; `--no-real` skips it).
@@ -28,6 +31,8 @@ import pstats
 import random
 import resource
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +45,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 REAL_CORPUS = REPO.parent / "shared" / "corpus" / "hf-daily-papers"
 SEED = 20251008
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PREVIEW_ROUNDS = 3
 PAPERS_PER_DAY = 80
 RETURNING_SHARE = 0.6
 RETURN_WINDOW_DAYS = 10
@@ -300,6 +307,55 @@ def child_incremental(root: Path) -> dict[str, Any]:
     return results
 
 
+def child_preview(root: Path) -> dict[str, Any]:
+    """`digest serve` and a browser on its home page: seconds from each save to the page showing the new paper."""
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (root / "serve.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "digest", "serve", "--port", str(port),
+                               "--output", str(root / "site-serve")], cwd=root, stdout=log, stderr=subprocess.STDOUT)
+    rounds: list[float] = []
+    try:
+        _wait_until_serving(server, port)
+        newest = sorted(root.joinpath("content", "snapshots").glob("*.txt"))[-1]
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/")
+            for number in range(PREVIEW_ROUNDS):
+                title, abstract = Corpus(1, seed=SEED + 100 + number).paper()
+                title = f"{title} (saved in the preview, round {number + 1})"
+                time.sleep(1.0)  # the page settled, the watcher idle
+                started = time.perf_counter()
+                with newest.open("a", encoding="utf-8") as handle:
+                    handle.write(f"{title}\n\n{abstract}\n\n")
+                page.wait_for_function("title => document.body.innerText.includes(title)", arg=title,
+                                       timeout=120_000)
+                rounds.append(round(time.perf_counter() - started, 3))
+            browser.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(60)
+        log.close()
+    return {"rounds": rounds}
+
+
+def _wait_until_serving(server: subprocess.Popen[bytes], port: int, timeout: float = 900) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"digest serve exited with {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("digest serve did not start")
+
+
 def _edit_abstract(path: Path, later: list[Path]) -> None:
     """Edit the abstract of a paper in `path` that no later snapshot repeats (the newest text wins)."""
     later_text = "".join(other.read_text(encoding="utf-8") for other in later)
@@ -365,6 +421,7 @@ def bench_size(papers: int, workdir: Path, incremental: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"corpus": corpus, "full": run_child("full", root)}
     if incremental:
         result["incremental"] = run_child("incremental", root)
+        result["preview"] = run_child("preview", root)
     return result
 
 
@@ -394,6 +451,15 @@ def print_table(results: dict[str, dict[str, Any]]) -> None:
                          f"{incremental['peak_mb']:.0f}" if step == "first" else ""))
     if len(rows) > 1:
         _print_rows("Incremental rebuilds with a BuildState (preview server path)", rows)
+    rows = [("corpus", "median s", "slowest s", "rounds")]
+    for label, result in results.items():
+        if "preview" in result:
+            rounds = result["preview"]["rounds"]
+            rows.append((label, f"{sorted(rounds)[len(rounds) // 2]:.2f}", f"{max(rounds):.2f}",
+                         " ".join(f"{seconds:.2f}" for seconds in rounds)))
+    if len(rows) > 1:
+        _print_rows("Preview round trip: digest serve + Chromium, from saving a snapshot with one more paper to the "
+                    "open page showing it", rows)
     print("\nsearch raw / gz: every file under search/ (manifest, term and word shards, result chunks); a query "
           "loads a few of them: bench/search_bench.py measures what a reader's browser fetches.")
 
@@ -456,7 +522,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _child(argv: list[str]) -> int:
     mode, root = argv[0], Path(argv[1])
-    result = child_full(root) if mode == "full" else child_incremental(root)
+    children = {"full": child_full, "incremental": child_incremental, "preview": child_preview}
+    result = children[mode](root)
     print(json.dumps(result))
     return 0
 
