@@ -240,15 +240,15 @@ class _Output:
 
 
 def _build_full(job: _Job) -> _Output:
-    """`digest build`: the search files on the second core while this one plans; then pages and emails on every
-    core, each worker writing what it rendered into the staging folder (no process holds the whole site);
-    then the staging folder is swapped in."""
+    """`digest build`: the search files on the second core while this one plans (written there into the staging
+    folder); then pages and emails on every core, each worker writing what it rendered into the staging folder
+    (no process holds the whole site); then the staging folder is swapped in."""
     catalog, config, stages = job.catalog, job.config, job.stages
     stages.start("planning")
     staged = StagedSite(job.project.output)
     searching: Background | None = None
     try:
-        searching = Background(partial(_timed, lambda: _search_files(catalog, config, None)))
+        searching = Background(partial(_timed, partial(_stage_search, catalog, config, staged)))
         specs = _plan(catalog, config, job.pages, None)
         pages, emails = _render_everything(specs, job.renderer, catalog, config, stages, staged)
         stages.start("search")  # what is left of it: it began with the planning
@@ -256,8 +256,9 @@ def _build_full(job: _Job) -> _Output:
         stages.add("search", search_seconds)
         stages.start("writing")
         digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), job.renderer).files
-        written, unchanged, paths = pages.written, pages.unchanged, list(pages.paths)
-        for files in (job.assets, search, emails, digest_feeds):  # the rest, written here
+        written, unchanged = pages.written + search.written, pages.unchanged + search.unchanged
+        paths = [*pages.paths, *search.paths]
+        for files in (job.assets, emails, digest_feeds):  # the rest, written here
             more_written, more_unchanged = staged.add(files)
             written, unchanged, paths = written + more_written, unchanged + more_unchanged, paths + list(files)
         removed = staged.finish(paths)
@@ -266,8 +267,7 @@ def _build_full(job: _Job) -> _Output:
             searching.cancel()
         staged.abandon()
         raise
-    return _Output(len(specs), len(paths), written, unchanged, removed, pages.rendered, pages.reused,
-                   sum(len(data) for data in search.values()))
+    return _Output(len(specs), len(paths), written, unchanged, removed, pages.rendered, pages.reused, search.size)
 
 
 def _build_preview(job: _Job, state: BuildState) -> _Output:
@@ -317,6 +317,22 @@ class _StagedPages:
     reused: int
     written: int
     unchanged: int
+
+
+@dataclass(frozen=True)
+class _StagedSearch:
+    """The search files the search worker built and wrote into the staging folder: paths, counts, bytes."""
+
+    paths: tuple[str, ...]
+    written: int
+    unchanged: int
+    size: int
+
+
+def _stage_search(catalog: Catalog, config: SiteConfig, staged: StagedSite) -> _StagedSearch:
+    files = _search_files(catalog, config, None)
+    written, unchanged = staged.add(files)
+    return _StagedSearch(tuple(files), written, unchanged, sum(len(data) for data in files.values()))
 
 
 def _render_and_stage(specs: list[PageSpec], renderer: Renderer, staged: StagedSite) -> _StagedPages:
