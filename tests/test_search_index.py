@@ -159,5 +159,5 @@ def test_a_preview_rebuild_with_kept_terms_writes_what_a_full_build_writes(bundl
                *bundled_documents[11:])
     for documents in (bundled_documents, changed, changed[5:]):
         assert build_search_files(documents, cache) == build_search_files(documents)
-        assert set(cache.terms) == set(documents), "the cache keeps only the papers of the last build"
+        assert set(cache.papers) == set(documents), "the cache keeps only the papers of the last build"
     assert build_search_files(changed[5:], cache) is cache.files, "unchanged documents reuse the last files"

@@ -12,24 +12,30 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from digest.output.search.index import SearchDocument, build_index, document_terms
+from digest.output.search.index import (
+    DocumentPostings,
+    SearchDocument,
+    TermNumbers,
+    document_postings,
+    document_terms,
+    index_postings,
+)
 from digest.output.search.shards import search_files
 from digest.output.search.words import stems_of
-
-Terms = dict[str, list[str]]
 
 
 @dataclass
 class SearchCache:
-    """What a preview session keeps between builds: each paper's terms, and the last build's files.
+    """What a preview session keeps between builds: each paper's postings and words, and the last build's files.
 
-    Splitting and stemming is the per-paper part of indexing; BM25 weights
-    depend on the whole corpus (every idf moves when a paper arrives), so they
-    are recomputed every time from the kept terms: the result is what a full
+    Splitting, stemming and counting are the per-paper part of indexing, kept as integers (terms numbered by
+    `numbers`, the same for the whole session); BM25 weights depend on the whole corpus (every idf moves when
+    a paper arrives), so they are recomputed every time from the kept postings: the result is what a full
     build writes, which tests/test_search_index.py checks.
     """
 
-    terms: dict[SearchDocument, tuple[Terms, tuple[str, ...]]] = field(default_factory=dict)
+    numbers: TermNumbers = field(default_factory=TermNumbers)
+    papers: dict[SearchDocument, tuple[DocumentPostings, tuple[str, ...]]] = field(default_factory=dict)
     documents: tuple[SearchDocument, ...] | None = None
     files: dict[str, bytes] = field(default_factory=dict)
 
@@ -39,21 +45,22 @@ def build_search_files(documents: Sequence[SearchDocument], cache: SearchCache |
     documents = tuple(documents)
     if cache is not None and cache.documents == documents:
         return cache.files
-    known = cache.terms if cache is not None else {}
-    fresh = {document: known.get(document) or _terms_of(document) for document in documents}
+    numbers = cache.numbers if cache is not None else TermNumbers()
+    known = cache.papers if cache is not None else {}
+    fresh = {document: known.get(document) or _postings_of(document, numbers) for document in documents}
     seen = {word for _, words in fresh.values() for word in words}
-    index = build_index([fresh[document][0] for document in documents])
+    index = index_postings([fresh[document][0] for document in documents], numbers)
     files = search_files(index, [document.shown() for document in documents], stems_of(seen))
     if cache is not None:
-        cache.terms, cache.documents, cache.files = fresh, documents, files
+        cache.papers, cache.documents, cache.files = fresh, documents, files
     return files
 
 
-def _terms_of(document: SearchDocument) -> tuple[Terms, tuple[str, ...]]:
-    """The paper's index terms per field, and its distinct words as typed (for the prefix word lists).
+def _postings_of(document: SearchDocument, numbers: TermNumbers) -> tuple[DocumentPostings, tuple[str, ...]]:
+    """The paper's postings, and its distinct words as typed (for the prefix word lists).
 
     The words are interned and kept as a tuple: a set per paper cost 160 MB at 20,000 papers.
     """
     seen: set[str] = set()
     (terms,) = document_terms([document], seen)
-    return terms, tuple(sorted(map(sys.intern, seen)))
+    return document_postings(terms, numbers), tuple(sorted(map(sys.intern, seen)))

@@ -19,7 +19,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -129,30 +129,80 @@ def document_terms(documents: Sequence[SearchDocument], seen: set[str] | None = 
     return [{name: index_terms(text, seen) for name, text in document.fields().items()} for document in documents]
 
 
+class TermNumbers:
+    """A number for every term met, the same one for the rest of the run (a preview session keeps it), so a
+    paper's postings can be kept as integers from one build to the next."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.terms: list[str] = []
+
+    def of(self, terms: Iterable[str]) -> list[int]:
+        numbers, found = self.numbers, []
+        for term in terms:
+            number = numbers.get(term)
+            if number is None:
+                number = numbers[term] = len(self.terms)
+                self.terms.append(term)
+            found.append(number)
+        return found
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentPostings:
+    """One paper's postings: its distinct terms field by field, each field's in order of first sight, with
+    their counts, as machine integers (terms numbered by a `TermNumbers`), and each field's length."""
+
+    terms: array  # "q"
+    counts: array  # "q"
+    fields: array  # "b": the position in FIELDS of each posting's field
+    lengths: tuple[int, ...]
+
+
+def document_postings(fields: Mapping[str, list[str]], numbers: TermNumbers) -> DocumentPostings:
+    terms, counts, columns, lengths = array("q"), array("q"), array("b"), []
+    for column, (name, _) in enumerate(FIELDS):
+        words = fields[name]
+        lengths.append(len(words))
+        frequencies = Counter(words)  # keys in order of first sight, as lunr numbers terms
+        terms.extend(numbers.of(frequencies))
+        counts.extend(frequencies.values())
+        columns.extend(repeat(column, len(frequencies)))
+    return DocumentPostings(terms, counts, columns, tuple(lengths))
+
+
 def build_index(documents: Sequence[Mapping[str, list[str]]]) -> BuiltIndex:
     """lunr's BM25 index of documents given as per-field term lists; ref i is to_base36(i)."""
+    numbers = TermNumbers()
+    return index_postings([document_postings(fields, numbers) for fields in documents], numbers)
+
+
+def index_postings(documents: Sequence[DocumentPostings], numbers: TermNumbers) -> BuiltIndex:
+    """The index of papers given as postings: lunr numbers terms in order of first sight over the papers in
+    order, which is worked out here with numpy from the run's own numbers (the same index as lunr.py's)."""
     names = tuple(name for name, _ in FIELDS)
-    vocabulary: dict[str, int] = {}
     # Machine integers, not lists of Python ints: at 20,000 papers there are millions of postings.
-    term_ids, counts, field_ids, paper_ids = array("q"), array("q"), array("b"), array("q")
-    lengths = np.zeros((len(documents), len(names)))
-    for paper, fields in enumerate(documents):
-        for column, name in enumerate(names):
-            words = fields[name]
-            lengths[paper, column] = len(words)
-            frequencies = Counter(words)  # keys in order of first sight, as lunr numbers terms
-            term_ids.extend([vocabulary.setdefault(term, len(vocabulary)) for term in frequencies])
-            counts.extend(frequencies.values())
-            field_ids.extend(repeat(column, len(frequencies)))
-            paper_ids.extend(repeat(paper, len(frequencies)))
-    term = np.frombuffer(term_ids, dtype=np.int64).copy()
+    seen, counts, field_ids = array("q"), array("q"), array("b")
+    for document in documents:
+        seen.extend(document.terms)
+        counts.extend(document.counts)
+        field_ids.extend(document.fields)
+    run_number = np.frombuffer(seen, dtype=np.int64)
+    distinct, first_place = np.unique(run_number, return_index=True)
+    by_first_sight = np.argsort(first_place)
+    number_of = np.empty(len(distinct), dtype=np.int64)
+    number_of[by_first_sight] = np.arange(len(distinct))
+    term = number_of[np.searchsorted(distinct, run_number)]
+    vocabulary = [numbers.terms[number] for number in distinct[by_first_sight].tolist()]
+    del seen, run_number
     field = np.frombuffer(field_ids, dtype=np.int8).astype(np.int64)
-    paper = np.frombuffer(paper_ids, dtype=np.int64).copy()
-    del term_ids, field_ids, paper_ids
+    sizes = np.fromiter((len(document.terms) for document in documents), dtype=np.int64, count=len(documents))
+    paper = np.repeat(np.arange(len(documents), dtype=np.int64), sizes)
+    lengths = np.array([document.lengths for document in documents], dtype=np.float64).reshape(-1, len(names))
     score = _bm25(term, field, np.frombuffer(counts, dtype=np.int64).astype(np.float64), lengths[paper, field],
                   lengths, len(vocabulary))
     order = np.lexsort((paper, field, term))
-    return BuiltIndex(names, list(vocabulary), term[order], field[order], paper[order], score[order], len(documents))
+    return BuiltIndex(names, vocabulary, term[order], field[order], paper[order], score[order], len(documents))
 
 
 def _bm25(term: np.ndarray, field: np.ndarray, tf: np.ndarray, length: np.ndarray, lengths: np.ndarray,

@@ -104,18 +104,31 @@ def term_records(index: BuiltIndex) -> list[tuple[str, bytes]]:
     lists: dict[int, list[str]] = {}
     boundaries = [*np.flatnonzero(starts).tolist(), len(term)]
     terms, fields = term.tolist(), field.tolist()
-    for begin, end in itertools.pairwise(boundaries):  # postings formatted a (term, field) at a time: less memory
+    texts = _posting_texts(delta, index.score)
+    for begin, end in itertools.pairwise(boundaries):  # postings joined a (term, field) at a time: less memory
         columns = lists.get(terms[begin])
         if columns is None:
             columns = lists[terms[begin]] = ["[]"] * width
-        pairs = zip(delta[begin:end].tolist(), index.score[begin:end].tolist(), strict=True)
-        columns[fields[begin]] = "[" + ",".join(f"{d},{s!r}" for d, s in pairs) + "]"
+        columns[fields[begin]] = "[" + ",".join(texts[begin:end].tolist()) + "]"
     records = []
     for number, columns in lists.items():
         name = index.terms[number]
         records.append((name, f"[{json.dumps(name, ensure_ascii=False)},{number},{','.join(columns)}]".encode()))
     records.sort(key=lambda record: record[0])
     return records
+
+
+def _posting_texts(deltas: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Each posting as the text "delta,score", as f"{delta},{score!r}" writes it.
+
+    Millions of postings share a few thousand distinct deltas and scores (rounded to 3 decimals), so each
+    distinct value is formatted once and the postings pick theirs by numpy indexing: a fifth of the time.
+    """
+    delta_values, delta_of = np.unique(deltas, return_inverse=True)
+    score_values, score_of = np.unique(scores, return_inverse=True)
+    delta_texts = np.array([f"{value}," for value in delta_values.tolist()], dtype=object)
+    score_texts = np.array([repr(value) for value in score_values.tolist()], dtype=object)
+    return delta_texts[delta_of] + score_texts[score_of]
 
 
 def cut(records: Iterable[tuple[str, bytes]], target_bytes: int) -> list[Shard]:
