@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.inputs.snapshot import Snapshot, SnapshotEntry
-from digest.inputs.topics import Taxonomy, Topic
+from digest.inputs.topics import TaskRunner, Taxonomy, Topic
 from digest.text import MAX_SLUG_LENGTH, code_link, find_links, normalize_title, short_hash, slugify
 
 if TYPE_CHECKING:
@@ -175,7 +175,8 @@ def _title_keys(entry: SnapshotEntry) -> list[str]:
     return [normalize_title(title) or title for title in (entry.title, *entry.alternate_titles)]
 
 
-def build_catalog(snapshots: Sequence[Snapshot], taxonomy: Taxonomy) -> Catalog:
+def build_catalog(snapshots: Sequence[Snapshot], taxonomy: Taxonomy, run_tasks: TaskRunner | None = None) -> Catalog:
+    """Merge the snapshots, oldest first, into papers; `run_tasks` lets classification use every core."""
     ordered = sorted(snapshots, key=lambda snapshot: snapshot.date)
     identities = _Identities()
     drafts: list[_Draft] = []
@@ -202,7 +203,9 @@ def build_catalog(snapshots: Sequence[Snapshot], taxonomy: Taxonomy) -> Catalog:
             if entry.upvotes is not None:
                 upvotes.append((draft.slug, entry.upvotes))
         days.append(SnapshotDay(snapshot.date, snapshot.path, tuple(new), tuple(returning), tuple(upvotes)))
-    papers = {draft.slug: _finish(draft, taxonomy) for draft in drafts}
+    texts = [(draft.title, draft.abstract, draft.keywords) for draft in drafts]
+    topics = taxonomy.classify_all(texts, run_tasks)
+    papers = {draft.slug: _finish(draft, paper_topics) for draft, paper_topics in zip(drafts, topics, strict=True)}
     return Catalog(
         papers=papers,
         topics=taxonomy.topics,
@@ -227,8 +230,8 @@ def _unique_slug(title: str, key: str, taken: set[str]) -> str:
     return slug
 
 
-def _finish(draft: _Draft, taxonomy: Taxonomy) -> Paper:
-    links = tuple(dict.fromkeys(find_links(draft.abstract)))
+def _finish(draft: _Draft, topics: tuple[str, ...]) -> Paper:
+    links = find_links(draft.abstract)
     code_url = draft.github_repo or code_link(list(links))
     return Paper(
         slug=draft.slug,
@@ -236,7 +239,7 @@ def _finish(draft: _Draft, taxonomy: Taxonomy) -> Paper:
         abstract=draft.abstract,
         links=links,
         code_url=code_url,
-        topics=taxonomy.classify(draft.title, draft.abstract, draft.keywords),
+        topics=topics,
         appearances=tuple(draft.appearances),
         arxiv_id=draft.arxiv_id,
         authors=draft.authors,

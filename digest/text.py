@@ -99,9 +99,11 @@ def short_hash(text: str, length: int = 6) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
 
 
-def find_links(text: str) -> list[str]:
-    """http(s) URLs in `text`, without the sentence punctuation that follows them."""
-    return [url for _, url in split_links(text) if url]
+@functools.lru_cache(maxsize=1 << 15)
+def find_links(text: str) -> tuple[str, ...]:
+    """http(s) URLs in `text`, without the sentence punctuation that follows them, each once. Cached: a preview
+    rebuilds the catalog from the same abstracts on every save."""
+    return tuple(dict.fromkeys(url for _, url in split_links(text) if url))
 
 
 def split_links(text: str) -> list[tuple[str, str | None]]:

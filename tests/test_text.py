@@ -19,7 +19,8 @@ from digest.text import (
 
 def test_trailing_sentence_punctuation_is_not_part_of_a_url() -> None:
     text = "Code is at https://github.com/lvyilin/AdaB2N. More at (https://example.org/a_(b)), end."
-    assert find_links(text) == ["https://github.com/lvyilin/AdaB2N", "https://example.org/a_(b)"]
+    assert find_links(text) == ("https://github.com/lvyilin/AdaB2N", "https://example.org/a_(b)")
+    assert find_links(f"{text} Again: https://github.com/lvyilin/AdaB2N") == find_links(text), "each link once"
 
 
 def test_only_http_and_https_become_links() -> None:
@@ -29,7 +30,7 @@ def test_only_http_and_https_become_links() -> None:
 
 
 def test_a_quote_ends_a_url() -> None:
-    assert find_links('see https://example.org/a"onmouseover="alert(1) now') == ["https://example.org/a"]
+    assert find_links('see https://example.org/a"onmouseover="alert(1) now') == ("https://example.org/a",)
 
 
 def test_code_links_are_recognised_only_on_code_hosts() -> None:

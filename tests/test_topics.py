@@ -183,6 +183,23 @@ def test_classify_is_memoised_with_keywords() -> None:
     assert taxonomy.classify("T", "") == ("other",)
 
 
+def test_classifying_on_every_core_files_each_paper_as_one_process_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest.commands.parallel import run_tasks
+    from digest.inputs import topics
+
+    monkeypatch.setattr(topics, "CLASSIFY_ALONE", 0)  # even a few papers go to the workers
+    taxonomy = load_taxonomy(REPO / "content")
+    catalog = seed_catalog()
+    texts = [(paper.title, paper.abstract, paper.keywords) for paper in catalog.papers.values()]
+    texts += [("Federated agents", "", ()), ("Nothing in particular", "", ("diffusion",))]
+    expected = [taxonomy.classify_uncached(*text) for text in texts]
+    topics._CLASSIFIED.clear()
+    assert taxonomy.classify_all(texts, lambda tasks: run_tasks(tasks, processes=2)) == expected
+    assert len(topics._CLASSIFIED) == len(set(texts)), "the workers' answers are memoised here"
+    assert taxonomy.classify_all(texts) == expected
+    assert len({topic for paper_topics in expected for topic in paper_topics}) > 3
+
+
 def test_a_topic_can_ask_for_more_evidence_with_its_own_threshold() -> None:
     taxonomy = parse_taxonomy(load_yaml_text(
         "scoring: {title_weight: 3, abstract_weight: 1, threshold: 3}\n"

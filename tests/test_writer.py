@@ -70,6 +70,16 @@ def test_in_place_updates_touch_only_changed_files_and_clear_stale_ones(tmp_path
     assert write_site({"index.html": b"home 2", "a/index.html": b"a"}, output, in_place=True).written == 0
 
 
+def test_in_place_removal_keeps_folders_that_still_hold_something(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    write_site({"papers/a/index.html": b"a", "papers/b/index.html": b"b"}, output)
+    (output / "mine").mkdir()  # a folder the build did not make and removed nothing from
+    write_site({"papers/b/index.html": b"b"}, output, in_place=True)
+    assert not (output / "papers" / "a").exists()
+    assert (output / "papers" / "b" / "index.html").read_bytes() == b"b"
+    assert (output / "mine").is_dir()
+
+
 def test_in_place_with_a_bad_path_changes_nothing(tmp_path: Path) -> None:
     output = tmp_path / "site"
     write_site({"index.html": b"previous"}, output)

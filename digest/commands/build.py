@@ -111,7 +111,7 @@ def read_sources(project: Project, *, keep_going: bool = False, state: BuildStat
 def _catalog(snapshots: tuple[Snapshot, ...], taxonomy: Taxonomy, state: BuildState | None) -> Catalog:
     if state is not None and state.catalog is not None and state.catalog[:2] == (snapshots, taxonomy):
         return state.catalog[2]
-    catalog = build_catalog(snapshots, taxonomy)
+    catalog = build_catalog(snapshots, taxonomy, run_tasks)
     if state is not None:
         state.catalog = (snapshots, taxonomy, catalog)
     return catalog

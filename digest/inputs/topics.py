@@ -12,13 +12,21 @@ Papers that join none are filed under "Other".
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from digest.inputs.yamlfile import YamlDocument, load_yaml_file
 from digest.text import normalize_title, slugify
+
+# What a paper is classified on: its title, abstract and keywords.
+PaperText = tuple[str, str, tuple[str, ...]]
+# Runs tasks, maybe on other cores, yielding (task number, result) as each finishes (commands/parallel.run_tasks).
+TaskRunner = Callable[[Sequence[Callable[[], list[tuple[str, ...]]]]], Iterator[tuple[int, list[tuple[str, ...]]]]]
+CLASSIFY_CHUNKS = 4  # pieces the uncached papers are cut into when a TaskRunner is given
+CLASSIFY_ALONE = 2000  # fewer uncached papers than this are classified here: a worker would cost more
 
 TOPICS_FILE_NAME = "topics.yaml"
 OTHER_SLUG = "other"
@@ -68,6 +76,23 @@ class Taxonomy:
         """
         return _classify(self._fingerprint, self, title, abstract, tuple(keywords))
 
+    def classify_all(self, texts: Sequence[PaperText], run_tasks: TaskRunner | None = None) -> list[tuple[str, ...]]:
+        """`classify` for many papers at once; `run_tasks` may classify the ones not yet memoised on other cores
+        (a cold build's catalog: 1.2 s at 10,000 papers on one). The same topics either way."""
+        found = [_CLASSIFIED.get((self._fingerprint, *text)) for text in texts]
+        missing = [number for number, topics in enumerate(found) if topics is None]
+        if run_tasks is None or len(missing) < CLASSIFY_ALONE:
+            return [topics or self.classify(*text) for topics, text in zip(found, texts, strict=True)]
+        chunks = [missing[start::CLASSIFY_CHUNKS] for start in range(CLASSIFY_CHUNKS)]
+        tasks = [partial(self._classify_chunk, [texts[number] for number in chunk]) for chunk in chunks]
+        for chunk_number, topics_of_chunk in run_tasks(tasks):
+            for number, topics in zip(chunks[chunk_number], topics_of_chunk, strict=True):
+                found[number] = _remember(self._fingerprint, texts[number], topics)
+        return [topics for topics in found if topics is not None]  # all of them now
+
+    def _classify_chunk(self, texts: list[PaperText]) -> list[tuple[str, ...]]:
+        return [self.classify_uncached(*text) for text in texts]
+
     def classify_uncached(self, title: str, abstract: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
         scores = [0.0] * len(self.rules)
         for weight, texts in ((self.title_weight, (title,)), (self.abstract_weight, (abstract,)),
@@ -86,13 +111,18 @@ class Taxonomy:
 
 def _classify(fingerprint: str, taxonomy: Taxonomy, title: str, abstract: str,
               keywords: tuple[str, ...]) -> tuple[str, ...]:
-    key = (fingerprint, title, abstract, keywords)
-    found = _CLASSIFIED.get(key)
+    found = _CLASSIFIED.get((fingerprint, title, abstract, keywords))
     if found is None:
-        if len(_CLASSIFIED) >= _CLASSIFIED_LIMIT:
-            _CLASSIFIED.clear()
-        found = _CLASSIFIED[key] = taxonomy.classify_uncached(title, abstract, keywords)
+        text = (title, abstract, keywords)
+        found = _remember(fingerprint, text, taxonomy.classify_uncached(*text))
     return found
+
+
+def _remember(fingerprint: str, text: PaperText, topics: tuple[str, ...]) -> tuple[str, ...]:
+    if len(_CLASSIFIED) >= _CLASSIFIED_LIMIT:
+        _CLASSIFIED.clear()
+    _CLASSIFIED[(fingerprint, *text)] = topics
+    return topics
 
 
 _CLASSIFIED: dict[tuple[str, str, str, tuple[str, ...]], tuple[str, ...]] = {}  # by taxonomy fingerprint and text

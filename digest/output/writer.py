@@ -16,12 +16,13 @@ Every path is checked before anything is written, so a bad path changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from digest.errors import BuildError
 
@@ -144,8 +145,7 @@ def _update_in_place(files: Mapping[str, bytes], output: Path, known: Mapping[st
     stale = (known.keys() if known is not None else _existing_files(output)) - files.keys()
     for relative in stale:
         (output / relative).unlink(missing_ok=True)
-    if stale:
-        _remove_empty_folders(output)
+    _remove_emptied_folders(output, stale)
     return WriteReport(written=written, unchanged=unchanged, removed=len(stale))
 
 
@@ -168,10 +168,13 @@ def _existing_files(output: Path) -> set[str]:
     return found
 
 
-def _remove_empty_folders(output: Path) -> None:
-    for folder, _, _ in os.walk(output, topdown=False):  # deepest first, so emptied parents go too
-        if folder != str(output) and not os.listdir(folder):
-            os.rmdir(folder)
+def _remove_emptied_folders(output: Path, removed: Iterable[str]) -> None:
+    """Remove the folders that held `removed` files and are empty now, deepest first so emptied parents go too
+    (not a walk of the whole site: a preview at 10,000 papers has 20,000 folders)."""
+    folders = {parent for relative in removed for parent in PurePosixPath(relative).parents if parent.parts}
+    for folder in sorted(folders, key=lambda folder: len(folder.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty (or already gone): it stays
+            os.rmdir(output / folder)
 
 
 def _swap(staging: Path, output: Path, retired: Path) -> None:

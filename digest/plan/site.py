@@ -128,7 +128,7 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache
               ) -> list[PageSpec]:
     """Every page of the site; `cache` (a preview's) reuses the paper pages whose content did not change."""
     topics = {topic.slug: topic for topic in catalog.topics}
-    cards = {slug: paper_card(paper, topics, config) for slug, paper in catalog.papers.items()}
+    cards = _paper_cards(catalog, topics, config, cache)
     periods = Periods.of(catalog)
     specs = [
         _home(catalog, cards, config),
@@ -144,6 +144,18 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache
         PageSpec(urls.NOT_FOUND, "404.html", {}),
     ]
     return specs
+
+
+def _paper_cards(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig,
+                 cache: PlanCache | None) -> dict[str, PaperCard]:
+    """Every paper's card by slug; a preview's cache keeps the cards of papers equal to last build's."""
+    if cache is None:
+        return {slug: paper_card(paper, topics, config) for slug, paper in catalog.papers.items()}
+    setting = (catalog.topics, config.snippet_length)
+    known = cache.cards if cache.card_setting == setting else {}
+    fresh = {paper: known.get(paper) or paper_card(paper, topics, config) for paper in catalog.papers.values()}
+    cache.cards, cache.card_setting = fresh, setting
+    return {slug: fresh[paper] for slug, paper in catalog.papers.items()}
 
 
 def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) -> PageSpec:
@@ -180,6 +192,8 @@ class PlanCache:
     """
 
     papers: dict[str, tuple[tuple[Any, ...], PageSpec]] = field(default_factory=dict)
+    cards: dict[Paper, PaperCard] = field(default_factory=dict)  # for the topics and snippet length below
+    card_setting: tuple[Any, ...] = ()
     planned: int = 0  # in the last build
     reused: int = 0
 
