@@ -122,6 +122,16 @@ def test_every_posting_of_the_whole_index_is_in_exactly_one_term_shard(bundled_d
     assert shards[0].first == "" and all(s.first for s in shards[1:])
 
 
+def test_postings_written_a_block_at_a_time_are_the_same_records(bundled_documents: tuple,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest.output.search import shards
+
+    index = build_index(document_terms(bundled_documents))
+    whole = term_records(index)
+    monkeypatch.setattr(shards, "POSTINGS_PER_BLOCK", 7)  # blocks end inside a term's postings, and between
+    assert term_records(index) == whole
+
+
 def test_the_manifest_names_every_file_and_documents_are_chunked(bundled_documents: tuple) -> None:
     seen: set[str] = set()
     index = build_index(document_terms(bundled_documents, seen))

@@ -9,7 +9,7 @@ manifest, which templates/static/search-index.js loads piece by piece.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from digest.output.search.index import (
@@ -47,13 +47,28 @@ def build_search_files(documents: Sequence[SearchDocument], cache: SearchCache |
         return cache.files
     numbers = cache.numbers if cache is not None else TermNumbers()
     known = cache.papers if cache is not None else {}
-    fresh = {document: known.get(document) or _postings_of(document, numbers) for document in documents}
-    seen = {word for _, words in fresh.values() for word in words}
-    index = index_postings([fresh[document][0] for document in documents], numbers)
+    fresh: dict[SearchDocument, tuple[DocumentPostings, tuple[str, ...]]] = {}
+    seen: set[str] = set()
+    # Without a cache, each paper's postings are made as the index reads them and not kept: less memory.
+    postings = _postings(documents, numbers, known, fresh if cache is not None else None, seen)
+    index = index_postings(postings, numbers)
     files = search_files(index, [document.shown() for document in documents], stems_of(seen))
     if cache is not None:
         cache.papers, cache.documents, cache.files = fresh, documents, files
     return files
+
+
+def _postings(documents: Sequence[SearchDocument], numbers: TermNumbers,
+              known: Mapping[SearchDocument, tuple[DocumentPostings, tuple[str, ...]]],
+              keep: dict[SearchDocument, tuple[DocumentPostings, tuple[str, ...]]] | None,
+              seen: set[str]) -> Iterator[DocumentPostings]:
+    """Each paper's postings in order, from `known` or made now; kept in `keep`, words typed added to `seen`."""
+    for document in documents:
+        found = known.get(document) or _postings_of(document, numbers)
+        if keep is not None:
+            keep[document] = found
+        seen.update(found[1])
+        yield found[0]
 
 
 def _postings_of(document: SearchDocument, numbers: TermNumbers) -> tuple[DocumentPostings, tuple[str, ...]]:

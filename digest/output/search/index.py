@@ -177,16 +177,21 @@ def build_index(documents: Sequence[Mapping[str, list[str]]]) -> BuiltIndex:
     return index_postings([document_postings(fields, numbers) for fields in documents], numbers)
 
 
-def index_postings(documents: Sequence[DocumentPostings], numbers: TermNumbers) -> BuiltIndex:
+def index_postings(documents: Iterable[DocumentPostings], numbers: TermNumbers) -> BuiltIndex:
     """The index of papers given as postings: lunr numbers terms in order of first sight over the papers in
-    order, which is worked out here with numpy from the run's own numbers (the same index as lunr.py's)."""
+    order, which is worked out here with numpy from the run's own numbers (the same index as lunr.py's).
+
+    `documents` is read once, in order, so a full build can make each paper's postings as they are needed.
+    """
     names = tuple(name for name, _ in FIELDS)
     # Machine integers, not lists of Python ints: at 20,000 papers there are millions of postings.
-    seen, counts, field_ids = array("q"), array("q"), array("b")
+    seen, counts, field_ids, sizes, field_lengths = array("q"), array("q"), array("b"), array("q"), array("q")
     for document in documents:
         seen.extend(document.terms)
         counts.extend(document.counts)
         field_ids.extend(document.fields)
+        sizes.append(len(document.terms))
+        field_lengths.extend(document.lengths)
     run_number = np.frombuffer(seen, dtype=np.int64)
     distinct, first_place = np.unique(run_number, return_index=True)
     by_first_sight = np.argsort(first_place)
@@ -196,13 +201,12 @@ def index_postings(documents: Sequence[DocumentPostings], numbers: TermNumbers) 
     vocabulary = [numbers.terms[number] for number in distinct[by_first_sight].tolist()]
     del seen, run_number
     field = np.frombuffer(field_ids, dtype=np.int8).astype(np.int64)
-    sizes = np.fromiter((len(document.terms) for document in documents), dtype=np.int64, count=len(documents))
-    paper = np.repeat(np.arange(len(documents), dtype=np.int64), sizes)
-    lengths = np.array([document.lengths for document in documents], dtype=np.float64).reshape(-1, len(names))
+    paper = np.repeat(np.arange(len(sizes), dtype=np.int64), np.frombuffer(sizes, dtype=np.int64))
+    lengths = np.frombuffer(field_lengths, dtype=np.int64).astype(np.float64).reshape(-1, len(names))
     score = _bm25(term, field, np.frombuffer(counts, dtype=np.int64).astype(np.float64), lengths[paper, field],
                   lengths, len(vocabulary))
     order = np.lexsort((paper, field, term))
-    return BuiltIndex(names, vocabulary, term[order], field[order], paper[order], score[order], len(documents))
+    return BuiltIndex(names, vocabulary, term[order], field[order], paper[order], score[order], len(sizes))
 
 
 def _bm25(term: np.ndarray, field: np.ndarray, tf: np.ndarray, length: np.ndarray, lengths: np.ndarray,
