@@ -37,6 +37,7 @@ from digest.output.writer import StagedSite, WriteCache, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
 from digest.plan.site import PlanCache, plan_site
 from digest.project import Project
+from digest.related import RelatedCache
 
 
 @dataclass
@@ -48,6 +49,7 @@ class BuildState:
     renders: RenderCache = field(default_factory=RenderCache)
     search: SearchCache = field(default_factory=SearchCache)
     emails: EmailCache = field(default_factory=EmailCache)
+    related: RelatedCache = field(default_factory=RelatedCache)
     written: WriteCache = field(default_factory=WriteCache)
     # The last catalog and what it was built from: unchanged snapshots and taxonomy reuse it.
     catalog: tuple[tuple[Snapshot, ...], Taxonomy, Catalog] | None = None
@@ -274,7 +276,13 @@ def _build_preview(job: _Job, state: BuildState) -> _Output:
     """A preview rebuild: its caches make one process faster, but related papers take the second core. The
     served folder is updated in place, file by file."""
     catalog, config, stages = job.catalog, job.config, job.stages
-    relating = None if catalog.has_related else Background(lambda: catalog.related)
+    relating = None
+    if not catalog.has_related:
+        known = state.related.get(catalog.papers.values(), catalog.topics)
+        if known is not None:
+            catalog.set_related(known)
+        else:
+            relating = Background(lambda: catalog.related)
     try:
         stages.start("search")
         search = _search_files(catalog, config, state)  # keeps each paper's terms in state.search
@@ -283,6 +291,7 @@ def _build_preview(job: _Job, state: BuildState) -> _Output:
         stages.start("planning")
         if relating is not None:
             catalog.set_related(relating.result())
+            state.related.put(catalog.papers.values(), catalog.topics, catalog.related)
     except BaseException:
         if relating is not None:
             relating.cancel()
