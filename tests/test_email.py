@@ -271,6 +271,21 @@ def test_a_short_title_is_named_whole_and_a_long_one_cut_at_a_word(tmp_path: Pat
         assert digest.content.subject == expected and len(expected) <= 80
 
 
+def test_the_plain_text_part_wraps_at_72_without_breaking_hyphenated_words_or_links(tmp_path: Path) -> None:
+    abstract = ("We study state-of-the-art retrieval-augmented generation for long-context question-answering "
+                "in multi-agent settings with mixture-of-experts routers. Code is at "
+                "https://github.com/some-org/a-very-long-repository-name-with-many-hyphens-in-it now.")
+    project = make_project(tmp_path, snapshots={"2025-10-09.txt": snapshot_text([("Hyphen Paper", abstract)])})
+    sources = read_sources(project)
+    digest = compose_email(sources.catalog, sources.config, email_renderer(project, sources.config),
+                           day_edition(sources.catalog.days[-1]))
+    lines = digest.text.splitlines()
+    words = [word for line in lines for word in line.split()]
+    assert "https://github.com/some-org/a-very-long-repository-name-with-many-hyphens-in-it" in words
+    assert {"state-of-the-art", "retrieval-augmented", "mixture-of-experts"} <= set(words)
+    assert all(len(line) <= 72 + 2 for line in lines if "https://" not in line), "2 spaces of indent"
+
+
 def test_build_publishes_the_same_email_under_the_snapshot_page(site_dir: Path, bundled_email: Path) -> None:
     published = site_dir / "snapshots" / NEWEST / "email.html"
     assert published.read_bytes() == (bundled_email / f"digest-{NEWEST}.html").read_bytes()
