@@ -198,6 +198,21 @@ def test_the_same_papers_in_any_order_give_the_same_lists(catalog: Catalog,
     assert related_papers(catalog.papers.values(), catalog.topics) == related
 
 
+def test_texts_split_in_an_earlier_build_give_the_same_lists(catalog: Catalog,
+                                                             related: dict[str, tuple[Related, ...]]) -> None:
+    from digest.related import RelatedCache
+
+    cache = RelatedCache()
+    papers = list(catalog.papers.values())
+    cache.tokenize(papers[:3])
+    tokens = cache.tokenize(papers)  # a preview's next build: the first three papers' texts were split already
+    assert len(tokens) == len({text for paper in papers for text in (paper.title, paper.abstract)})
+    assert related_papers(papers, catalog.topics, tokens) == related
+    assert related_papers(papers, catalog.topics, {papers[0].abstract: ("nothing", "alike")}) != related, (
+        "the kept words are what is counted")
+    assert set(cache.tokenize(papers[1:])) == {text for paper in papers[1:] for text in (paper.title, paper.abstract)}
+
+
 def test_ties_go_to_the_smaller_slug() -> None:
     text = "Client drift under non-IID data slows federated averaging; we correct client drift with control variates."
     twins = [paper(slug, "Federated Averaging with Drift Correction", text) for slug in ("d", "b", "c", "a")]

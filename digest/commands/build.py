@@ -37,7 +37,7 @@ from digest.output.writer import StagedSite, WriteCache, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
 from digest.plan.site import PlanCache, plan_site
 from digest.project import Project
-from digest.related import RelatedCache
+from digest.related import RelatedCache, related_papers
 
 
 @dataclass
@@ -282,7 +282,8 @@ def _build_preview(job: _Job, state: BuildState) -> _Output:
         if known is not None:
             catalog.set_related(known)
         else:
-            relating = Background(lambda: catalog.related)
+            tokens = state.related.tokenize(catalog.papers.values())
+            relating = Background(lambda: related_papers(catalog.papers.values(), catalog.topics, tokens))
     try:
         stages.start("search")
         search = _search_files(catalog, config, state)  # keeps each paper's terms in state.search

@@ -31,13 +31,14 @@ says why; this module puts them together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from digest.inputs.topics import Topic
 from digest.related.reasons import reason, shared_terms
-from digest.related.terms import Paper, Terms, author_key
+from digest.related.terms import Paper, Terms, author_key, tokens_of
 from digest.related.vectors import MAX_RELATED, MIN_SCORE, Vectors, related_pairs
 
 __all__ = ["MAX_RELATED", "MIN_SCORE", "Paper", "Related", "RelatedCache", "related_papers"]
@@ -51,14 +52,16 @@ class Related(NamedTuple):
     reason: str
 
 
-def related_papers(papers: Iterable[Paper], topics: Iterable[Topic] = ()) -> dict[str, tuple[Related, ...]]:
+def related_papers(papers: Iterable[Paper], topics: Iterable[Topic] = (),
+                   tokens: Mapping[str, Sequence[str]] | None = None) -> dict[str, tuple[Related, ...]]:
     """Every paper's related papers, most similar first: at most `MAX_RELATED`, never itself, maybe none.
 
-    `topics` gives the names reasons show for topic slugs (a slug without one is shown as it is).
+    `topics` gives the names reasons show for topic slugs (a slug without one is shown as it is); `tokens` may
+    hold titles and abstracts already split into words (`RelatedCache.tokens`).
     """
     ordered = sorted(papers, key=lambda paper: paper.slug)
     authors = [{author_key(name): name for name in paper.authors} for paper in ordered]
-    terms = Terms.count(ordered, authors)
+    terms = Terms.count(ordered, authors, tokens)
     vectors = Vectors.weigh(terms, len(ordered))
     rows, others, pairs, terms_shared = related_pairs(vectors)
     shared = shared_terms(vectors, len(rows), pairs, terms_shared)
@@ -83,6 +86,16 @@ class RelatedCache:
 
     inputs: tuple[Any, ...] | None = None
     lists: Mapping[str, tuple[Related, ...]] | None = None
+    tokens: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each title and abstract split into words
+
+    def tokenize(self, papers: Iterable[Paper]) -> Mapping[str, tuple[str, ...]]:
+        """Every title and abstract split into words, only the new ones split now. Splitting is a quarter of the
+        related papers' time; a preview computes them in a forked worker, which reads what this process kept.
+        The words are interned: 2 million tokens at 10,000 papers, mostly the same few thousand words."""
+        known = self.tokens
+        self.tokens = {text: known.get(text) or tuple(map(sys.intern, tokens_of(text)))
+                       for paper in papers for text in (paper.title, paper.abstract)}
+        return self.tokens
 
     def get(self, papers: Iterable[Paper], topics: Iterable[Topic]) -> Mapping[str, tuple[Related, ...]] | None:
         return self.lists if self.inputs is not None and self.inputs == related_inputs(papers, topics) else None

@@ -12,7 +12,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -82,7 +82,7 @@ def author_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def _tokens_of(text: str) -> list[str]:
+def tokens_of(text: str) -> list[str]:
     """The words of a text (hyphen-joined words as one), with a "|" wherever punctuation separates words."""
     return " | ".join(word_runs(text)).split()
 
@@ -158,7 +158,10 @@ class Terms:
     chunks: list[Chunk]
 
     @classmethod
-    def count(cls, papers: Sequence[Paper], authors: Sequence[dict[str, str]]) -> Terms:
+    def count(cls, papers: Sequence[Paper], authors: Sequence[dict[str, str]],
+              known: Mapping[str, Sequence[str]] | None = None) -> Terms:
+        """Count every paper's terms; `known` may hold texts already split by `tokens_of` (a preview's)."""
+        known = known or {}
         tokens = Tokens()
         extras: dict[str, int] = {}
         table = TokenTable()
@@ -171,7 +174,7 @@ class Terms:
             lengths: list[int] = []
             for paper in chunk:
                 for text in (paper.title, paper.abstract):
-                    found = _tokens_of(text)
+                    found = known.get(text) or tokens_of(text)
                     split += found
                     lengths.append(len(found))
             numbers = tokens.numbers(split)
