@@ -256,9 +256,11 @@ def _worker_peak_mb() -> float:
 
 
 def _report(report: Any, seconds: float) -> dict[str, Any]:
+    from digest.commands.progress import stage_times
+
     return {"seconds": round(seconds, 3), "pages": report.pages, "files": report.files, "written": report.written,
             "unchanged": report.unchanged, "rendered": report.rendered, "reused": report.reused,
-            "papers": report.papers, "search_bytes": report.search_bytes}
+            "papers": report.papers, "search_bytes": report.search_bytes, "stages": stage_times(report.stages)}
 
 
 def child_full(root: Path) -> dict[str, Any]:
@@ -460,6 +462,11 @@ def print_table(results: dict[str, dict[str, Any]]) -> None:
     if len(rows) > 1:
         _print_rows("Preview round trip: digest serve + Chromium, from saving a snapshot with one more paper to the "
                     "open page showing it", rows)
+    print("\nWhere the time went, stage by stage (the summary `digest build` prints on a terminal)")
+    for label, result in results.items():
+        print(f"  {label}, full build: {result['full']['stages']}")
+        if result.get("incremental"):
+            print(f"  {label}, preview, paper appended: {result['incremental']['append_paper']['stages']}")
     print("\nsearch raw / gz: every file under search/ (manifest, term and word shards, result chunks); a query "
           "loads a few of them: bench/search_bench.py measures what a reader's browser fetches.")
 
