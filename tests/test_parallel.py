@@ -31,9 +31,14 @@ def test_tasks_come_back_numbered_whatever_order_they_finish_in() -> None:
 def test_a_parallel_build_equals_a_one_process_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if not parallel.can_fork():
         pytest.skip("this platform cannot fork")
+    from digest.inputs import topics
+
     project = make_project(tmp_path / "a", with_seeds=True)
+    monkeypatch.setattr(topics, "CLASSIFY_ALONE", 0)  # the catalog classifies on the workers too
+    topics._CLASSIFIED.clear()
     build_site(project)
     monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
+    topics._CLASSIFIED.clear()
     single = Project.at(project.root, tmp_path / "single")
     build_site(single)
     assert tree(project.output) == tree(single.output)
