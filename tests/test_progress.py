@@ -104,14 +104,14 @@ def test_a_build_goes_through_every_stage(tmp_path: Path) -> None:
     project = make_project(tmp_path, with_seeds=True)
     terminal = FakeTerminal()
     full = build_site(project, progress=TerminalProgress(terminal))
-    assert [stage.name for stage in full.stages] == ["reading", "catalog", "planning", "rendering and emails",
-                                                     "search", "writing"]
-    assert [part.name for part in full.stages[3].parts] == ["pages", "emails"]
-    assert [part.name for part in full.stages[4].parts] == ["search"]  # built beside planning and rendering
+    assert [stage.name for stage in full.stages] == ["reading", "catalog", "planning", "rendering",
+                                                     "search and emails", "writing"]
+    assert [part.name for part in full.stages[3].parts] == ["pages"]
+    assert [part.name for part in full.stages[4].parts] == ["search", "emails"]  # built beside planning, rendering
     assert sum(stage.seconds for stage in full.stages) <= full.seconds
     shown = redraws(terminal.getvalue())  # every new stage is drawn at once; counts at most ten times a second
-    assert {"reading…", "reading 0/2 snapshots", "catalog…", "planning…", "rendering and emails…",
-            f"rendering 0/{full.pages:,} pages", "writing…"} <= set(shown)
+    assert {"reading…", "reading 0/2 snapshots", "catalog…", "planning…", f"rendering 0/{full.pages:,} pages",
+            "writing…"} <= set(shown)
 
     state = BuildState()
     preview = build_site(project, state=state)

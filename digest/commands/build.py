@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -242,34 +241,33 @@ class _Output:
 
 
 def _build_full(job: _Job) -> _Output:
-    """`digest build`: the search files on the second core while this one plans (written there into the staging
-    folder); then pages and emails on every core, each worker writing what it rendered into the staging folder
-    (no process holds the whole site); then the staging folder is swapped in."""
+    """`digest build`: the search files, then the emails, on the second core while this one plans (each written
+    there into the staging folder); then the pages on every core, each worker writing what it rendered into the
+    staging folder (no process holds the whole site); then the staging folder is swapped in."""
     catalog, config, stages = job.catalog, job.config, job.stages
     stages.start("planning")
     staged = StagedSite(job.project.output)
-    searching: Background | None = None
+    beside: Background | None = None
     try:
-        searching = Background(partial(_timed, partial(_stage_search, catalog, config, staged)))
+        beside = Background(partial(_search_and_emails, catalog, config, job.renderer, staged))
         specs = _plan(catalog, config, job.pages, None)
-        pages, emails = _render_everything(specs, job.renderer, catalog, config, stages, staged)
-        stages.start("search")  # what is left of it: it began with the planning
-        search_seconds, search = searching.result()
-        stages.add("search", search_seconds)
+        pages = _render_everything(specs, job.renderer, stages, staged)
+        stages.start("search and emails")  # what is left of them: they began with the planning
+        done: _BesidePlanning = beside.result()
+        stages.add("search", done.search_seconds)
+        stages.add("emails", done.email_seconds)
         stages.start("writing")
-        digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), job.renderer).files
-        written, unchanged = pages.written + search.written, pages.unchanged + search.unchanged
-        paths = [*pages.paths, *search.paths]
-        for files in (job.assets, emails, digest_feeds):  # the rest, written here
-            more_written, more_unchanged = staged.add(files)
-            written, unchanged, paths = written + more_written, unchanged + more_unchanged, paths + list(files)
+        more_written, more_unchanged = staged.add(job.assets)
+        paths = [*pages.paths, *done.paths, *job.assets]
         removed = staged.finish(paths)
     except BaseException:
-        if searching is not None:
-            searching.cancel()
+        if beside is not None:
+            beside.cancel()
         staged.abandon()
         raise
-    return _Output(len(specs), len(paths), written, unchanged, removed, pages.rendered, pages.reused, search.size)
+    return _Output(len(specs), len(paths), pages.written + done.written + more_written,
+                   pages.unchanged + done.unchanged + more_unchanged, removed, pages.rendered, pages.reused,
+                   done.search_bytes)
 
 
 def _build_preview(job: _Job, state: BuildState) -> _Output:
@@ -315,7 +313,6 @@ def _plan(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], cache: 
 
 
 RENDER_CHUNKS = 8  # pieces of the page list, so two cores finish at about the same time
-EMAIL_CHUNKS = 2
 
 
 @dataclass(frozen=True)
@@ -330,19 +327,28 @@ class _StagedPages:
 
 
 @dataclass(frozen=True)
-class _StagedSearch:
-    """The search files the search worker built and wrote into the staging folder: paths, counts, bytes."""
+class _BesidePlanning:
+    """What the second core built and wrote into the staging folder while this one planned: the search files,
+    each day's email and the daily-email feeds that quote them. Paths, counts and timings, not bytes."""
 
     paths: tuple[str, ...]
     written: int
     unchanged: int
-    size: int
+    search_bytes: int
+    search_seconds: float
+    email_seconds: float
 
 
-def _stage_search(catalog: Catalog, config: SiteConfig, staged: StagedSite) -> _StagedSearch:
-    files = _search_files(catalog, config, None)
+def _search_and_emails(catalog: Catalog, config: SiteConfig, renderer: Renderer,
+                       staged: StagedSite) -> _BesidePlanning:
+    """Neither needs the planned pages or the related papers, so both can start with the planning."""
+    search_seconds, search = _timed(partial(_search_files, catalog, config, None))
+    email_seconds, emails = _timed(partial(email_pages, catalog, config, renderer, None))
+    digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), renderer).files
+    files = {**search, **emails, **digest_feeds}
     written, unchanged = staged.add(files)
-    return _StagedSearch(tuple(files), written, unchanged, sum(len(data) for data in files.values()))
+    return _BesidePlanning(tuple(files), written, unchanged, sum(len(data) for data in search.values()),
+                           search_seconds, email_seconds)
 
 
 def _render_and_stage(specs: list[PageSpec], renderer: Renderer, staged: StagedSite) -> _StagedPages:
@@ -351,35 +357,24 @@ def _render_and_stage(specs: list[PageSpec], renderer: Renderer, staged: StagedS
     return _StagedPages(tuple(result.files), result.rendered, result.reused, written, unchanged)
 
 
-def _render_everything(specs: list[PageSpec], renderer: Renderer, catalog: Catalog, config: SiteConfig,
-                       stages: Stages, staged: StagedSite) -> tuple[_StagedPages, dict[str, bytes]]:
-    """Pages (written to `staged` where they were rendered) and emails (returned: the digest feed quotes them) as
-    independent tasks on every core; the same bytes as in one process."""
-    page_chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]
-    day_chunks = [catalog.days[start::EMAIL_CHUNKS] for start in range(EMAIL_CHUNKS)]
-    tasks: list[Callable[[], Any]] = [partial(_render_and_stage, chunk, renderer, staged) for chunk in page_chunks]
-    tasks += [partial(email_pages, catalog, config, renderer, None, chunk) for chunk in day_chunks]
-    kinds = ["pages"] * RENDER_CHUNKS + ["emails"] * EMAIL_CHUNKS
-    busy, pending = dict.fromkeys(("pages", "emails"), 0.0), Counter(kinds)
-    stages.start("rendering and emails")
-    stages.show("rendering", len(specs), "pages")
-    results: list[Any] = [None] * len(tasks)
-    for number, (seconds, value) in run_tasks([partial(_timed, task) for task in tasks]):
-        results[number] = value
-        kind = kinds[number]
-        busy[kind] += seconds
-        pending[kind] -= 1
-        if kind == "pages":
-            stages.advance(len(page_chunks[number]))
-            if not pending["pages"] and pending["emails"]:
-                stages.show("emails")
-    for kind, seconds in busy.items():
-        stages.add(kind, seconds)
-    rendered, emailed = results[:RENDER_CHUNKS], results[RENDER_CHUNKS:]
-    pages = _StagedPages(tuple(path for chunk in rendered for path in chunk.paths),
-                         *(sum(getattr(chunk, name) for chunk in rendered)
-                           for name in ("rendered", "reused", "written", "unchanged")))
-    return pages, {path: data for chunk in emailed for path, data in chunk.items()}
+def _render_everything(specs: list[PageSpec], renderer: Renderer, stages: Stages,
+                       staged: StagedSite) -> _StagedPages:
+    """Pages, in chunks on every core, each written to `staged` where it was rendered; the same bytes as in one
+    process."""
+    chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]
+    tasks: list[Callable[[], Any]] = [partial(_timed, partial(_render_and_stage, chunk, renderer, staged))
+                                      for chunk in chunks]
+    stages.start("rendering", len(specs), "pages")
+    rendered: list[Any] = [None] * len(tasks)
+    busy = 0.0
+    for number, (seconds, value) in run_tasks(tasks):
+        rendered[number] = value
+        busy += seconds
+        stages.advance(len(chunks[number]))
+    stages.add("pages", busy)
+    return _StagedPages(tuple(path for chunk in rendered for path in chunk.paths),
+                        *(sum(getattr(chunk, name) for chunk in rendered)
+                          for name in ("rendered", "reused", "written", "unchanged")))
 
 
 def _timed(task: Callable[[], Any]) -> tuple[float, Any]:
