@@ -36,7 +36,7 @@ from digest.output.writer import StagedSite, WriteCache, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
 from digest.plan.site import PlanCache, plan_site
 from digest.project import Project
-from digest.related import RelatedCache, related_papers
+from digest.related import RelatedCache, related_inputs, related_papers
 
 
 @dataclass
@@ -251,7 +251,7 @@ def _build_full(job: _Job) -> _Output:
     try:
         beside = Background(partial(_search_and_emails, catalog, config, job.renderer, staged))
         specs = _plan(catalog, config, job.pages, None)
-        pages = _render_everything(specs, job.renderer, stages, staged)
+        pages = _render_pages_on_every_core(specs, job.renderer, stages, staged)
         stages.start("search and emails")  # what is left of them: they began with the planning
         done: _BesidePlanning = beside.result()
         stages.add("search", done.search_seconds)
@@ -274,9 +274,11 @@ def _build_preview(job: _Job, state: BuildState) -> _Output:
     """A preview rebuild: its caches make one process faster, but related papers take the second core. The
     served folder is updated in place, file by file."""
     catalog, config, stages = job.catalog, job.config, job.stages
-    relating = None
+    relating: Background | None = None
+    related_from: tuple[Any, ...] = ()  # what the related papers are computed from, when they are
     if not catalog.has_related:
-        known = state.related.get(catalog.papers.values(), catalog.topics)
+        related_from = related_inputs(catalog.papers.values(), catalog.topics)
+        known = state.related.get(related_from)
         if known is not None:
             catalog.set_related(known)
         else:
@@ -290,7 +292,7 @@ def _build_preview(job: _Job, state: BuildState) -> _Output:
         stages.start("planning")
         if relating is not None:
             catalog.set_related(relating.result())
-            state.related.put(catalog.papers.values(), catalog.topics, catalog.related)
+            state.related.put(related_from, catalog.related)
     except BaseException:
         if relating is not None:
             relating.cancel()
@@ -357,7 +359,7 @@ def _render_and_stage(specs: list[PageSpec], renderer: Renderer, staged: StagedS
     return _StagedPages(tuple(result.files), result.rendered, result.reused, written, unchanged)
 
 
-def _render_everything(specs: list[PageSpec], renderer: Renderer, stages: Stages,
+def _render_pages_on_every_core(specs: list[PageSpec], renderer: Renderer, stages: Stages,
                        staged: StagedSite) -> _StagedPages:
     """Pages, in chunks on every core, each written to `staged` where it was rendered; the same bytes as in one
     process."""

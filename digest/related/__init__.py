@@ -41,7 +41,7 @@ from digest.related.reasons import reason, shared_terms
 from digest.related.terms import Paper, Terms, author_key, tokens_of
 from digest.related.vectors import MAX_RELATED, MIN_SCORE, Vectors, related_pairs
 
-__all__ = ["MAX_RELATED", "MIN_SCORE", "Paper", "Related", "RelatedCache", "related_papers"]
+__all__ = ["MAX_RELATED", "MIN_SCORE", "Paper", "Related", "RelatedCache", "related_inputs", "related_papers"]
 
 
 class Related(NamedTuple):
@@ -75,7 +75,6 @@ def related_papers(papers: Iterable[Paper], topics: Iterable[Topic] = (),
     return {slug: tuple(found) for slug, found in lists.items()}
 
 
-
 @dataclass
 class RelatedCache:
     """A preview session's last related lists, with everything `related_papers` read to make them.
@@ -97,11 +96,12 @@ class RelatedCache:
                        for paper in papers for text in (paper.title, paper.abstract)}
         return self.tokens
 
-    def get(self, papers: Iterable[Paper], topics: Iterable[Topic]) -> Mapping[str, tuple[Related, ...]] | None:
-        return self.lists if self.inputs is not None and self.inputs == related_inputs(papers, topics) else None
+    def get(self, inputs: tuple[Any, ...]) -> Mapping[str, tuple[Related, ...]] | None:
+        """The last lists, if they were made from these `related_inputs`."""
+        return self.lists if self.inputs is not None and self.inputs == inputs else None
 
-    def put(self, papers: Iterable[Paper], topics: Iterable[Topic], lists: Mapping[str, tuple[Related, ...]]) -> None:
-        self.inputs, self.lists = related_inputs(papers, topics), lists
+    def put(self, inputs: tuple[Any, ...], lists: Mapping[str, tuple[Related, ...]]) -> None:
+        self.inputs, self.lists = inputs, lists
 
 
 def related_inputs(papers: Iterable[Paper], topics: Iterable[Topic]) -> tuple[Any, ...]:
