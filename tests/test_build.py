@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import gc
 import gzip
 import os
 import re
@@ -93,6 +94,26 @@ def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> No
         build_site(project)
     assert tree(project.output) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+
+
+def test_a_build_gives_the_garbage_collector_back_as_it_found_it(tmp_path: Path) -> None:
+    """A build pauses cyclic collection; the preview server, which lives on, must get it back, failed build or not."""
+    project = make_project(tmp_path, with_seeds=True)
+    assert gc.isenabled()
+    build_site(project, state=BuildState())
+    assert gc.isenabled()
+    (project.snapshots / "2025-10-09.txt").write_text(
+        (FIXTURES / "snapshots" / "missing-abstract.txt").read_text().replace("Oct 8", "Oct 9"))
+    with pytest.raises(DigestError, match="has no abstract"):
+        build_site(project)
+    assert gc.isenabled()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        (project.snapshots / "2025-10-09.txt").unlink()
+        build_site(project)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_keep_going_skips_the_bad_file_with_a_warning(tmp_path: Path) -> None:

@@ -7,10 +7,12 @@ indexing and rendering whatever did not change.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -184,6 +186,30 @@ def _check_unique_dates(snapshots: list[Snapshot]) -> None:
 def build_site(project: Project, *, keep_going: bool = False, state: BuildState | None = None,
                progress: Progress | None = None) -> BuildReport:
     """Build the site; `progress` is told each stage as it starts and how far it got (a terminal shows it)."""
+    with _cyclic_gc_paused():
+        return _build_site(project, keep_going=keep_going, state=state, progress=progress)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a build, in this process and the workers it forks.
+
+    A build makes millions of objects that live until it ends (the catalog, search postings, rendered pages),
+    and each full collection walks them all again: 0.5-0.9 s of a preview rebuild at 10,000 papers, about as
+    much of a full build. Reference counting still frees everything else as soon as it is dropped (peak memory
+    is unchanged, measured); the few cycles a build leaves are collected after it, once collection resumes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build_site(project: Project, *, keep_going: bool, state: BuildState | None,
+                progress: Progress | None) -> BuildReport:
     started = time.perf_counter()
     stages = Stages(progress)
     check_output_location(project)
