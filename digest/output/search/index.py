@@ -19,7 +19,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -137,14 +137,16 @@ class TermNumbers:
         self.numbers: dict[str, int] = {}
         self.terms: list[str] = []
 
-    def of(self, terms: Iterable[str]) -> list[int]:
-        numbers, found = self.numbers, []
-        for term in terms:
-            number = numbers.get(term)
-            if number is None:
-                number = numbers[term] = len(self.terms)
-                self.terms.append(term)
-            found.append(number)
+    def of(self, terms: Collection[str]) -> list[int]:
+        numbers = self.numbers
+        found = list(map(numbers.get, terms))
+        if None in found:  # new terms, rarer and rarer as a run goes on
+            for place, term in enumerate(terms):
+                if found[place] is None:
+                    found[place] = numbers.get(term)
+                    if found[place] is None:
+                        found[place] = numbers[term] = len(self.terms)
+                        self.terms.append(term)
         return found
 
 
@@ -193,19 +195,21 @@ def index_postings(documents: Iterable[DocumentPostings], numbers: TermNumbers) 
         sizes.append(len(document.terms))
         field_lengths.extend(document.lengths)
     run_number = np.frombuffer(seen, dtype=np.int64)
-    distinct, first_place = np.unique(run_number, return_index=True)
-    by_first_sight = np.argsort(first_place)
-    number_of = np.empty(len(distinct), dtype=np.int64)
-    number_of[by_first_sight] = np.arange(len(distinct))
-    term = number_of[np.searchsorted(distinct, run_number)]
-    vocabulary = [numbers.terms[number] for number in distinct[by_first_sight].tolist()]
+    first_place = np.full(len(numbers.terms), len(run_number), dtype=np.int64)  # by the run's number: no sorting
+    np.minimum.at(first_place, run_number, np.arange(len(run_number)))
+    distinct = np.flatnonzero(first_place < len(run_number))
+    in_first_sight = distinct[np.argsort(first_place[distinct])]
+    number_of = np.empty(len(numbers.terms), dtype=np.int64)
+    number_of[in_first_sight] = np.arange(len(in_first_sight))
+    term = number_of[run_number]
+    vocabulary = [numbers.terms[number] for number in in_first_sight.tolist()]
     del seen, run_number
     field = np.frombuffer(field_ids, dtype=np.int8).astype(np.int64)
     paper = np.repeat(np.arange(len(sizes), dtype=np.int64), np.frombuffer(sizes, dtype=np.int64))
     lengths = np.frombuffer(field_lengths, dtype=np.int64).astype(np.float64).reshape(-1, len(names))
     score = _bm25(term, field, np.frombuffer(counts, dtype=np.int64).astype(np.float64), lengths[paper, field],
                   lengths, len(vocabulary))
-    order = np.lexsort((paper, field, term))
+    order = np.argsort(term * len(names) + field, kind="stable")  # by term, field, then paper (they come by paper)
     return BuiltIndex(names, vocabulary, term[order], field[order], paper[order], score[order], len(sizes))
 
 

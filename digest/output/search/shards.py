@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,11 +128,18 @@ def _posting_texts(deltas: np.ndarray, scores: np.ndarray) -> np.ndarray:
     Millions of postings share a few thousand distinct deltas and scores (rounded to 3 decimals), so each
     distinct value is formatted once and the postings pick theirs by numpy indexing: a fifth of the time.
     """
-    delta_values, delta_of = np.unique(deltas, return_inverse=True)
-    score_values, score_of = np.unique(scores, return_inverse=True)
-    delta_texts = np.array([f"{value}," for value in delta_values.tolist()], dtype=object)
-    score_texts = np.array([repr(value) for value in score_values.tolist()], dtype=object)
-    return delta_texts[delta_of] + score_texts[score_of]
+    thousandths = np.rint(scores * 1000).astype(np.int64)  # a score rounded to 3 decimals is thousandths / 1000
+    delta_texts = _texts_by_value(deltas, lambda value: f"{value},")
+    score_texts = _texts_by_value(thousandths, lambda value: repr(value / 1000))
+    return delta_texts[deltas] + score_texts[thousandths]
+
+
+def _texts_by_value(values: np.ndarray, text: Callable[[int], str]) -> np.ndarray:
+    """A table from each value (small whole numbers, at least 0) to its text, written once per distinct value."""
+    table = np.empty(int(values.max(initial=0)) + 1, dtype=object)
+    present = np.flatnonzero(np.bincount(values, minlength=len(table)))
+    table[present] = [text(value) for value in present.tolist()]
+    return table
 
 
 def cut(records: Iterable[tuple[str, bytes]], target_bytes: int) -> list[Shard]:

@@ -85,12 +85,7 @@ def index_terms(text: str, seen: set[str] | None = None) -> list[str]:
     words = _WORD.findall(text)
     if seen is not None:
         seen.update(words)
-    terms = []
-    for word in words:
-        term = index_term(word)
-        if term is not None:
-            terms.append(term)
-    return terms
+    return [term for term in map(index_term, words) if term is not None]
 
 
 def stems_of(words: set[str]) -> dict[str, str]:
