@@ -232,7 +232,7 @@ def _unique_slug(title: str, key: str, taken: set[str]) -> str:
 
 def _finish(draft: _Draft, topics: tuple[str, ...]) -> Paper:
     links = find_links(draft.abstract)
-    code_url = draft.github_repo or code_link(list(links))
+    code_url = draft.github_repo or code_link(links)
     return Paper(
         slug=draft.slug,
         title=draft.title,

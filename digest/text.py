@@ -10,6 +10,7 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 MAX_SLUG_LENGTH = 80
@@ -147,18 +148,20 @@ def _is_web_url(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and "." in host and port_ok
 
 
-def code_link(links: list[str]) -> str | None:
+def code_link(links: Iterable[str]) -> str | None:
     """The first link to a code repository (GitHub, GitLab, Hugging Face), if the text has one."""
-    for url in links:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        depth = _CODE_HOSTS.get(host)
-        path = [segment for segment in parts.path.split("/") if segment]
-        if host == "huggingface.co" and path[:1] in (["spaces"], ["datasets"]):
-            path = path[1:]
-        if depth is not None and len(path) >= depth:
-            return url
-    return None
+    return next(filter(_is_code_repository, links), None)
+
+
+@functools.lru_cache(maxsize=65536)  # every build of a preview session asks again for every paper
+def _is_code_repository(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    depth = _CODE_HOSTS.get(host)
+    path = [segment for segment in parts.path.split("/") if segment]
+    if host == "huggingface.co" and path[:1] in (["spaces"], ["datasets"]):
+        path = path[1:]
+    return depth is not None and len(path) >= depth
 
 
 def link_label(url: str) -> str:

@@ -7,6 +7,7 @@ the edited sources, byte for byte.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -114,6 +115,23 @@ def test_an_include_by_a_computed_name_is_tracked(project: Project, tmp_path: Pa
 
     (templates / "partials" / "later.html").write_text("<p>LATER</p>\n", encoding="utf-8")
     assert rebuild(project, state).rendered == topics, "a template that was missing, then created"
+    assert_same_as_a_fresh_build(project, tmp_path / "fresh")
+
+
+def test_a_session_compiles_a_template_again_when_its_source_changes_under_the_same_file_time(
+        project: Project, tmp_path: Path) -> None:
+    """A preview keeps compiled templates between builds; Jinja reloads one only when its file time changes,
+    which a copy that keeps times (`cp -p`, a checkout, a sync tool) does not."""
+    state = BuildState()
+    build_site(project, state=state)
+    paper = project.root / "templates" / "paper.html"
+    times = paper.stat()
+    edit(paper, "{% block main %}", "{% block main %}<p>SAME TIME</p>")
+    os.utime(paper, ns=(times.st_atime_ns, times.st_mtime_ns))
+    again = rebuild(project, state)
+    assert again.rendered == again.papers
+    assert "SAME TIME" in next((project.output / "papers").glob("*/index.html")).read_text()
+    assert rebuild(project, state).rendered == 0, "and from then on the pages are current"
     assert_same_as_a_fresh_build(project, tmp_path / "fresh")
 
 

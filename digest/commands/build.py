@@ -31,7 +31,7 @@ from digest.inputs.sources import SNAPSHOT_READERS, find_snapshot_files, read_sn
 from digest.inputs.topics import Taxonomy, load_taxonomy
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
-from digest.output.render import PageSpec, RenderCache, Renderer, render_pages
+from digest.output.render import PageSpec, RenderCache, Renderer, TemplateCache, render_pages
 from digest.output.search import SearchCache, build_search_files
 from digest.output.search.index import search_documents
 from digest.output.writer import StagedSite, WriteCache, write_site
@@ -48,6 +48,7 @@ class BuildState:
     snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = field(default_factory=dict)
     plans: PlanCache = field(default_factory=PlanCache)
     renders: RenderCache = field(default_factory=RenderCache)
+    templates: TemplateCache = field(default_factory=TemplateCache)
     search: SearchCache = field(default_factory=SearchCache)
     emails: EmailCache = field(default_factory=EmailCache)
     related: RelatedCache = field(default_factory=RelatedCache)
@@ -225,7 +226,7 @@ def _build_site(project: Project, *, keep_going: bool, state: BuildState | None,
 
     assets = collect_assets(project.theme.static_files(), find_lunr())
     menu = tuple((page.title, urls.markdown_page(page.slug)) for page in sources.pages if page.menu)
-    renderer = Renderer(project.theme.layers, config, assets.paths, menu)
+    renderer = Renderer(project.theme.layers, config, assets.paths, menu, state.templates if state else None)
     job = _Job(project, catalog, config, sources.pages, renderer, assets.files, stages)
     output = _build_preview(job, state) if state is not None else _build_full(job)
     built = BuildReport(
