@@ -14,7 +14,7 @@ from digest.catalog import Catalog, Paper
 from digest.commands.build import BuildState, build_site, read_sources
 from digest.output.search.words import index_term, split_words, word_runs
 from digest.project import Project
-from digest.related import MAX_RELATED, Related, related_papers
+from digest.related import MAX_RELATED, Related, RelatedCache, related_papers
 from tests.conftest import make_project
 from tests.test_site_checks import NARROW, WIDE, axe_violations, describe
 
@@ -198,19 +198,35 @@ def test_the_same_papers_in_any_order_give_the_same_lists(catalog: Catalog,
     assert related_papers(catalog.papers.values(), catalog.topics) == related
 
 
-def test_texts_split_in_an_earlier_build_give_the_same_lists(catalog: Catalog,
-                                                             related: dict[str, tuple[Related, ...]]) -> None:
-    from digest.related import RelatedCache
-
+def test_a_vocabulary_kept_from_earlier_builds_gives_the_lists_of_a_fresh_count(
+        catalog: Catalog, related: dict[str, tuple[Related, ...]]) -> None:
+    """A preview numbers words in the order its session met them and keeps the words of papers since removed:
+    neither may change a list or a reason."""
     cache = RelatedCache()
-    papers = list(catalog.papers.values())
-    cache.tokenize(papers[:3])
-    tokens = cache.tokenize(papers)  # a preview's next build: the first three papers' texts were split already
-    assert len(tokens) == len({text for paper in papers for text in (paper.title, paper.abstract)})
-    assert related_papers(papers, catalog.topics, tokens) == related
-    assert related_papers(papers, catalog.topics, {papers[0].abstract: ("nothing", "alike")}) != related, (
-        "the kept words are what is counted")
-    assert set(cache.tokenize(papers[1:])) == {text for paper in papers[1:] for text in (paper.title, paper.abstract)}
+    papers = sorted(catalog.papers.values(), key=lambda paper: paper.slug)
+    cache.tokenize(papers[-3:])  # the session meets the last papers' words first
+    vocabulary = cache.tokenize(papers)
+    assert set(vocabulary.texts) == {text for paper in papers for text in (paper.title, paper.abstract)}
+    assert related_papers(papers, catalog.topics, vocabulary) == related
+    cache.tokenize(papers[1:])  # the first paper removed: its words stay in the session's vocabulary
+    assert set(vocabulary.texts) == {text for paper in papers[1:] for text in (paper.title, paper.abstract)}
+    fresh = related_papers(papers[1:], catalog.topics)
+    assert related_papers(papers[1:], catalog.topics, vocabulary) == fresh
+    vocabulary.texts[papers[1].abstract] = vocabulary.texts[papers[2].abstract]
+    assert related_papers(papers[1:], catalog.topics, vocabulary) != fresh, "the kept words are what is counted"
+
+
+def test_a_removed_papers_spelling_does_not_linger_in_a_session() -> None:
+    """A capitalised term is shown in lower case only while some paper writes it so."""
+    text = "Client Drift slows Federated Averaging; Client Drift Correction with control variates fixes Client Drift."
+    twins = [paper(slug, "Client Drift Correction for Federated Averaging", text) for slug in ("a", "b")]
+    lower = paper("c", "A Note on Optimisers", "We note that client drift and drift in general are studied.")
+    fresh = related_papers([*twins, *FILLER])
+    assert "Client Drift" in fresh["a"][0].reason
+    cache = RelatedCache()
+    cache.tokenize([*twins, lower, *FILLER])
+    assert "client drift" in related_papers([*twins, lower, *FILLER], (), cache.vocabulary)["a"][0].reason
+    assert related_papers([*twins, *FILLER], (), cache.tokenize([*twins, *FILLER])) == fresh
 
 
 def test_ties_go_to_the_smaller_slug() -> None:

@@ -309,8 +309,8 @@ def _build_preview(job: _Job, state: BuildState) -> _Output:
         if known is not None:
             catalog.set_related(known)
         else:
-            tokens = state.related.tokenize(catalog.papers.values())
-            relating = Background(lambda: related_papers(catalog.papers.values(), catalog.topics, tokens))
+            vocabulary = state.related.tokenize(catalog.papers.values())
+            relating = Background(lambda: related_papers(catalog.papers.values(), catalog.topics, vocabulary))
     try:
         stages.start("search")
         search = _search_files(catalog, config, state)  # keeps each paper's terms in state.search

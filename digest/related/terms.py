@@ -1,9 +1,11 @@
 """Terms: each paper's words, two-word phrases, topics and authors, counted with numpy; how to spell them.
 
 A term is a key (an int): a stem's number; (first stem + 1) << STEM_BITS | second stem for a phrase;
-EXTRA + a number for a topic, AUTHOR + a number for an author. Papers are split into words a chunk at
-a time (their words as strings are the bulky part) and each chunk's token numbers are kept, so phrase
-spellings can be read back without splitting the texts again.
+EXTRA + a number for a topic, AUTHOR + a number for an author. A `Vocabulary` splits each title and
+abstract into numbered tokens once (a chunk of texts at a time: their words as strings are the bulky part)
+and keeps the numbers, so phrase spellings are read back without splitting the texts again, and a preview
+session splits only its new texts. Stems are numbered in the order the papers, by slug, first have them,
+however the session met them: ties between terms go by that number.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -132,14 +134,57 @@ class Tokens(dict[str, int]):
             raise ValueError("too many different words for related papers")
         return self.stems.setdefault(term, len(self.stems))
 
-    def surfaces(self, token: str) -> list[tuple[int, str]]:
-        """(stem, spelling) of each word of a token and of its compound."""
-        number = self[token]
-        parts = token.split("-")
-        found = list(zip(self.items[self.starts[number]:self.starts[number] + len(parts)], parts, strict=True))
-        if self.compounds[number] >= 0:
-            found.append((self.compounds[number], f"{parts[0]}-{parts[1]}"))
-        return found
+
+
+class Vocabulary:
+    """Titles and abstracts split into tokens and numbered (`Tokens`), each text once for as long as it lasts.
+
+    A preview session keeps one from build to build, so a rebuild splits only new texts: splitting and
+    numbering were most of the counting. The session's numbers are in the order it met the tokens; `table_for`
+    numbers the stems as a fresh count of the same texts would, so the terms never depend on what came before.
+    """
+
+    def __init__(self) -> None:
+        self.tokens = Tokens()
+        self.texts: dict[str, np.ndarray] = {}  # each text's token numbers (int32), in order
+        self._table = TokenTable()
+
+    def learn(self, texts: Sequence[str]) -> None:
+        """Split and number the texts not met before; forget the ones not among `texts`."""
+        known = self.texts
+        new = list(dict.fromkeys(text for text in texts if text not in known))
+        fresh: dict[str, np.ndarray] = {}
+        for start in range(0, len(new), 2 * CHUNK_PAPERS):  # the words as strings are the bulky part
+            chunk = new[start:start + 2 * CHUNK_PAPERS]
+            split = [tokens_of(text) for text in chunk]
+            numbers = self.tokens.numbers([token for tokens in split for token in tokens]).astype(np.int32)
+            ends = np.cumsum([len(tokens) for tokens in split], dtype=np.int64).tolist()
+            fresh.update(zip(chunk, np.split(numbers, ends[:-1]), strict=True))
+        self.texts = {text: known.get(text, fresh.get(text)) for text in texts}  # type: ignore[misc]
+        self._table.extend(self.tokens)
+
+    def table_for(self, texts: Sequence[str]) -> tuple[TokenTable, np.ndarray]:
+        """The token table with stems numbered in the order they are first met in `texts` (as a fresh
+        `Tokens` would number them), and how often each token occurs there."""
+        numbers = np.concatenate([np.zeros(0, dtype=np.int32), *(self.texts[text] for text in texts)])
+        table = self._table
+        first = np.full(len(table.lengths), len(numbers), dtype=np.int64)
+        np.minimum.at(first, numbers, np.arange(len(numbers)))
+        met = np.flatnonzero(first < len(numbers))
+        met = met[np.argsort(first[met], kind="stable")]  # the tokens in the order the texts first have them
+        # A token's stems, then its compound's: the order `Tokens._add` numbers stems in.
+        sizes = table.lengths[met] + 1
+        places = np.repeat(table.starts[met] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+        last = np.cumsum(sizes) - 1
+        stems = table.items[np.minimum(places, len(table.items) - 1)] if len(table.items) else places
+        stems[last] = table.compounds[met]
+        stems = stems[stems >= 0]
+        stem_first = np.full(len(self.tokens.stems), len(stems), dtype=np.int64)
+        np.minimum.at(stem_first, stems, np.arange(len(stems)))
+        seen = np.flatnonzero(stem_first < len(stems))
+        rank = np.full(len(self.tokens.stems) + 1, -1, dtype=np.int64)  # index -1 (no stem) stays -1
+        rank[seen[np.argsort(stem_first[seen], kind="stable")]] = np.arange(len(seen))
+        return table.renumbered(rank), np.bincount(numbers, minlength=len(table.lengths))
 
 
 @dataclass
@@ -159,36 +204,26 @@ class Terms:
 
     @classmethod
     def count(cls, papers: Sequence[Paper], authors: Sequence[dict[str, str]],
-              known: Mapping[str, Sequence[str]] | None = None) -> Terms:
-        """Count every paper's terms; `known` may hold texts already split by `tokens_of` (a preview's)."""
-        known = known or {}
-        tokens = Tokens()
+              vocabulary: Vocabulary | None = None) -> Terms:
+        """Count every paper's terms; `vocabulary` may hold texts already split and numbered (a preview's)."""
+        vocabulary = vocabulary or Vocabulary()
+        texts = [text for paper in papers for text in (paper.title, paper.abstract)]
+        vocabulary.learn(texts)
+        table, token_counts = vocabulary.table_for(texts)
         extras: dict[str, int] = {}
-        table = TokenTable()
-        token_counts = np.zeros(0, dtype=np.int64)
         parts: list[tuple[np.ndarray | None, ...]] = []
         chunks: list[Chunk] = []
         for start in range(0, len(papers), CHUNK_PAPERS):
-            chunk = papers[start:start + CHUNK_PAPERS]
-            split: list[str] = []
-            lengths: list[int] = []
-            for paper in chunk:
-                for text in (paper.title, paper.abstract):
-                    found = known.get(text) or tokens_of(text)
-                    split += found
-                    lengths.append(len(found))
-            numbers = tokens.numbers(split)
-            table.extend(tokens)
-            counts = np.bincount(numbers, minlength=len(tokens))
-            counts[: len(token_counts)] += token_counts
-            token_counts = counts
-            chunks.append(Chunk(start, numbers.astype(np.int32), np.array(lengths, dtype=np.int64)))
-            parts.append(chunks[-1].entries(chunk, authors[start:start + CHUNK_PAPERS], table, extras))
+            found = [vocabulary.texts[text] for text in texts[2 * start:2 * (start + CHUNK_PAPERS)]]
+            lengths = np.array([len(numbers) for numbers in found], dtype=np.int64)
+            chunks.append(Chunk(start, np.concatenate([np.zeros(0, dtype=np.int32), *found]), lengths))
+            parts.append(chunks[-1].entries(papers[start:start + CHUNK_PAPERS], authors[start:start + CHUNK_PAPERS],
+                                            table, extras))
         joined = []
         for column, dtype in enumerate((np.int32, np.int64, np.float32)):  # one column at a time: less memory
             joined.append(np.concatenate([np.zeros(0, dtype=dtype), *(part[column] for part in parts)]))
             parts = [(*part[:column], None, *part[column + 1:]) for part in parts]
-        return cls(*joined, tokens, table, token_counts, chunks)
+        return cls(*joined, vocabulary.tokens, table, token_counts, chunks)
 
     def spellings(self, keys: set[int], papers: Sequence[Paper]) -> dict[int, str]:
         """How to show word and phrase keys: a word as the corpus most often writes its stem, a phrase as the
@@ -196,15 +231,16 @@ class Terms:
         stems = sorted(key for key in keys if key < PHRASE)
         seen: dict[int, Counter[str]] = {stem: Counter() for stem in stems}
         table, names = self.table, list(self.tokens)
-        single = np.flatnonzero(table.lengths == 1)  # most tokens: one word, spelled as the token
+        written = self.token_counts > 0  # a session's vocabulary also has tokens of texts now gone
+        single = np.flatnonzero((table.lengths == 1) & written)  # most tokens: one word, spelled as the token
         single = single[np.isin(table.items[table.starts[single]], stems)]
         for number, stem, count in zip(single.tolist(), table.items[table.starts[single]].tolist(),
                                        self.token_counts[single].tolist(), strict=True):
             seen[stem][names[number]] += count
         having = np.repeat(np.arange(len(table.lengths)), table.lengths)[np.isin(table.items, stems)]
         hyphenated = np.union1d(having[table.lengths[having] > 1], np.flatnonzero(np.isin(table.compounds, stems)))
-        for number in hyphenated.tolist():
-            for stem, spelling in self.tokens.surfaces(names[number]):
+        for number in hyphenated[written[hyphenated]].tolist():
+            for stem, spelling in table.surfaces(number, names[number]):
                 if stem in seen:
                     seen[stem][spelling] += int(self.token_counts[number])
         phrases = np.array(sorted(set(keys) - set(stems)), dtype=np.int64)
@@ -228,10 +264,16 @@ class Terms:
                     one, two = (names[token].split("-")[offset] for token, offset in zip(tokens, offsets, strict=True))
                     hyphen = tokens[0] == tokens[1] and offsets[1] == offsets[0] + 1  # in one token: "non-IID"
                     seen.setdefault(key, Counter())[f"{one}{'-' if hyphen else ' '}{two}"] += 1
-        return {key: _commonest(spellings, self.tokens) for key, spellings in seen.items()}
+        tokens, counts = self.tokens, self.token_counts
+
+        def is_written(word: str) -> bool:
+            number = tokens.get(word)
+            return number is not None and bool(counts[number])
+
+        return {key: _commonest(spellings, is_written) for key, spellings in seen.items()}
 
 
-def _commonest(spellings: Counter[str], tokens: Tokens) -> str:
+def _commonest(spellings: Counter[str], is_written: Callable[[str], bool]) -> str:
     """The commonest spelling ignoring case, as most often written; a word capitalised the way titles and
     sentences capitalise is lowercased when the corpus also writes it so ("Client drift" -> "client drift",
     while "MoE", "non-IID" and "Lumina-Next" stay)."""
@@ -241,7 +283,7 @@ def _commonest(spellings: Counter[str], tokens: Tokens) -> str:
     form = min(folded, key=lambda text: (-folded[text], text))
     best = min((text for text in spellings if text.lower() == form), key=lambda text: (-spellings[text], text))
     capitalised = [word for word in _WORD.findall(best) if word.istitle()]
-    if capitalised and all(word.lower() in tokens for word in capitalised):  # not a name such as "Lumina-Next"
+    if capitalised and all(is_written(word.lower()) for word in capitalised):  # not a name such as "Lumina-Next"
         return _WORD.sub(lambda word: word[0].lower() if word[0].istitle() else word[0], best)
     return best
 
@@ -255,6 +297,22 @@ class TokenTable:
 
     def __init__(self) -> None:
         self.starts = self.lengths = self.items = self.compounds = np.zeros(0, dtype=np.int64)
+
+    def surfaces(self, number: int, token: str) -> list[tuple[int, str]]:
+        """(stem, spelling) of each word of token `number` and of its compound."""
+        parts = token.split("-")
+        start = int(self.starts[number])
+        found = list(zip(self.items[start:start + len(parts)].tolist(), parts, strict=True))
+        if self.compounds[number] >= 0:
+            found.append((int(self.compounds[number]), f"{parts[0]}-{parts[1]}"))
+        return found
+
+    def renumbered(self, rank: np.ndarray) -> TokenTable:
+        """The same tokens with stem s numbered rank[s] (rank[-1] is -1: no stem)."""
+        table = TokenTable()
+        table.starts, table.lengths = self.starts, self.lengths
+        table.items, table.compounds = rank[self.items], rank[self.compounds]
+        return table
 
     def extend(self, tokens: Tokens) -> None:
         known = len(self.starts)
