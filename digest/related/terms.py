@@ -135,7 +135,6 @@ class Tokens(dict[str, int]):
         return self.stems.setdefault(term, len(self.stems))
 
 
-
 class Vocabulary:
     """Titles and abstracts split into tokens and numbered (`Tokens`), each text once for as long as it lasts.
 
@@ -160,7 +159,7 @@ class Vocabulary:
             numbers = self.tokens.numbers([token for tokens in split for token in tokens]).astype(np.int32)
             ends = np.cumsum([len(tokens) for tokens in split], dtype=np.int64).tolist()
             fresh.update(zip(chunk, np.split(numbers, ends[:-1]), strict=True))
-        self.texts = {text: known.get(text, fresh.get(text)) for text in texts}  # type: ignore[misc]
+        self.texts = {text: known[text] if text in known else fresh[text] for text in texts}
         self._table.extend(self.tokens)
 
     def table_for(self, texts: Sequence[str]) -> tuple[TokenTable, np.ndarray]:
@@ -172,12 +171,11 @@ class Vocabulary:
         np.minimum.at(first, numbers, np.arange(len(numbers)))
         met = np.flatnonzero(first < len(numbers))
         met = met[np.argsort(first[met], kind="stable")]  # the tokens in the order the texts first have them
-        # A token's stems, then its compound's: the order `Tokens._add` numbers stems in.
-        sizes = table.lengths[met] + 1
-        places = np.repeat(table.starts[met] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
-        last = np.cumsum(sizes) - 1
-        stems = table.items[np.minimum(places, len(table.items) - 1)] if len(table.items) else places
-        stems[last] = table.compounds[met]
+        # Each token's stems, then its compound's: the order `Tokens._add` numbers stems in.
+        sizes = table.lengths[met]
+        words = table.items[np.repeat(table.starts[met] - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())]
+        token_of = np.concatenate([np.repeat(np.arange(len(met)), sizes), np.arange(len(met))])
+        stems = np.concatenate([words, table.compounds[met]])[np.argsort(token_of, kind="stable")]
         stems = stems[stems >= 0]
         stem_first = np.full(len(self.tokens.stems), len(stems), dtype=np.int64)
         np.minimum.at(stem_first, stems, np.arange(len(stems)))
