@@ -6,6 +6,8 @@ import filecmp
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -85,3 +87,26 @@ def test_a_cancelled_background_task_stops(tmp_path: Path) -> None:
     task.cancel()
     assert time.perf_counter() - started < 5
     assert task._process.exitcode is not None, "the process is gone, not left running"
+
+
+STOPPED_EARLY = """
+import signal, sys, time
+from digest.commands import parallel
+signal.signal(signal.SIGTERM, lambda *_: None)  # as `digest serve` does: the handler only notes a stop
+job = parallel.Background(lambda: time.sleep(60))
+job.cancel()  # a failed build: the worker is told to stop
+for _ in parallel.run_tasks([lambda: 0, lambda: time.sleep(60)], processes=2):
+    break  # a failed build leaves the pool while a worker still runs a task
+print("ended")
+"""
+
+
+def test_workers_end_when_told_even_under_a_parent_that_keeps_running_on_sigterm() -> None:
+    """A forked worker must not inherit a handler that ignores SIGTERM: a preview hung in its first build."""
+    if not parallel.can_fork() or parallel.usable_cores() < 2:
+        pytest.skip("needs fork and two cores")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", STOPPED_EARLY], capture_output=True, text=True, timeout=50,
+                          cwd=PACKAGE_ROOT.parent)
+    assert done.stdout.strip() == "ended", done.stderr
+    assert time.monotonic() - started < 20

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -52,11 +53,24 @@ def run_tasks(tasks: Sequence[Callable[[], T]], processes: int | None = None) ->
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(processes, initializer=gc.disable) as pool:
+        with context.Pool(processes, initializer=_start_worker) as pool:
             yield from pool.imap_unordered(_run_inherited, range(len(tasks)))
     finally:
         _inherited = None
         gc.unfreeze()
+
+
+def _start_worker() -> None:
+    """What a forked worker does first.
+
+    It inherits its parent's signal handlers. `digest serve`'s only note a stop for its main loop, so a
+    worker with them would outlive SIGTERM: a pool ends its idle workers that way, and its exit then waited
+    for ever (a preview hung in its first build). A worker ends on SIGTERM and leaves Ctrl-C to its parent.
+    No cyclic collection either (see `run_tasks`): it would copy the inherited heap page by page.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()
 
 
 def _run_inherited(number: int) -> tuple[int, Any]:
@@ -80,7 +94,7 @@ class Background:
         self._reader, writer = context.Pipe(duplex=False)
 
         def run() -> None:
-            gc.disable()  # see run_tasks: a collection would copy the inherited heap
+            _start_worker()
             try:
                 writer.send((True, task()))
             except BaseException as error:  # handed back: result() raises it in the parent
@@ -95,10 +109,11 @@ class Background:
         writer.close()
 
     def cancel(self) -> None:
-        """Stop the task (the build failed and will not ask for its result)."""
+        """Stop the task (the build failed and will not ask for its result). SIGKILL, not SIGTERM: the task
+        may not yet have set its own handlers (`_start_worker`), and it has nothing to clean up."""
         if self._process is not None:
             if self._process.is_alive():
-                self._process.terminate()
+                self._process.kill()
             self._process.join()
             self._reader.close()
 
