@@ -171,3 +171,23 @@ def test_a_preview_rebuild_with_kept_terms_writes_what_a_full_build_writes(bundl
         assert build_search_files(documents, cache) == build_search_files(documents)
         assert set(cache.papers) == set(documents), "the cache keeps only the papers of the last build"
     assert build_search_files(changed[5:], cache) is cache.files, "unchanged documents reuse the last files"
+
+
+def test_a_preview_reuses_the_documents_of_unchanged_papers_and_renames_topics(built_site: tuple[Project, object],
+                                                                              ) -> None:
+    from dataclasses import replace
+
+    from digest.output.search import SearchCache, catalog_documents
+
+    sources = read_sources(built_site[0])
+    catalog, length = sources.catalog, sources.config.snippet_length
+    cache = SearchCache()
+    first = catalog_documents(catalog, length, cache)
+    assert first == search_documents(catalog, length)
+    again = catalog_documents(catalog, length, cache)
+    assert all(a is b for a, b in zip(first, again, strict=True)), "equal papers keep their documents"
+    renamed = replace(catalog, topics=tuple(replace(topic, name=topic.name + " (renamed)") for topic in catalog.topics))
+    documents = catalog_documents(renamed, length, cache)
+    assert documents == search_documents(renamed, length) != first
+    assert all("(renamed)" in name for document in documents for name in document.topic_names)
+    assert catalog_documents(catalog, length + 10, cache) == search_documents(catalog, length + 10)

@@ -32,8 +32,7 @@ from digest.inputs.topics import Taxonomy, load_taxonomy
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import PageSpec, RenderCache, Renderer, TemplateCache, render_pages
-from digest.output.search import SearchCache, build_search_files
-from digest.output.search.index import search_documents
+from digest.output.search import SearchCache, build_search_files, catalog_documents
 from digest.output.writer import StagedSite, WriteCache, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
 from digest.plan.site import PlanCache, plan_site
@@ -414,8 +413,8 @@ def _timed(task: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None) -> dict[str, bytes]:
-    documents = search_documents(catalog, config.snippet_length)
-    return build_search_files(documents, state.search if state is not None else None)
+    cache = state.search if state is not None else None
+    return build_search_files(catalog_documents(catalog, config.snippet_length, cache), cache)
 
 
 def check_output_location(project: Project) -> None:

@@ -30,7 +30,7 @@ from lunr.builder import Builder
 from lunr.stemmer import stemmer as lunr_stemmer
 
 from digest import urls
-from digest.catalog import Catalog
+from digest.catalog import Catalog, Paper
 from digest.inputs.topics import Topic
 from digest.output.search.words import index_terms
 from digest.text import snippet
@@ -101,24 +101,29 @@ def arxiv_word(arxiv_id: str | None) -> str:
     return re.sub(r"v\d+$", "", arxiv_id).replace(".", "")
 
 
-def search_documents(catalog: Catalog, snippet_length: int) -> tuple[SearchDocument, ...]:
+def search_documents(catalog: Catalog, snippet_length: int,
+                     known: Mapping[Paper, SearchDocument] | None = None) -> tuple[SearchDocument, ...]:
+    """Every paper's search document, in catalog order; `known` may hold documents made for equal papers with
+    the same topics and snippet length (a preview's last build)."""
     topics: Mapping[str, Topic] = {topic.slug: topic for topic in catalog.topics}
-    documents = []
-    for paper in catalog.papers.values():
-        names = tuple(topics[slug].name for slug in paper.topics)
-        documents.append(SearchDocument(
-            title=paper.title,
-            abstract=paper.abstract,
-            topics=" ".join(names),
-            path=urls.paper(paper.slug),
-            date=paper.first_seen.isoformat(),
-            topic_names=names,
-            snippet=snippet(paper.abstract, snippet_length),
-            code_url=paper.code_url,
-            authors=paper.authors,
-            arxiv_id=paper.arxiv_id,
-        ))
-    return tuple(documents)
+    known = known or {}
+    return tuple(known.get(paper) or _document(paper, topics, snippet_length) for paper in catalog.papers.values())
+
+
+def _document(paper: Paper, topics: Mapping[str, Topic], snippet_length: int) -> SearchDocument:
+    names = tuple(topics[slug].name for slug in paper.topics)
+    return SearchDocument(
+        title=paper.title,
+        abstract=paper.abstract,
+        topics=" ".join(names),
+        path=urls.paper(paper.slug),
+        date=paper.first_seen.isoformat(),
+        topic_names=names,
+        snippet=snippet(paper.abstract, snippet_length),
+        code_url=paper.code_url,
+        authors=paper.authors,
+        arxiv_id=paper.arxiv_id,
+    )
 
 
 def document_terms(documents: Sequence[SearchDocument], seen: set[str] | None = None) -> list[dict[str, list[str]]]:
