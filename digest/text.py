@@ -187,38 +187,3 @@ def first_sentences(text: str, count: int, max_length: int = 600) -> str:
     """The first `count` sentences, for email; never longer than `max_length`."""
     sentences = _SENTENCE_END.split(" ".join(text.split()))
     return snippet(" ".join(sentences[:count]), max_length)
-
-
-_ASCII_WHITE_SPACE = re.compile(r"([\t\n\x0b\x0c\r ]+)")  # what textwrap splits at (not a no-break space)
-
-
-def wrap_words(text: str, width: int = 72) -> str:
-    """Lines of at most `width` characters, broken only at white space: a long word or link stays whole on a
-    line of its own. Jinja's `wordwrap(width, break_long_words=False, break_on_hyphens=False)`, line for line,
-    in a fifth of the time (textwrap was a quarter of rendering every day's email)."""
-    return "\n".join("\n".join(_wrapped(line, width)) for line in text.splitlines())
-
-
-def _wrapped(line: str, width: int) -> list[str]:
-    """textwrap's greedy fill of one line, as `TextWrapper._wrap_chunks` does it with these settings."""
-    chunks = [chunk for chunk in _ASCII_WHITE_SPACE.split(line) if chunk]
-    lines: list[str] = []
-    at, count = 0, len(chunks)
-    while at < count:
-        if lines and not chunks[at].strip():  # white space starting a line (but the first) is dropped
-            at += 1
-        current: list[str] = []
-        length = 0
-        while at < count and length + len(chunks[at]) <= width:
-            current.append(chunks[at])
-            length += len(chunks[at])
-            at += 1
-        if not current and at < count:  # a word longer than a line: alone on one
-            current.append(chunks[at])
-            at += 1
-        if current and not current[-1].strip():
-            current.pop()
-        if current:
-            lines.append("".join(current))
-    return lines
-

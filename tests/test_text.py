@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
-import jinja2
-import pytest
-
 from digest.text import (
     arxiv_id,
     clean_paragraphs,
@@ -19,7 +14,6 @@ from digest.text import (
     slugify,
     snippet,
     split_links,
-    wrap_words,
 )
 
 
@@ -99,18 +93,3 @@ def test_arxiv_ids_lose_their_version_and_other_strings_are_not_ids() -> None:
     assert arxiv_id("hep-th/9901001v3") == "hep-th/9901001"
     for bad in ("", "x", "../../etc", "2405.14734v", "javascript:alert(1)", "2405.14734 2"):
         assert arxiv_id(bad) is None, bad
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_wrap_words_breaks_lines_exactly_as_jinjas_wordwrap(seed: int) -> None:
-    """The email's plain text wraps with our own filter; it must give Jinja's lines for any text."""
-    environment = jinja2.Environment()
-    wordwrap = environment.filters["wordwrap"]
-    pieces = ["word", "a", "pre-training", "https://github.com/org/a-very-long-repository-name/tree/main/src/x",
-              "x" * 80, " ", "  ", "\t", "\n", "\n\n", "\u00a0", "naïve", "—", "(FL)", "end."]
-    rng = random.Random(seed)
-    for _ in range(400):
-        text = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(0, 60)))
-        for width in (72, 20, 5):
-            assert wrap_words(text, width) == wordwrap(environment, text, width, break_long_words=False,
-                                                       break_on_hyphens=False), (text, width)

@@ -36,7 +36,6 @@ import jinja2
 from digest import urls
 from digest.errors import TemplateError
 from digest.inputs.config import SiteConfig
-from digest.text import wrap_words
 
 MenuItem = tuple[str, str]
 
@@ -182,7 +181,7 @@ def _environment(template_dir: Path | Sequence[Path]) -> _RecordingEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(long_date=long_date, short_date=short_date, wrap_words=wrap_words)
+    environment.filters.update(long_date=long_date, short_date=short_date)
     environment.globals.update(url=_url, asset=_asset, absolute_url=_absolute_url, paths=urls)
     return environment
 
