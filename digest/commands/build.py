@@ -386,7 +386,7 @@ def _render_and_stage(specs: list[PageSpec], renderer: Renderer, staged: StagedS
 
 
 def _render_pages_on_every_core(specs: list[PageSpec], renderer: Renderer, stages: Stages,
-                       staged: StagedSite) -> _StagedPages:
+                                staged: StagedSite) -> _StagedPages:
     """Pages, in chunks on every core, each written to `staged` where it was rendered; the same bytes as in one
     process."""
     chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]

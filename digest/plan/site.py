@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from digest import urls
-from digest.catalog import Catalog, Paper, SnapshotDay
+from digest.catalog import Catalog, Paper, PaperMemo, SnapshotDay
 from digest.inputs.config import SiteConfig
 from digest.inputs.pages import Page
 from digest.inputs.topics import OTHER_SLUG, Topic
@@ -149,13 +149,10 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache
 def _paper_cards(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig,
                  cache: PlanCache | None) -> dict[str, PaperCard]:
     """Every paper's card by slug; a preview's cache keeps the cards of papers equal to last build's."""
-    if cache is None:
-        return {slug: paper_card(paper, topics, config) for slug, paper in catalog.papers.items()}
-    setting = (catalog.topics, config.snippet_length)
-    known = cache.cards if cache.card_setting == setting else {}
-    fresh = {paper: known.get(paper) or paper_card(paper, topics, config) for paper in catalog.papers.values()}
-    cache.cards, cache.card_setting = fresh, setting
-    return {slug: fresh[paper] for slug, paper in catalog.papers.items()}
+    memo = cache.cards if cache is not None else PaperMemo[PaperCard]()
+    cards = memo.each(catalog.papers.values(), (catalog.topics, config.snippet_length),
+                      lambda paper: paper_card(paper, topics, config))
+    return dict(zip(catalog.papers, cards, strict=True))
 
 
 def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) -> PageSpec:
@@ -192,8 +189,7 @@ class PlanCache:
     """
 
     papers: dict[str, tuple[tuple[Any, ...], PageSpec]] = field(default_factory=dict)
-    cards: dict[Paper, PaperCard] = field(default_factory=dict)  # for the topics and snippet length below
-    card_setting: tuple[Any, ...] = ()
+    cards: PaperMemo[PaperCard] = field(default_factory=PaperMemo)
     planned: int = 0  # in the last build
     reused: int = 0
 

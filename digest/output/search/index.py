@@ -30,7 +30,7 @@ from lunr.builder import Builder
 from lunr.stemmer import stemmer as lunr_stemmer
 
 from digest import urls
-from digest.catalog import Catalog, Paper
+from digest.catalog import Catalog, Paper, PaperMemo
 from digest.inputs.topics import Topic
 from digest.output.search.words import index_terms
 from digest.text import snippet
@@ -102,12 +102,12 @@ def arxiv_word(arxiv_id: str | None) -> str:
 
 
 def search_documents(catalog: Catalog, snippet_length: int,
-                     known: Mapping[Paper, SearchDocument] | None = None) -> tuple[SearchDocument, ...]:
-    """Every paper's search document, in catalog order; `known` may hold documents made for equal papers with
-    the same topics and snippet length (a preview's last build)."""
+                     memo: PaperMemo[SearchDocument] | None = None) -> tuple[SearchDocument, ...]:
+    """Every paper's search document, in catalog order; `memo` (a preview's) keeps last build's."""
     topics: Mapping[str, Topic] = {topic.slug: topic for topic in catalog.topics}
-    known = known or {}
-    return tuple(known.get(paper) or _document(paper, topics, snippet_length) for paper in catalog.papers.values())
+    memo = memo if memo is not None else PaperMemo()
+    return tuple(memo.each(catalog.papers.values(), (catalog.topics, snippet_length),
+                           lambda paper: _document(paper, topics, snippet_length)))
 
 
 def _document(paper: Paper, topics: Mapping[str, Topic], snippet_length: int) -> SearchDocument:
