@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.commands.build import BuildReport, BuildState, build_site
+from digest.commands.build import BuildReport, BuildState, InView, build_site
 from digest.errors import DigestError
 from digest.project import Project
 from tests.conftest import FIXTURES, make_project, stored_documents
@@ -253,6 +253,40 @@ def test_a_preview_session_after_edits_writes_exactly_what_a_full_build_writes(t
     assert files == tree(fresh.output)
     assert any(b"Edited: artificial" in data for data in files.values())
     assert "papers/federated-distillation-for-sparse-mixtures-of-experts/index.html" in files
+
+
+def test_a_preview_writes_the_open_pages_first_and_then_what_a_full_build_writes(tmp_path: Path) -> None:
+    """With the home page open, a rebuild after a new paper writes the home page, showing it, before the paper's
+    own page exists; an open paper page waits for its related papers; the site then equals a fresh build's."""
+    project = make_project(tmp_path / "preview", with_seeds=True)
+    state = BuildState()
+    told: list[frozenset[str]] = []
+    build_site(project, state=state, in_view=InView(frozenset({"index.html"}), told.append))
+    assert not told, "a session's first build writes through its staging folder: all of the site or none"
+    before = tree(project.output)
+    newest = project.snapshots / "2025-10-08.txt"
+    newest.write_text(newest.read_text(encoding="utf-8").rstrip("\n") + "\n\nFederated Distillation for Sparse "
+                      "Mixtures of Experts\n\nWe distill federated clients into a sparse mixture of experts.\n",
+                      encoding="utf-8")
+    new_page = project.output / "papers" / "federated-distillation-for-sparse-mixtures-of-experts" / "index.html"
+    home_then: list[tuple[bool, bool]] = []
+
+    def shown(files: frozenset[str]) -> None:
+        told.append(files)
+        if len(told) == 1:
+            home_then.append((b"Federated Distillation" in (project.output / "index.html").read_bytes(),
+                              new_page.exists()))
+
+    open_paper = next(name for name in before if name.startswith("papers/"))
+    again = build_site(project, state=state,
+                       in_view=InView(frozenset({"index.html", "about/index.html", open_paper}), shown))
+    assert told[0] == {"index.html"} and home_then == [(True, False)]
+    assert not any(open_paper in files or "about/index.html" in files for files in told)
+    after = tree(project.output)
+    assert again.written == sum(1 for name, data in after.items() if before.get(name) != data)
+    fresh = Project.at(project.root, tmp_path / "fresh")
+    build_site(fresh)
+    assert after == tree(fresh.output)
 
 
 def test_a_preview_rebuild_after_new_upvotes_reuses_the_related_papers(tmp_path: Path,

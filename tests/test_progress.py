@@ -115,5 +115,5 @@ def test_a_build_goes_through_every_stage(tmp_path: Path) -> None:
 
     state = BuildState()
     preview = build_site(project, state=state)
-    assert [stage.name for stage in preview.stages] == ["reading", "catalog", "search", "emails", "planning",
-                                                        "rendering", "writing"]
+    assert [stage.name for stage in preview.stages] == ["reading", "catalog", "planning", "listing pages", "emails",
+                                                        "search", "related papers", "paper pages", "writing"]

@@ -36,7 +36,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def templates_by_path(state: BuildState) -> dict[str, str]:
     """Each cached page's own template (what plan_site chose), by path."""
-    return {path: key[1] for path, (key, _) in state.renders.entries.items()}
+    entries = {**state.renders.entries, **state.paper_renders.entries}
+    return {path: key[1] for path, (key, _) in entries.items()}
 
 
 def pages_whose_template(state: BuildState, project: Project, needle: str) -> int:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -205,10 +206,12 @@ def test_the_reload_script_is_added_when_served_and_never_written(served: Served
 RFC_KEY, RFC_ACCEPT = "dGhlIHNhbXBsZSBub25jZQ==", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="  # RFC 6455's own example
 
 
-def open_live(port: int, *extra_headers: str) -> tuple[socket.socket, bytes]:
-    """A WebSocket handshake on the live-reload endpoint, by hand: the socket and the response head."""
+def open_live(port: int, *extra_headers: str, page: str = "") -> tuple[socket.socket, bytes]:
+    """A WebSocket handshake on the live-reload endpoint, by hand: the socket and the response head. `page` is
+    the page it says it is on, as the reload script does."""
     connection = socket.create_connection(("127.0.0.1", port), timeout=10)
-    request = ["GET /__digest__/live HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket",
+    query = f"?page={quote(page, safe='')}" if page else ""
+    request = [f"GET /__digest__/live{query} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket",
                "Connection: Upgrade", f"Sec-WebSocket-Key: {RFC_KEY}", "Sec-WebSocket-Version: 13", *extra_headers]
     connection.sendall(("\r\n".join(request) + "\r\n\r\n").encode())
     head = b""
@@ -243,6 +246,85 @@ def test_the_live_socket_tells_the_build_id_at_once_then_each_new_build(own_serv
         assert second != first and read_frame(connection) == (0x1, second.encode())
         served.preview.stop_waiting()  # the server shuts down: the socket is closed, "going away"
         assert read_frame(connection) == (0x8, (1001).to_bytes(2, "big"))
+
+
+def test_open_pages_written_ahead_are_told_first_and_a_page_not_yet_written_waits(own_served: Served) -> None:
+    """Home and About are open when a paper is added: the home tab is told the new build while the build is still
+    under way (About, unchanged, is not), is served with that build's id, so it does not reload again when the
+    build ends; the new paper's page, linked from it but not written yet, is answered once it is."""
+    served = own_served
+    origin = f"Origin: http://127.0.0.1:{served.port}"
+    home, _ = open_live(served.port, origin, page="/")
+    about, _ = open_live(served.port, origin, page="/about/")
+    with home, about:
+        first = served.preview.status.build_id.encode()
+        assert read_frame(home) == (0x1, first) and read_frame(about) == (0x1, first)
+        assert served.preview.open_pages == {"index.html", "about/index.html"}
+        add_paper(served.project)
+        during: dict[str, Any] = {}
+        paper_page: list[tuple[int, dict[str, str], bytes]] = []
+        asking = threading.Thread(target=lambda: paper_page.append(
+            fetch(served.port, "/papers/preview-servers-considered-helpful/")))
+        tell_first = served.preview.show_first
+
+        def show_first(files: frozenset[str]) -> None:
+            tell_first(files)
+            if during:
+                return
+            during["told"] = files
+            during["home"] = read_frame(home)[1]
+            during["page"] = fetch(served.port, "/")[2]
+            during["polls"] = [fetch(served.port, f"/__digest__/build?page={path}")[2] for path in ("/", "/about/")]
+            about.settimeout(0.3)
+            with pytest.raises(TimeoutError):
+                about.recv(1)
+            about.settimeout(10)
+            asking.start()
+            asking.join(0.5)
+            during["still asking"] = asking.is_alive()
+
+        served.preview.show_first = show_first  # type: ignore[method-assign]
+        served.preview.rebuild()
+        asking.join(10)
+        final = served.preview.status.build_id.encode()
+        assert during["told"] == {"index.html"} and during["home"] == final != first
+        assert NEW_TITLE.encode() in during["page"] and f'data-build="{final.decode()}"'.encode() in during["page"]
+        assert during["polls"] == [final, first]
+        assert during["still asking"] and paper_page[0][0] == 200 and NEW_TITLE.encode() in paper_page[0][2]
+        assert read_frame(about) == (0x1, final)
+        home.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            home.recv(1)  # told once: the end of its build is no news
+
+
+@pytest.mark.browser
+def test_an_open_page_shows_a_new_paper_before_the_rest_of_the_site_is_written(own_served: Served,
+                                                                               browser: Any) -> None:
+    """The build is held just after it wrote the open home page: the tab must reload and show the new paper
+    then, while the paper's own page is not written yet."""
+    served = own_served
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{served.port}/")
+        deadline = time.monotonic() + 10
+        while served.preview.open_pages != {"index.html"} and time.monotonic() < deadline:
+            time.sleep(0.02)
+        add_paper(served.project)
+        paper_page = served.project.output / "papers" / "preview-servers-considered-helpful" / "index.html"
+        seen: list[bool] = []
+        tell_first = served.preview.show_first
+
+        def show_first(files: frozenset[str]) -> None:
+            tell_first(files)
+            if not seen:
+                page.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=15_000)
+                seen.append(paper_page.exists())
+
+        served.preview.show_first = show_first  # type: ignore[method-assign]
+        served.preview.rebuild()
+        assert seen == [False] and paper_page.exists()
+    finally:
+        page.close()
 
 
 def test_the_live_socket_refuses_other_sites_pages_and_plain_requests(served: Served) -> None:

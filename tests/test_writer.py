@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import BuildError
-from digest.output.writer import WriteCache, write_site
+from digest.output.writer import WriteCache, write_ahead, write_site
 
 
 def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> None:
@@ -103,3 +103,20 @@ def test_in_place_with_a_cache_compares_in_memory_and_still_removes_stale_files(
     (tmp_path / "other" / "a.html").write_bytes(b"x")
     elsewhere = write_site({"a.html": b"a"}, tmp_path / "other", in_place=True, cache=cache)
     assert elsewhere.written == 1, "a cache of another folder is not trusted"
+
+
+def test_files_written_ahead_are_whole_counted_once_and_known_to_the_next_write(tmp_path: Path) -> None:
+    """A preview writes the open pages before the rest: only changed bytes, and the rebuild's own write then finds
+    them unchanged (and still removes what went stale)."""
+    site = tmp_path / "site"
+    cache = WriteCache()
+    write_site({"index.html": b"old home", "a.html": b"a", "gone.html": b"g"}, site, in_place=True, cache=cache)
+    before = (site / "a.html").stat().st_ino
+    assert write_ahead({"index.html": b"new home", "a.html": b"a"}, site, cache) == ("index.html",)
+    assert (site / "index.html").read_bytes() == b"new home" and (site / "a.html").stat().st_ino == before
+    assert not [path for path in site.iterdir() if ".new-" in path.name], "no temporary file is left"
+    report = write_site({"index.html": b"new home", "a.html": b"a", "b.html": b"b"}, site, in_place=True, cache=cache)
+    assert (report.written, report.unchanged, report.removed) == (1, 2, 1)
+    assert sorted(path.name for path in site.iterdir()) == ["a.html", "b.html", "index.html"]
+    with pytest.raises(BuildError, match="outside the output folder"):
+        write_ahead({"../x.html": b"x"}, site, cache)

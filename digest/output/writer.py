@@ -126,27 +126,46 @@ def _write_and_swap(files: Mapping[str, bytes], output: Path) -> WriteReport:
     return WriteReport(written=written, unchanged=unchanged, removed=removed)
 
 
+def write_ahead(files: Mapping[str, bytes], output: Path, cache: WriteCache) -> tuple[str, ...]:
+    """Write a few of a preview rebuild's files before the others (the pages open in a browser): those whose
+    bytes changed, each whole, as `write_site(in_place=True)` would. Returns them; `cache` learns them, so the
+    rebuild's `write_site` finds them unchanged."""
+    output = output.absolute()
+    for relative in files:
+        _safe_relative(relative)
+    known = cache.files if cache.output == output else None
+    written = _write_changed(files, output, known)
+    if known is not None:
+        cache.files = {**known, **{relative: files[relative] for relative in written}}
+    return written
+
+
 def _update_in_place(files: Mapping[str, bytes], output: Path, known: Mapping[str, bytes] | None) -> WriteReport:
     """Write only the files whose bytes changed: against what this session last wrote, else against the disk."""
-    written = unchanged = 0
-    for relative, data in sorted(files.items()):
-        if known is not None and known.get(relative) == data:
-            unchanged += 1
-            continue
-        target = output / _safe_relative(relative)
-        if known is None and _same_bytes(target, data):
-            unchanged += 1
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)  # readers see the old file or the new one, never half of one
-        written += 1
+    written = len(_write_changed(files, output, known))
     stale = (known.keys() if known is not None else _existing_files(output)) - files.keys()
     for relative in stale:
         (output / relative).unlink(missing_ok=True)
     _remove_emptied_folders(output, stale)
-    return WriteReport(written=written, unchanged=unchanged, removed=len(stale))
+    return WriteReport(written=written, unchanged=len(files) - written, removed=len(stale))
+
+
+def _write_changed(files: Mapping[str, bytes], output: Path, known: Mapping[str, bytes] | None) -> tuple[str, ...]:
+    """Write each file whose bytes differ from `known` (else from the disk) to a temporary name, then rename it
+    over the old one: readers see the old file or the new one, never half of one."""
+    written: list[str] = []
+    for relative, data in sorted(files.items()):
+        if known is not None and known.get(relative) == data:
+            continue
+        target = output / _safe_relative(relative)
+        if known is None and _same_bytes(target, data):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        written.append(relative)
+    return tuple(written)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -127,12 +127,18 @@ def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) ->
 def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache: PlanCache | None = None,
               ) -> list[PageSpec]:
     """Every page of the site; `cache` (a preview's) reuses the paper pages whose content did not change."""
+    return in_site_order(plan_listings(catalog, config, pages, cache), plan_paper_pages(catalog, config, cache))
+
+
+def plan_listings(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache: PlanCache | None = None,
+                  ) -> list[PageSpec]:
+    """Every page but the papers' own, home first. None of them reads `catalog.related`, so a preview plans
+    them, and renders those open in a browser, while the related papers are still being computed."""
     topics = {topic.slug: topic for topic in catalog.topics}
     cards = _paper_cards(catalog, topics, config, cache)
     periods = Periods.of(catalog)
-    specs = [
+    return [
         _home(catalog, cards, config),
-        *_paper_pages(catalog, topics, config, cache),
         *_topic_pages(catalog, cards, config),
         *_snapshot_pages(catalog, cards, periods),
         *_period_pages(catalog, cards, periods),
@@ -143,7 +149,16 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache
         plan_stats(catalog),
         PageSpec(urls.NOT_FOUND, "404.html", {}),
     ]
-    return specs
+
+
+def plan_paper_pages(catalog: Catalog, config: SiteConfig, cache: PlanCache | None = None) -> list[PageSpec]:
+    """Every paper's page, with its related papers (`catalog.related`)."""
+    return list(_paper_pages(catalog, {topic.slug: topic for topic in catalog.topics}, config, cache))
+
+
+def in_site_order(listings: Sequence[PageSpec], paper_pages: Sequence[PageSpec]) -> list[PageSpec]:
+    """Home, the papers' pages, then the other listings: the order the sitemap lists them in."""
+    return [*listings[:1], *paper_pages, *listings[1:]]
 
 
 def _paper_cards(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig,

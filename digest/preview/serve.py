@@ -18,6 +18,13 @@ per host, so any number of open tabs leave page loads free. Where the socket
 cannot connect or drops (a restarted server), the page falls back to asking
 `/__digest__/build` about once a second; the id includes a per-process
 token, so a restarted server also reloads the open tabs.
+
+Open pages first: each socket (and poll) names its page, so a rebuild knows
+which pages are open and writes those that show no related papers before
+anything else (`InView`); their tabs get the new build id at once, the others
+when the whole build is written. Until then a request for a file that is not
+there yet (a new paper's page, linked from a page shown first) waits for the
+build instead of answering 404.
 """
 
 from __future__ import annotations
@@ -37,15 +44,17 @@ import threading
 import time
 import traceback
 import webbrowser
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from digest.commands.build import BuildReport, BuildState, build_site, check_output_location
+from digest.commands.build import BuildReport, BuildState, InView, build_site, check_output_location
 from digest.commands.progress import summary
 from digest.errors import DigestError
 from digest.preview.watch import Debouncer, Watcher
@@ -60,6 +69,7 @@ LIVE_ENDPOINT = ENDPOINT_PREFIX + "live"
 WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
 LIVE_PING_SECONDS = 20.0  # how often an idle live socket is checked for a tab that went away
 RELOAD_SCRIPT = ENDPOINT_PREFIX + "reload.js"
+BUILD_WAIT_SECONDS = 20.0  # how long a request for a missing file waits for a build under way to finish
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -87,7 +97,8 @@ RELOAD_JS = b"""\
   "use strict";
   const script = document.currentScript;
   const served = script ? script.dataset.build : "";
-  const endpoint = "/__digest__/build";
+  const page = encodeURIComponent(location.pathname);
+  const endpoint = `/__digest__/build?page=${page}`;
   let delay = 1000;
   let timer = 0;
   let polling = false;
@@ -99,7 +110,7 @@ RELOAD_JS = b"""\
   function listen() {
     if (!("WebSocket" in window)) return poll();
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const socket = new WebSocket(`${scheme}//${location.host}/__digest__/live`);
+    const socket = new WebSocket(`${scheme}//${location.host}/__digest__/live?page=${page}`);
     socket.addEventListener("message", (event) => reloadIfNew(String(event.data).trim()));
     socket.addEventListener("close", poll);
   }
@@ -144,6 +155,14 @@ class BuildStatus:
     details: str = ""
 
 
+@dataclass(frozen=True)
+class _ShownFirst:
+    """The id of a build under way and the files it wrote already: tabs showing them may reload now."""
+
+    build_id: str
+    files: frozenset[str]
+
+
 class Preview:
     """The project being previewed, its build cache and the outcome of the latest build."""
 
@@ -158,6 +177,9 @@ class Preview:
         self._counter = 0
         self._changed = threading.Condition()
         self._status = BuildStatus(self._next_id())
+        self._shown_first: _ShownFirst | None = None
+        self._building = False
+        self._open: Counter[str] = Counter()  # output files of the pages open in a tab, counted per live socket
         self._stopping = False
         self.builds = 0
 
@@ -169,13 +191,49 @@ class Preview:
     def status(self, status: BuildStatus) -> None:
         with self._changed:
             self._status = status
+            self._shown_first = None
             self._changed.notify_all()
 
-    def wait_for_build(self, build_id: str, timeout: float) -> str | None:
-        """The current build id once it differs from `build_id` (or after `timeout`); None once stopping."""
+    def build_id_for(self, page: str | None) -> str:
+        """The id a tab showing `page` (an output file) should have: a build's own once its page is written."""
+        shown = self._shown_first
+        return shown.build_id if shown is not None and page in shown.files else self._status.build_id
+
+    def wait_for_build(self, build_id: str, timeout: float, page: str | None = None) -> str | None:
+        """The id for `page` once it differs from `build_id` (or after `timeout`); None once stopping."""
         with self._changed:
-            self._changed.wait_for(lambda: self._stopping or self._status.build_id != build_id, timeout)
-            return None if self._stopping else self._status.build_id
+            self._changed.wait_for(lambda: self._stopping or self.build_id_for(page) != build_id, timeout)
+            return None if self._stopping else self.build_id_for(page)
+
+    @property
+    def building(self) -> bool:
+        return self._building
+
+    def wait_while_building(self, timeout: float) -> None:
+        """Return once no build is under way (or after `timeout`)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._stopping or not self._building, timeout)
+
+    @property
+    def open_pages(self) -> frozenset[str]:
+        """The output files of the pages open in a tab (with a live socket) now."""
+        with self._changed:
+            return frozenset(self._open)
+
+    @contextlib.contextmanager
+    def page_open(self, page: str | None) -> Iterator[None]:
+        """Count `page` as open in a tab while a live socket for it is connected."""
+        if page is not None:
+            with self._changed:
+                self._open[page] += 1
+        try:
+            yield
+        finally:
+            if page is not None:
+                with self._changed:
+                    self._open[page] -= 1
+                    if not self._open[page]:
+                        del self._open[page]
 
     def stop_waiting(self) -> None:
         """Release every live connection (the server is shutting down)."""
@@ -185,8 +243,21 @@ class Preview:
 
     def rebuild(self) -> BuildReport | None:
         """Build once; a failure is recorded and shown, never raised, so the server keeps running."""
+        with self._changed:
+            self._building = True
+            # Not after a failed build: its tabs show the error page until the whole next build is good.
+            open_pages = frozenset(self._open) if self._status.error is None else frozenset()
+        in_view = InView(open_pages, self.show_first) if open_pages else None
         try:
-            report = build_site(self.project, keep_going=self.keep_going, state=self.state)
+            return self._build(in_view)
+        finally:
+            with self._changed:
+                self._building = False
+                self._changed.notify_all()
+
+    def _build(self, in_view: InView | None) -> BuildReport | None:
+        try:
+            report = build_site(self.project, keep_going=self.keep_going, state=self.state, in_view=in_view)
         except DigestError as error:
             self._failed(error, "")
             return None
@@ -194,12 +265,22 @@ class Preview:
             self._failed(error, traceback.format_exc())
             return None
         self.builds += 1
+        shown = self._shown_first
         changed = report.written + report.removed > 0 or self.status.error is not None or self.builds == 1
-        self.status = BuildStatus(self._next_id() if changed else self.status.build_id)
+        new_id = shown.build_id if shown is not None else self._next_id() if changed else self.status.build_id
+        self.status = BuildStatus(new_id)
         self._print(self.out, summary(report, "Built" if self.builds == 1 else "Rebuilt"))  # no live progress here
         for warning in report.warnings:
             self._print(self.err, f"warning: {warning}")
         return report
+
+    def show_first(self, files: frozenset[str]) -> None:
+        """The build under way wrote these files ahead of the rest: tabs showing them may reload with its id."""
+        with self._changed:
+            shown = self._shown_first
+            self._shown_first = (_ShownFirst(self._next_id(), files) if shown is None
+                                 else _ShownFirst(shown.build_id, shown.files | files))
+            self._changed.notify_all()
 
     def _failed(self, error: BaseException, details: str) -> None:
         self.builds += 1
@@ -259,6 +340,14 @@ def resolve_request(root: Path, url_path: str) -> Target:
     if not found.is_file():
         return Target(HTTPStatus.NOT_FOUND)
     return Target(HTTPStatus.OK, file=found)
+
+
+def output_file(root: Path, file: Path | None) -> str | None:
+    """A resolved file's path in the output folder, as a build names it ("papers/x/index.html")."""
+    try:
+        return file.relative_to(root.resolve()).as_posix() if file is not None else None
+    except (OSError, ValueError):
+        return None
 
 
 def content_type(path: Path) -> str:
@@ -374,13 +463,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
         preview = self.server.preview
         path = urlsplit(self.path).path
         if path == BUILD_ENDPOINT:
-            return self._send(200, "text/plain; charset=utf-8", preview.status.build_id.encode(), send_body,
-                              cache="no-store")
+            build_id = preview.build_id_for(self._open_page())
+            return self._send(200, "text/plain; charset=utf-8", build_id.encode(), send_body, cache="no-store")
         if path == RELOAD_SCRIPT:
             return self._send(200, CONTENT_TYPES[".js"], RELOAD_JS, send_body)
         if path == LIVE_ENDPOINT:
             return self._live()
         target = resolve_request(preview.project.output, path)
+        if target.status == HTTPStatus.NOT_FOUND and preview.building:  # it may be a page the build is writing
+            preview.wait_while_building(BUILD_WAIT_SECONDS)
+            target = resolve_request(preview.project.output, path)
         if target.status == HTTPStatus.MOVED_PERMANENTLY and target.location:
             query = urlsplit(self.path).query
             return self._redirect(target.location + (f"?{query}" if query else ""), send_body)
@@ -389,7 +481,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._not_found(target.status if target.status != HTTPStatus.OK else 404, send_body)
         kind = content_type(target.file) if target.file is not None else CONTENT_TYPES[".html"]
         if kind.startswith("text/html"):
-            return self._send_page(200, data, send_body)
+            return self._send_page(200, data, send_body, output_file(preview.project.output, target.file))
         return self._send(200, kind, data, send_body)
 
     def _live(self) -> None:
@@ -409,17 +501,26 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Sec-WebSocket-Accept", accept)
         self.end_headers()
         self.close_connection = True
-        preview, sent = self.server.preview, ""
-        current: str | None = preview.status.build_id
-        while current is not None:
-            if current != sent:
-                self.wfile.write(_websocket_frame(0x1, current.encode()))  # text
-                sent = current
-            else:
-                self.wfile.write(_websocket_frame(0x9, b""))  # ping: fails once the tab is gone
-            self.wfile.flush()
-            current = preview.wait_for_build(sent, LIVE_PING_SECONDS)
+        preview, sent, page = self.server.preview, "", self._open_page()
+        current: str | None = preview.build_id_for(page)
+        with preview.page_open(page):
+            while current is not None:
+                if current != sent:
+                    self.wfile.write(_websocket_frame(0x1, current.encode()))  # text
+                    sent = current
+                else:
+                    self.wfile.write(_websocket_frame(0x9, b""))  # ping: fails once the tab is gone
+                self.wfile.flush()
+                current = preview.wait_for_build(sent, LIVE_PING_SECONDS, page)
         self.wfile.write(_websocket_frame(0x8, (1001).to_bytes(2, "big")))  # close: going away
+
+    def _open_page(self) -> str | None:
+        """The output file of the page a live socket or poll says it is on (its `page` parameter)."""
+        pages = parse_qs(urlsplit(self.path).query).get("page")
+        if not pages:
+            return None
+        target = resolve_request(self.server.preview.project.output, quote(pages[0], safe="/"))
+        return output_file(self.server.preview.project.output, target.file) if target.file else None
 
     @staticmethod
     def _read(path: Path) -> bytes | None:
@@ -438,12 +539,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             page = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>404 Not found</h1>\n"
         return self._send_page(404, page, send_body)
 
-    def _send_page(self, status: int, page: bytes, send_body: bool) -> None:
-        """An HTML response: the page with the reload script, or the error page while the build is broken."""
-        current = self.server.preview.status
+    def _send_page(self, status: int, page: bytes, send_body: bool, file: str | None = None) -> None:
+        """An HTML response: the page with the reload script, or the error page while the build is broken.
+        `file` is the page's output file: written ahead of a build's other pages, it has that build's id."""
+        preview = self.server.preview
+        current = preview.status
         if current.error is not None:
-            status, page = 500, error_page(current, self.server.preview.project)
-        self._send(status, CONTENT_TYPES[".html"], inject_reload(page, current.build_id), send_body)
+            status, page = 500, error_page(current, preview.project)
+        self._send(status, CONTENT_TYPES[".html"], inject_reload(page, preview.build_id_for(file)), send_body)
 
     def _redirect(self, location: str, send_body: bool) -> None:
         self.send_response(301)
