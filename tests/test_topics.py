@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import ConfigError
-from digest.inputs.topics import load_taxonomy, parse_taxonomy
+from digest.inputs.topics import TaxonomyCache, load_taxonomy, parse_taxonomy
 from digest.inputs.yamlfile import load_yaml_file, load_yaml_text
 from tests.test_catalog import REPO, seed_catalog
 
@@ -215,3 +215,18 @@ def test_a_bad_topic_threshold_names_the_key_and_line() -> None:
         parse_taxonomy(load_yaml_text(
             "topics:\n  - name: Eval\n    threshold: high\n    phrases: [benchmark]\n", Path("t.yaml")))
     assert caught.value.line == 3 and "expected a number of 0 or more, got 'high'" in str(caught.value)
+
+
+def test_a_preview_parses_the_topics_file_again_only_when_its_text_changed(tmp_path: Path) -> None:
+    path = tmp_path / "topics.yaml"
+    path.write_text((REPO / "content" / "topics.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    cache = TaxonomyCache()
+    first = load_taxonomy(tmp_path, cache)
+    assert load_taxonomy(tmp_path, cache) is first
+    path.write_text(path.read_text(encoding="utf-8").replace("name: Safety", "name: Safe AI", 1), encoding="utf-8")
+    renamed = load_taxonomy(tmp_path, cache)
+    assert renamed is not first and "Safe AI, Security and Privacy" in {topic.name for topic in renamed.topics}
+    path.write_text("topics: [oops", encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid YAML"):
+        load_taxonomy(tmp_path, cache)
+    assert cache.taxonomy is renamed, "a broken file leaves the last good taxonomy for the next good save"

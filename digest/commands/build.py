@@ -28,7 +28,7 @@ from digest.inputs.config import SiteConfig, load_site_config
 from digest.inputs.pages import Page, read_pages
 from digest.inputs.snapshot import Snapshot
 from digest.inputs.sources import SNAPSHOT_READERS, find_snapshot_files, read_snapshot
-from digest.inputs.topics import Taxonomy, load_taxonomy
+from digest.inputs.topics import Taxonomy, TaxonomyCache, load_taxonomy
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import PageSpec, RenderCache, Renderer, TemplateCache, render_pages
@@ -45,6 +45,7 @@ class BuildState:
     """Caches that survive between builds of a preview session."""
 
     snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = field(default_factory=dict)
+    taxonomy: TaxonomyCache = field(default_factory=TaxonomyCache)
     plans: PlanCache = field(default_factory=PlanCache)
     renders: RenderCache = field(default_factory=RenderCache)  # the listing pages (plan_listings)
     paper_renders: RenderCache = field(default_factory=RenderCache)  # the papers' pages and the machine files
@@ -104,7 +105,7 @@ def read_sources(project: Project, *, keep_going: bool = False, state: BuildStat
     stages = stages or Stages()
     stages.start("reading")
     config = load_site_config(project.content, base_url=project.base_url)
-    taxonomy = load_taxonomy(project.content)
+    taxonomy = load_taxonomy(project.content, state.taxonomy if state is not None else None)
     snapshots, warnings = _read_snapshots(project, keep_going, state, today or reference_date(), stages)
     pages = tuple(read_pages(project.pages))
     stages.start("catalog")

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from digest.inputs.yamlfile import YamlDocument, load_yaml_file
+from digest.inputs.yamlfile import YamlDocument, load_yaml_text, read_settings_text
 from digest.text import normalize_title, slugify
 
 # What a paper is classified on: its title, abstract and keywords.
@@ -206,12 +206,26 @@ class PhraseFinder:
 DEFAULT_OTHER = Topic(OTHER_SLUG, "Other", "Papers that match no topic in the taxonomy.")
 
 
-def load_taxonomy(content_dir: Path) -> Taxonomy:
+@dataclass
+class TaxonomyCache:
+    """The topics file's text and the taxonomy it gave: a preview rebuild reads the file but parses it (with
+    PyYAML, 35 ms for the bundled taxonomy) only when the text changed."""
+
+    text: str | None = None
+    taxonomy: Taxonomy | None = None
+
+
+def load_taxonomy(content_dir: Path, cache: TaxonomyCache | None = None) -> Taxonomy:
     path = content_dir / TOPICS_FILE_NAME
     if not path.is_file():
         return Taxonomy(rules=(), other=DEFAULT_OTHER)
-    document = load_yaml_file(path)
-    return parse_taxonomy(document)
+    text = read_settings_text(path)
+    if cache is not None and cache.taxonomy is not None and cache.text == text:
+        return cache.taxonomy
+    taxonomy = parse_taxonomy(load_yaml_text(text, path))
+    if cache is not None:
+        cache.text, cache.taxonomy = text, taxonomy
+    return taxonomy
 
 
 def parse_taxonomy(document: YamlDocument) -> Taxonomy:

@@ -53,13 +53,17 @@ def load_yaml_text(text: str, path: Path) -> YamlDocument:
 
 
 def load_yaml_file(path: Path) -> YamlDocument:
+    return load_yaml_text(read_settings_text(path), path)
+
+
+def read_settings_text(path: Path) -> str:
+    """A settings file's text, or a ConfigError that says what is wrong with the file."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8", path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read file: {exc.strerror}", path) from None
-    return load_yaml_text(text, path)
 
 
 def _convert(node: yaml.Node, key_path: KeyPath, document: YamlDocument) -> Any:
