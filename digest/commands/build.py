@@ -321,14 +321,15 @@ def _build_preview(job: _Job, state: BuildState, in_view: InView | None) -> _Out
     the open pages, then the other listings, the machine files, the emails and the search files. The papers'
     pages follow once the related papers are in."""
     catalog, config, stages = job.catalog, job.config, job.stages
-    related_from, relating = _start_related(catalog, state)
     ahead = _WriteAhead(job.project.output, state.written, in_view)
+    if in_view is not None:
+        stages.start("open pages")
+        ahead.write(render_pages(plan_listings(catalog, config, job.pages, state.plans, in_view.files),
+                                 job.renderer).files)
+    related_from, relating = _start_related(catalog, state)  # after the open pages: they need the cores now
     try:
         stages.start("planning")
         listings = plan_listings(catalog, config, job.pages, state.plans)
-        if in_view is not None:
-            ahead.write(render_pages([spec for spec in listings if urls.output_file(spec.path) in in_view.files],
-                                     job.renderer).files)
         paths = in_site_order([spec.path for spec in listings], [urls.paper(slug) for slug in catalog.papers])
         stages.start("listing pages", len(listings), "pages")
         machine_files = plan_machine_files(catalog, config, paths)  # feeds, the sitemap (paper pages: just paths)

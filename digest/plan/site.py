@@ -7,10 +7,10 @@ data, so an unchanged context means an unchanged page (see render.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from digest import urls
@@ -131,23 +131,53 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache
 
 
 def plan_listings(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache: PlanCache | None = None,
-                  ) -> list[PageSpec]:
+                  only: Collection[str] | None = None) -> list[PageSpec]:
     """Every page but the papers' own, home first. None of them reads `catalog.related`, so a preview plans
-    them, and renders those open in a browser, while the related papers are still being computed."""
-    topics = {topic.slug: topic for topic in catalog.topics}
-    cards = _paper_cards(catalog, topics, config, cache)
-    periods = Periods.of(catalog)
+    them, and renders those open in a browser, while the related papers are still being computed.
+
+    `only` (output files: the preview's open pages) keeps just the pages written to those files, and skips
+    the kinds of page none of them is, with their work (the topic charts, the weeks and months, ...).
+    """
+    wanted = None if only is None else {file.partition("/")[0] if "/" in file else "" for file in only}
+    shared = _Shared(catalog, config, cache)
+    specs = [spec for folders, plan in _listing_kinds(catalog, config, pages, shared)
+             if wanted is None or not folders or folders & wanted for spec in plan()]
+    return specs if only is None else [spec for spec in specs if urls.output_file(spec.path) in only]
+
+
+class _Shared:
+    """What several kinds of listing page are made from, each made on first use."""
+
+    def __init__(self, catalog: Catalog, config: SiteConfig, cache: PlanCache | None) -> None:
+        self.catalog, self.config, self.cache = catalog, config, cache
+
+    @cached_property
+    def cards(self) -> dict[str, PaperCard]:
+        topics = {topic.slug: topic for topic in self.catalog.topics}
+        return _paper_cards(self.catalog, topics, self.config, self.cache)
+
+    @cached_property
+    def periods(self) -> Periods:
+        return Periods.of(self.catalog)
+
+
+def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], shared: _Shared,
+                   ) -> list[tuple[frozenset[str], Callable[[], Iterable[PageSpec]]]]:
+    """Each kind of listing page, in site order, with the first folders of its files ('' for the home page;
+    none for the kinds cheap enough to plan whatever is asked)."""
     return [
-        _home(catalog, cards, config),
-        *_topic_pages(catalog, cards, config),
-        *_snapshot_pages(catalog, cards, periods),
-        *_period_pages(catalog, cards, periods),
-        *_archive_pages(catalog, config, periods),
-        *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
-        PageSpec(urls.SEARCH, "search.html", {"search_examples": SEARCH_EXAMPLES}),
-        feeds_page(catalog, config),
-        plan_stats(catalog),
-        PageSpec(urls.NOT_FOUND, "404.html", {}),
+        (frozenset({""}), lambda: [_home(catalog, shared.cards, config)]),
+        (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config)),
+        (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods)),
+        (frozenset({"weeks", "months"}), lambda: _period_pages(catalog, shared.cards, shared.periods)),
+        (frozenset({"archive"}), lambda: _archive_pages(catalog, config, shared.periods)),
+        (frozenset(), lambda: [
+            *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
+            PageSpec(urls.SEARCH, "search.html", {"search_examples": SEARCH_EXAMPLES}),
+            feeds_page(catalog, config),
+        ]),
+        (frozenset({"stats"}), lambda: [plan_stats(catalog)]),
+        (frozenset(), lambda: [PageSpec(urls.NOT_FOUND, "404.html", {})]),
     ]
 
 

@@ -476,12 +476,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if target.status == HTTPStatus.MOVED_PERMANENTLY and target.location:
             query = urlsplit(self.path).query
             return self._redirect(target.location + (f"?{query}" if query else ""), send_body)
+        # The id before the bytes: a page read just before the build writes it must not get the new id.
+        build_id = preview.build_id_for(output_file(preview.project.output, target.file))
         data = self._read(target.file) if target.file is not None else None
         if data is None:
             return self._not_found(target.status if target.status != HTTPStatus.OK else 404, send_body)
         kind = content_type(target.file) if target.file is not None else CONTENT_TYPES[".html"]
         if kind.startswith("text/html"):
-            return self._send_page(200, data, send_body, output_file(preview.project.output, target.file))
+            return self._send_page(200, data, send_body, build_id)
         return self._send(200, kind, data, send_body)
 
     def _live(self) -> None:
@@ -534,19 +536,19 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if status == HTTPStatus.FORBIDDEN:
             return self._send(403, "text/plain; charset=utf-8", b"403 Forbidden: outside the site folder\n",
                               send_body)
+        build_id = self.server.preview.status.build_id  # a missing page is not written ahead of a build
         page = self._read(self.server.preview.project.output / "404.html")
         if page is None:
             page = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>404 Not found</h1>\n"
-        return self._send_page(404, page, send_body)
+        return self._send_page(404, page, send_body, build_id)
 
-    def _send_page(self, status: int, page: bytes, send_body: bool, file: str | None = None) -> None:
+    def _send_page(self, status: int, page: bytes, send_body: bool, build_id: str) -> None:
         """An HTML response: the page with the reload script, or the error page while the build is broken.
-        `file` is the page's output file: written ahead of a build's other pages, it has that build's id."""
-        preview = self.server.preview
-        current = preview.status
+        `build_id` is the id the page had when it was read (a build's own, for a page it wrote ahead)."""
+        current = self.server.preview.status
         if current.error is not None:
-            status, page = 500, error_page(current, preview.project)
-        self._send(status, CONTENT_TYPES[".html"], inject_reload(page, preview.build_id_for(file)), send_body)
+            status, page = 500, error_page(current, self.server.preview.project)
+        self._send(status, CONTENT_TYPES[".html"], inject_reload(page, build_id), send_body)
 
     def _redirect(self, location: str, send_body: bool) -> None:
         self.send_response(301)
