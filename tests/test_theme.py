@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,22 @@ def test_one_template_of_the_site_overrides_the_default_and_the_rest_stays(tmp_p
     about = (project.output / "about" / "index.html").read_text(encoding="utf-8")
     assert "Curated by us" in home and "Curated by us" in about
     assert "Regression Transformer" in home, "home.html still comes from the default theme"
+
+
+def test_a_theme_may_call_the_link_helpers_or_use_them_as_filters(tmp_path: Path) -> None:
+    """The bundled templates write `{{ path | url }}` (a cheaper call); a theme written with `{{ url(path) }}`,
+    `asset()` and `absolute_url()` gets the same links."""
+    project = project_with_sample(tmp_path)
+    own = project.root / "templates"
+    own.mkdir()
+    base = (REPO / "templates" / "base.html").read_text(encoding="utf-8")
+    as_calls = re.sub(r"\{\{ ([^{}]+?) \| (url|asset|absolute_url) \}\}", r"{{ \2(\1) }}", base)
+    assert "{{ url(paths.ARCHIVE) }}" in as_calls and "{{ asset('style.css') }}" in as_calls
+    build_site(project)
+    expected = {path: path.read_bytes() for path in sorted(project.output.rglob("*.html"))}
+    (own / "base.html").write_text(as_calls, encoding="utf-8")
+    build_site(project)
+    assert {path: path.read_bytes() for path in sorted(project.output.rglob("*.html"))} == expected
 
 
 def test_a_static_file_of_the_site_overrides_the_default_one(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ import traceback
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -181,8 +181,11 @@ def _environment(template_dir: Path | Sequence[Path]) -> _RecordingEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(long_date=long_date, short_date=short_date)
-    environment.globals.update(url=_url, asset=_asset, absolute_url=_absolute_url, paths=urls)
+    # url, asset and absolute_url as filters too: `{{ path | url }}` is a plain call in the compiled template,
+    # where `{{ url(path) }}` goes through Context.call, 1.8 µs more each (half a million calls at 10,000 papers).
+    helpers = {"url": _url, "asset": _asset, "absolute_url": _absolute_url}
+    environment.filters.update(long_date=long_date, short_date=short_date, iso=_iso, **helpers)
+    environment.globals.update(paths=urls, **helpers)
     return environment
 
 
@@ -302,6 +305,11 @@ def render_pages(specs: Iterable[PageSpec], renderer: Renderer, cache: RenderCac
     if cache is not None:
         cache.entries = fresh
     return RenderResult(files=files, rendered=rendered, reused=reused)
+
+
+def _iso(value: date | datetime) -> str:
+    """`{{ day | iso }}`: as `day.isoformat()`, a plain call (see `_environment`)."""
+    return value.isoformat()
 
 
 @jinja2.pass_context
