@@ -35,7 +35,7 @@ from digest.output.render import PageSpec, RenderCache, Renderer, TemplateCache,
 from digest.output.search import SearchCache, build_search_files, catalog_documents
 from digest.output.writer import StagedSite, WriteCache, write_ahead, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
-from digest.plan.site import PlanCache, in_site_order, plan_listings, plan_paper_pages
+from digest.plan.site import PlanCache, in_site_order, plan_listings, plan_paper_pages, plan_site
 from digest.project import Project
 from digest.related import RelatedCache, related_inputs, related_papers
 
@@ -47,8 +47,8 @@ class BuildState:
     snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = field(default_factory=dict)
     taxonomy: TaxonomyCache = field(default_factory=TaxonomyCache)
     plans: PlanCache = field(default_factory=PlanCache)
-    renders: RenderCache = field(default_factory=RenderCache)  # the listing pages (plan_listings)
-    paper_renders: RenderCache = field(default_factory=RenderCache)  # the papers' pages and the machine files
+    renders: RenderCache = field(default_factory=RenderCache)  # the listing pages and the machine files
+    paper_renders: RenderCache = field(default_factory=RenderCache)  # the papers' pages
     templates: TemplateCache = field(default_factory=TemplateCache)
     search: SearchCache = field(default_factory=SearchCache)
     emails: EmailCache = field(default_factory=EmailCache)
@@ -294,7 +294,7 @@ def _build_full(job: _Job) -> _Output:
     beside: Background | None = None
     try:
         beside = Background(partial(_search_and_emails, catalog, config, job.renderer, staged))
-        specs = in_site_order(plan_listings(catalog, config, job.pages), plan_paper_pages(catalog, config))
+        specs = plan_site(catalog, config, job.pages)
         specs += plan_machine_files(catalog, config, [spec.path for spec in specs])
         pages = _render_pages_on_every_core(specs, job.renderer, stages, staged)
         stages.start("search and emails")  # what is left of them: they began with the planning
