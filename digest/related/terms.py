@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
+from digest.numbering import in_first_sight_order
 from digest.output.search.words import index_term, word_runs
 
 
@@ -167,21 +168,16 @@ class Vocabulary:
         `Tokens` would number them), and how often each token occurs there."""
         numbers = np.concatenate([np.zeros(0, dtype=np.int32), *(self.texts[text] for text in texts)])
         table = self._table
-        first = np.full(len(table.lengths), len(numbers), dtype=np.int64)
-        np.minimum.at(first, numbers, np.arange(len(numbers)))
-        met = np.flatnonzero(first < len(numbers))
-        met = met[np.argsort(first[met], kind="stable")]  # the tokens in the order the texts first have them
+        met = in_first_sight_order(numbers, len(table.lengths))  # the tokens in the order the texts first have them
         # Each token's stems, then its compound's: the order `Tokens._add` numbers stems in.
         sizes = table.lengths[met]
         words = table.items[np.repeat(table.starts[met] - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())]
         token_of = np.concatenate([np.repeat(np.arange(len(met)), sizes), np.arange(len(met))])
         stems = np.concatenate([words, table.compounds[met]])[np.argsort(token_of, kind="stable")]
         stems = stems[stems >= 0]
-        stem_first = np.full(len(self.tokens.stems), len(stems), dtype=np.int64)
-        np.minimum.at(stem_first, stems, np.arange(len(stems)))
-        seen = np.flatnonzero(stem_first < len(stems))
+        in_order = in_first_sight_order(stems, len(self.tokens.stems))
         rank = np.full(len(self.tokens.stems) + 1, -1, dtype=np.int64)  # index -1 (no stem) stays -1
-        rank[seen[np.argsort(stem_first[seen], kind="stable")]] = np.arange(len(seen))
+        rank[in_order] = np.arange(len(in_order))
         return table.renumbered(rank), np.bincount(numbers, minlength=len(table.lengths))
 
 

@@ -32,6 +32,7 @@ from lunr.stemmer import stemmer as lunr_stemmer
 from digest import urls
 from digest.catalog import Catalog, Paper, PaperMemo
 from digest.inputs.topics import Topic
+from digest.numbering import in_first_sight_order
 from digest.output.search.words import index_terms
 from digest.text import snippet
 
@@ -200,10 +201,7 @@ def index_postings(documents: Iterable[DocumentPostings], numbers: TermNumbers) 
         sizes.append(len(document.terms))
         field_lengths.extend(document.lengths)
     run_number = np.frombuffer(seen, dtype=np.int64)
-    first_place = np.full(len(numbers.terms), len(run_number), dtype=np.int64)  # by the run's number: no sorting
-    np.minimum.at(first_place, run_number, np.arange(len(run_number)))
-    distinct = np.flatnonzero(first_place < len(run_number))
-    in_first_sight = distinct[np.argsort(first_place[distinct])]
+    in_first_sight = in_first_sight_order(run_number, len(numbers.terms))
     number_of = np.empty(len(numbers.terms), dtype=np.int64)
     number_of[in_first_sight] = np.arange(len(in_first_sight))
     term = number_of[run_number]
