@@ -199,3 +199,36 @@ def test_a_render_lists_what_it_read(tmp_path: Path) -> None:
     assert renderer.is_current(page.dependencies)
     (templates / "parts" / "a.html").write_text("B")
     assert not Renderer(templates, renderer.config, {}, ()).is_current(page.dependencies)
+
+
+class _Html:
+    """A value that renders itself as HTML, as a theme's helper object might."""
+
+    def __html__(self) -> str:
+        return "<em>kept</em>"
+
+
+def test_what_templates_write_is_escaped_once_whatever_its_kind(tmp_path: Path) -> None:
+    """`{{ ... }}` writes through render.escape_output (markupsafe's text without its Markup wrapper): plain
+    text, numbers and None are escaped, Markup and `__html__` objects are not escaped again, and macros, `set`
+    blocks, `autoescape false` and `| safe` behave as in stock Jinja."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.html").write_text(
+        '{% macro tag(text) %}<b>{{ text }}</b>{% endmacro %}'
+        '{% set block %}<i>{{ hostile }}</i>{% endset %}'
+        '{{ hostile }}|{{ count }}|{{ nothing }}|{{ html }}|{{ tag(hostile) }}|{{ block }}|{{ hostile | safe }}|'
+        '{% autoescape false %}{{ hostile }}{% endautoescape %}|{{ hostile ~ "&" }}|{{ quote }}')
+    (templates / "feed.txt").write_text("{{ hostile }}")
+    from digest.inputs.config import load_site_config
+
+    config = load_site_config(make_project(tmp_path / "p").root / "content")
+    renderer = Renderer(templates, config, {}, ())
+    context = {"hostile": '<script>"x"</script>', "count": 3, "nothing": None, "html": _Html(),
+               "quote": "O'Neil & co"}
+    body = renderer.render(PageSpec("x/", "page.html", context)).decode()
+    escaped = "&lt;script&gt;&#34;x&#34;&lt;/script&gt;"
+    assert body.split("|") == [
+        escaped, "3", "None", "<em>kept</em>", f"<b>{escaped}</b>", f"<i>{escaped}</i>", '<script>"x"</script>',
+        '<script>"x"</script>', escaped + "&amp;", "O&#39;Neil &amp; co"]
+    assert renderer.render(PageSpec("x.txt", "feed.txt", context)) == b'<script>"x"</script>'  # not autoescaped
