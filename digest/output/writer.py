@@ -86,21 +86,27 @@ class StagedSite:
         self.staging.mkdir(parents=True)
 
     def add(self, files: Mapping[str, bytes]) -> tuple[int, int]:
-        """Write `files` into the staging folder; (written, unchanged from the previous build)."""
+        """Write `files` into the staging folder; (written, unchanged from the previous build).
+
+        Paths as strings, not pathlib: a full build adds twelve thousand files at 10,000 papers.
+        """
         written = unchanged = 0
-        made: set[Path] = set()
+        made: set[str] = set()
+        staging, output = str(self.staging), str(self.output)
         for relative, data in files.items():
             safe = _safe_relative(relative)
-            target = self.staging / safe
-            if target.parent not in made:  # one mkdir per folder, not one per file
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            previous = self.output / safe
+            target = os.path.join(staging, safe)
+            folder = os.path.dirname(target)
+            if folder not in made:  # one mkdir per folder, not one per file
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            previous = os.path.join(output, safe)
             if _same_bytes(previous, data):
                 os.link(previous, target)
                 unchanged += 1
             else:
-                target.write_bytes(data)
+                with open(target, "wb") as file:
+                    file.write(data)
                 written += 1
         return written, unchanged
 
@@ -168,11 +174,14 @@ def _write_changed(files: Mapping[str, bytes], output: Path, known: Mapping[str,
     return tuple(written)
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str | Path, data: bytes) -> bool:
     """True when `path` is a regular file holding exactly `data` (size first: most changes show there)."""
     try:
         info = os.lstat(path)
-        return stat.S_ISREG(info.st_mode) and info.st_size == len(data) and path.read_bytes() == data
+        if not (stat.S_ISREG(info.st_mode) and info.st_size == len(data)):
+            return False
+        with open(path, "rb") as file:
+            return file.read() == data
     except OSError:
         return False
 

@@ -71,16 +71,19 @@ def _postings(documents: Sequence[SearchDocument], numbers: TermNumbers,
               keep: dict[SearchDocument, tuple[DocumentPostings, tuple[str, ...]]] | None,
               seen: set[str]) -> Iterator[DocumentPostings]:
     """Each paper's postings in order, from `known` or made now; kept in `keep`, words typed added to `seen`."""
+    if keep is None:  # a full build: nothing known, nothing kept, each paper's words straight into `seen`
+        for document in documents:
+            yield document_postings(document_terms([document], seen)[0], numbers)
+        return
     for document in documents:
         found = known.get(document) or _postings_of(document, numbers)
-        if keep is not None:
-            keep[document] = found
+        keep[document] = found
         seen.update(found[1])
         yield found[0]
 
 
 def _postings_of(document: SearchDocument, numbers: TermNumbers) -> tuple[DocumentPostings, tuple[str, ...]]:
-    """The paper's postings, and its distinct words as typed (for the prefix word lists).
+    """The paper's postings, and its distinct words as typed (for the prefix word lists), to keep.
 
     The words are interned and kept as a tuple: a set per paper cost 160 MB at 20,000 papers. In any order: they
     only ever go into a set.
