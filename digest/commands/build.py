@@ -35,7 +35,7 @@ from digest.output.render import PageSpec, RenderCache, Renderer, TemplateCache,
 from digest.output.search import SearchCache, build_search_files, catalog_documents
 from digest.output.writer import StagedSite, WriteCache, write_ahead, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
-from digest.plan.site import PlanCache, in_site_order, plan_listings, plan_paper_pages, plan_site
+from digest.plan.site import PlanCache, in_site_order, plan_listings, plan_paper_pages
 from digest.project import Project
 from digest.related import RelatedCache, related_inputs, related_papers
 
@@ -285,22 +285,24 @@ class _Output:
 
 
 def _build_full(job: _Job) -> _Output:
-    """`digest build`: the search files, then the emails, on the second core while this one plans (each written
-    there into the staging folder); then the pages on every core, each worker writing what it rendered into the
-    staging folder (no process holds the whole site); then the staging folder is swapped in."""
+    """`digest build`. This core computes the related papers and plans the papers' pages; meanwhile the second
+    core builds the search files and the emails, then plans and renders every other page (none shows related
+    papers), writing all of it into the staging folder. Then the papers' pages are rendered on every core,
+    each worker writing what it rendered (no process holds the whole site), and the staging folder is swapped
+    in."""
     catalog, config, stages = job.catalog, job.config, job.stages
     stages.start("planning")
     staged = StagedSite(job.project.output)
     beside: Background | None = None
     try:
-        beside = Background(partial(_search_and_emails, catalog, config, job.renderer, staged))
-        specs = plan_site(catalog, config, job.pages)
-        specs += plan_machine_files(catalog, config, [spec.path for spec in specs])
+        beside = Background(partial(_beside_the_papers, catalog, config, job.pages, job.renderer, staged))
+        specs = plan_paper_pages(catalog, config)
         pages = _render_pages_on_every_core(specs, job.renderer, stages, staged)
-        stages.start("search and emails")  # what is left of them: they began with the planning
+        stages.start("search, emails and listings")  # what is left of them: they began with the planning
         done: _BesidePlanning = beside.result()
         stages.add("search", done.search_seconds)
         stages.add("emails", done.email_seconds)
+        stages.add("listing pages", done.listing_seconds)
         stages.start("writing")
         more_written, more_unchanged = staged.add(job.assets)
         paths = [*pages.paths, *done.paths, *job.assets]
@@ -310,9 +312,10 @@ def _build_full(job: _Job) -> _Output:
             beside.cancel()
         staged.abandon()
         raise
-    return _Output(len(specs), len(paths), pages.written + done.written + more_written,
-                   pages.unchanged + done.unchanged + more_unchanged, removed, pages.rendered, pages.reused,
-                   done.search_bytes)
+    return _Output(len(specs) + len(done.listings.paths), len(paths),
+                   pages.written + done.written + done.listings.written + more_written,
+                   pages.unchanged + done.unchanged + done.listings.unchanged + more_unchanged, removed,
+                   pages.rendered + done.listings.rendered, pages.reused + done.listings.reused, done.search_bytes)
 
 
 def _build_preview(job: _Job, state: BuildState, in_view: InView | None) -> _Output:
@@ -330,9 +333,8 @@ def _build_preview(job: _Job, state: BuildState, in_view: InView | None) -> _Out
     try:
         stages.start("planning")
         listings = plan_listings(catalog, config, job.pages, state.plans)
-        paths = in_site_order([spec.path for spec in listings], [urls.paper(slug) for slug in catalog.papers])
         stages.start("listing pages", len(listings), "pages")
-        machine_files = plan_machine_files(catalog, config, paths)  # feeds, the sitemap (paper pages: just paths)
+        machine_files = _machine_files(catalog, config, listings)
         listed = render_pages([*listings, *machine_files], job.renderer, state.renders)
         ahead.write({**listed.files, **job.assets})
         stages.start("emails")
@@ -354,7 +356,7 @@ def _build_preview(job: _Job, state: BuildState, in_view: InView | None) -> _Out
     stages.start("writing")
     files = {**ahead.files, **papers.files}
     report = write_site(files, job.project.output, in_place=True, cache=state.written)
-    return _Output(len(paths) + len(machine_files), len(files), report.written + ahead.written,
+    return _Output(len(listings) + len(catalog.papers) + len(machine_files), len(files), report.written + ahead.written,
                    report.unchanged - ahead.written, report.removed, listed.rendered + papers.rendered,
                    listed.reused + papers.reused, sum(len(data) for data in search.values()))
 
@@ -411,8 +413,9 @@ class _StagedPages:
 
 @dataclass(frozen=True)
 class _BesidePlanning:
-    """What the second core built and wrote into the staging folder while this one planned: the search files,
-    each day's email and the daily-email feeds that quote them. Paths, counts and timings, not bytes."""
+    """What the second core built and wrote into the staging folder while this one computed the related papers
+    and planned the papers' pages: the search files, each day's email, the daily-email feeds that quote them,
+    then every page but the papers' with the feeds and the sitemap. Paths, counts and timings, not bytes."""
 
     paths: tuple[str, ...]
     written: int
@@ -420,18 +423,35 @@ class _BesidePlanning:
     search_bytes: int
     search_seconds: float
     email_seconds: float
+    listings: _StagedPages
+    listing_seconds: float
 
 
-def _search_and_emails(catalog: Catalog, config: SiteConfig, renderer: Renderer,
+def _beside_the_papers(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], renderer: Renderer,
                        staged: StagedSite) -> _BesidePlanning:
-    """Neither needs the planned pages or the related papers, so both can start with the planning."""
+    """None of this needs the related papers, so all of it can start with the planning."""
     search_seconds, search = _timed(partial(_search_files, catalog, config, None))
     email_seconds, emails = _timed(partial(email_pages, catalog, config, renderer, None))
     digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), renderer).files
     files = {**search, **emails, **digest_feeds}
     written, unchanged = staged.add(files)
-    return _BesidePlanning(tuple(files), written, unchanged, sum(len(data) for data in search.values()),
-                           search_seconds, email_seconds)
+    listing_seconds, listings = _timed(partial(_listings_and_machine_files, catalog, config, pages, renderer, staged))
+    return _BesidePlanning(tuple(files) + listings.paths, written, unchanged,
+                           sum(len(data) for data in search.values()), search_seconds, email_seconds, listings,
+                           listing_seconds)
+
+
+def _listings_and_machine_files(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], renderer: Renderer,
+                                staged: StagedSite) -> _StagedPages:
+    """Every page but the papers', then the feeds and the sitemap (which needs only the papers' paths)."""
+    listings = plan_listings(catalog, config, pages)
+    return _render_and_stage([*listings, *_machine_files(catalog, config, listings)], renderer, staged)
+
+
+def _machine_files(catalog: Catalog, config: SiteConfig, listings: list[PageSpec]) -> list[PageSpec]:
+    """The feeds, the sitemap and the rest; the sitemap needs only the papers' paths, not their pages."""
+    paths = in_site_order([spec.path for spec in listings], [urls.paper(slug) for slug in catalog.papers])
+    return plan_machine_files(catalog, config, paths)
 
 
 def _render_and_stage(specs: list[PageSpec], renderer: Renderer, staged: StagedSite) -> _StagedPages:
@@ -447,7 +467,7 @@ def _render_pages_on_every_core(specs: list[PageSpec], renderer: Renderer, stage
     chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]
     tasks: list[Callable[[], Any]] = [partial(_timed, partial(_render_and_stage, chunk, renderer, staged))
                                       for chunk in chunks]
-    stages.start("rendering", len(specs), "pages")
+    stages.start("rendering", len(specs), "paper pages")
     rendered: list[Any] = [None] * len(tasks)
     busy = 0.0
     for number, (seconds, value) in run_tasks(tasks):
