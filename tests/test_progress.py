@@ -105,10 +105,10 @@ def test_a_build_goes_through_every_stage(tmp_path: Path) -> None:
     terminal = FakeTerminal()
     full = build_site(project, progress=TerminalProgress(terminal))
     assert [stage.name for stage in full.stages] == ["reading", "catalog", "planning", "rendering",
-                                                     "search, emails and listings", "writing"]
-    assert [part.name for part in full.stages[3].parts] == ["pages"]
+                                                     "search and listings", "writing"]
+    assert [part.name for part in full.stages[3].parts] == ["emails", "pages"]  # in the same workers
     # built beside the planning and the rendering of the papers' pages
-    assert [part.name for part in full.stages[4].parts] == ["search", "emails", "listing pages"]
+    assert [part.name for part in full.stages[4].parts] == ["search", "listing pages"]
     assert sum(stage.seconds for stage in full.stages) <= full.seconds
     shown = redraws(terminal.getvalue())  # every new stage is drawn at once; counts at most ten times a second
     assert {"reading…", "reading 0/2 snapshots", "catalog…", "planning…", f"rendering 0/{full.papers:,} paper pages",

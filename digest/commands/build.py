@@ -286,36 +286,34 @@ class _Output:
 
 def _build_full(job: _Job) -> _Output:
     """`digest build`. This core computes the related papers and plans the papers' pages; meanwhile the second
-    core builds the search files and the emails, then plans and renders every other page (none shows related
-    papers), writing all of it into the staging folder. Then the papers' pages are rendered on every core,
-    each worker writing what it rendered (no process holds the whole site), and the staging folder is swapped
-    in."""
+    core builds the search files, then plans and renders every other page (none shows related papers), writing
+    them into the staging folder. Then the papers' pages and the emails are made on every core, each worker
+    writing what it made (no process holds the whole site), and the staging folder is swapped in."""
     catalog, config, stages = job.catalog, job.config, job.stages
     stages.start("planning")
     staged = StagedSite(job.project.output)
     beside: Background | None = None
     try:
-        beside = Background(partial(_beside_the_papers, catalog, config, job.pages, job.renderer, staged))
+        beside = Background(partial(_search_and_listings, catalog, config, job.pages, job.renderer, staged))
         specs = plan_paper_pages(catalog, config)
-        pages = _render_pages_on_every_core(specs, job.renderer, stages, staged)
-        stages.start("search, emails and listings")  # what is left of them: they began with the planning
+        emails = partial(_timed, partial(_emails_and_their_feed, catalog, config, job.renderer, staged))
+        pages, emailed = _render_pages_on_every_core(specs, job.renderer, stages, staged, emails)
+        stages.start("search and listings")  # what is left of them: they began with the planning
         done: _BesidePlanning = beside.result()
         stages.add("search", done.search_seconds)
-        stages.add("emails", done.email_seconds)
         stages.add("listing pages", done.listing_seconds)
         stages.start("writing")
-        more_written, more_unchanged = staged.add(job.assets)
-        paths = [*pages.paths, *done.paths, *job.assets]
+        made = [pages, emailed, done.search, done.listings, _stage(job.assets, staged)]
+        paths = [path for part in made for path in part.paths]
         removed = staged.finish(paths)
     except BaseException:
         if beside is not None:
             beside.cancel()
         staged.abandon()
         raise
-    return _Output(len(specs) + len(done.listings.paths), len(paths),
-                   pages.written + done.written + done.listings.written + more_written,
-                   pages.unchanged + done.unchanged + done.listings.unchanged + more_unchanged, removed,
-                   pages.rendered + done.listings.rendered, pages.reused + done.listings.reused, done.search_bytes)
+    return _Output(len(specs) + len(done.listings.paths), len(paths), *(
+        sum(getattr(part, name) for part in made) for name in ("written", "unchanged")), removed,
+        *(sum(getattr(part, name) for part in made) for name in ("rendered", "reused")), done.search_bytes)
 
 
 def _build_preview(job: _Job, state: BuildState, in_view: InView | None) -> _Output:
@@ -414,31 +412,36 @@ class _StagedPages:
 @dataclass(frozen=True)
 class _BesidePlanning:
     """What the second core built and wrote into the staging folder while this one computed the related papers
-    and planned the papers' pages: the search files, each day's email, the daily-email feeds that quote them,
-    then every page but the papers' with the feeds and the sitemap. Paths, counts and timings, not bytes."""
+    and planned the papers' pages: the search files, then every page but the papers' with the feeds and the
+    sitemap. Paths, counts and timings, not bytes."""
 
-    paths: tuple[str, ...]
-    written: int
-    unchanged: int
+    search: _StagedPages
     search_bytes: int
     search_seconds: float
-    email_seconds: float
     listings: _StagedPages
     listing_seconds: float
 
 
-def _beside_the_papers(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], renderer: Renderer,
-                       staged: StagedSite) -> _BesidePlanning:
-    """None of this needs the related papers, so all of it can start with the planning."""
+def _search_and_listings(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], renderer: Renderer,
+                         staged: StagedSite) -> _BesidePlanning:
+    """Neither needs the related papers, so both can start with the planning."""
     search_seconds, search = _timed(partial(_search_files, catalog, config, None))
-    email_seconds, emails = _timed(partial(email_pages, catalog, config, renderer, None))
-    digest_feeds = render_pages(plan_digest_feeds(catalog, config, emails), renderer).files
-    files = {**search, **emails, **digest_feeds}
-    written, unchanged = staged.add(files)
     listing_seconds, listings = _timed(partial(_listings_and_machine_files, catalog, config, pages, renderer, staged))
-    return _BesidePlanning(tuple(files) + listings.paths, written, unchanged,
-                           sum(len(data) for data in search.values()), search_seconds, email_seconds, listings,
-                           listing_seconds)
+    return _BesidePlanning(_stage(search, staged), sum(len(data) for data in search.values()), search_seconds,
+                           listings, listing_seconds)
+
+
+def _emails_and_their_feed(catalog: Catalog, config: SiteConfig, renderer: Renderer,
+                           staged: StagedSite) -> _StagedPages:
+    """Each day's email (for "view in browser") and the daily-email feed that quotes them."""
+    emails = email_pages(catalog, config, renderer, None)
+    return _stage({**emails, **render_pages(plan_digest_feeds(catalog, config, emails), renderer).files}, staged)
+
+
+def _stage(files: Mapping[str, bytes], staged: StagedSite) -> _StagedPages:
+    """Files made otherwise than by rendering a page (search files, emails, assets), written into `staged`."""
+    written, unchanged = staged.add(files)
+    return _StagedPages(tuple(files), 0, 0, written, unchanged)
 
 
 def _listings_and_machine_files(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], renderer: Renderer,
@@ -460,24 +463,28 @@ def _render_and_stage(specs: list[PageSpec], renderer: Renderer, staged: StagedS
     return _StagedPages(tuple(result.files), result.rendered, result.reused, written, unchanged)
 
 
-def _render_pages_on_every_core(specs: list[PageSpec], renderer: Renderer, stages: Stages,
-                                staged: StagedSite) -> _StagedPages:
-    """Pages, in chunks on every core, each written to `staged` where it was rendered; the same bytes as in one
-    process."""
+def _render_pages_on_every_core(specs: list[PageSpec], renderer: Renderer, stages: Stages, staged: StagedSite,
+                                first: Callable[[], tuple[float, _StagedPages]]) -> tuple[_StagedPages, _StagedPages]:
+    """Pages, in chunks on every core, each written to `staged` where it was rendered (the same bytes as in one
+    process), after the task `first` (the emails), which the first free worker takes."""
     chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]
-    tasks: list[Callable[[], Any]] = [partial(_timed, partial(_render_and_stage, chunk, renderer, staged))
-                                      for chunk in chunks]
+    tasks: list[Callable[[], Any]] = [first, *(partial(_timed, partial(_render_and_stage, chunk, renderer, staged))
+                                               for chunk in chunks)]
     stages.start("rendering", len(specs), "paper pages")
-    rendered: list[Any] = [None] * len(tasks)
+    done: list[Any] = [None] * len(tasks)
     busy = 0.0
     for number, (seconds, value) in run_tasks(tasks):
-        rendered[number] = value
-        busy += seconds
-        stages.advance(len(chunks[number]))
+        done[number] = value
+        if number == 0:
+            stages.add("emails", seconds)
+        else:
+            busy += seconds
+            stages.advance(len(chunks[number - 1]))
     stages.add("pages", busy)
+    rendered = done[1:]
     return _StagedPages(tuple(path for chunk in rendered for path in chunk.paths),
                         *(sum(getattr(chunk, name) for chunk in rendered)
-                          for name in ("rendered", "reused", "written", "unchanged")))
+                          for name in ("rendered", "reused", "written", "unchanged"))), done[0]
 
 
 def _timed(task: Callable[[], Any]) -> tuple[float, Any]:
