@@ -88,25 +88,27 @@ class StagedSite:
     def add(self, files: Mapping[str, bytes]) -> tuple[int, int]:
         """Write `files` into the staging folder; (written, unchanged from the previous build).
 
-        Paths as strings, not pathlib: a full build adds twelve thousand files at 10,000 papers.
+        Few system calls a file: a full build adds twelve thousand files in ten thousand folders at 10,000
+        papers, and on a slow disk each creation costs. No look for a previous copy when there is no previous
+        site; a file is created, written and closed with os calls (`open` would also fstat, ioctl and lseek).
         """
         written = unchanged = 0
         made: set[str] = set()
         staging, output = str(self.staging), str(self.output)
+        previous_site = os.path.isdir(output)
         for relative, data in files.items():
             safe = _safe_relative(relative)
             target = os.path.join(staging, safe)
             folder = os.path.dirname(target)
             if folder not in made:  # one mkdir per folder, not one per file
-                os.makedirs(folder, exist_ok=True)
+                _make_folder(folder)
                 made.add(folder)
             previous = os.path.join(output, safe)
-            if _same_bytes(previous, data):
+            if previous_site and _same_bytes(previous, data):
                 os.link(previous, target)
                 unchanged += 1
             else:
-                with open(target, "wb") as file:
-                    file.write(data)
+                _create(target, data)
                 written += 1
         return written, unchanged
 
@@ -172,6 +174,28 @@ def _write_changed(files: Mapping[str, bytes], output: Path, known: Mapping[str,
         os.replace(temporary, target)
         written.append(relative)
     return tuple(written)
+
+
+def _make_folder(folder: str) -> None:
+    """`os.makedirs(folder, exist_ok=True)` in one system call when the parent exists (makedirs looks first)."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        if not os.path.isdir(folder):
+            raise
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+
+
+def _create(path: str, data: bytes) -> None:
+    """A new file holding `data` (or one that is there, truncated)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
 
 
 def _same_bytes(path: str | Path, data: bytes) -> bool:
