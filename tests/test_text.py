@@ -93,3 +93,21 @@ def test_arxiv_ids_lose_their_version_and_other_strings_are_not_ids() -> None:
     assert arxiv_id("hep-th/9901001v3") == "hep-th/9901001"
     for bad in ("", "x", "../../etc", "2405.14734v", "javascript:alert(1)", "2405.14734 2"):
         assert arxiv_id(bad) is None, bad
+
+
+def test_folded_words_are_the_words_of_the_merge_key() -> None:
+    """Classification splits text with `folded_words`, a fast way for ASCII; it must give the words of
+    `normalize_title` for any text: punctuation, controls, underscores, ligatures, ß, dotted I, combining marks."""
+    import random
+
+    from digest.text import folded_words
+
+    alphabet = "aZ9 _-.,;:!?()[]{}'\"\t\n\r\x00\x0b\x1f\x7f/\\|@#$%^&*+=<>~`" + "ﬁßİé\u0301\u00a0\u2028Ω½①ｆ"
+    chance = random.Random(11)
+    for _ in range(5000):
+        ascii_only = chance.random() < 0.5
+        letters = alphabet[:alphabet.index("ﬁ")] if ascii_only else alphabet
+        text = "".join(chance.choice(letters) for _ in range(chance.randrange(0, 30)))
+        assert folded_words(text) == normalize_title(text).split(), repr(text)
+    assert folded_words("Mixture-of-Experts (MoE) for LLMs_v2") == ["mixture", "of", "experts", "moe", "for", "llms",
+                                                                      "v2"]

@@ -20,7 +20,7 @@ from digest.catalog import Catalog
 from digest.commands.build import read_sources
 from digest.inputs.topics import OTHER_SLUG, Taxonomy, Topic, load_taxonomy
 from digest.project import Project
-from digest.text import normalize_title
+from digest.text import folded_words
 
 Say = Callable[[str], None]
 
@@ -117,8 +117,8 @@ def _warnings(shares: Iterable[TopicShare]) -> list[str]:
 
 def paper_terms(title: str, abstract: str) -> tuple[set[str], set[str]]:
     """The words and two-word phrases of a paper, without stop words: (those in the title, all of them)."""
-    title_terms = _terms(normalize_title(title).split())
-    return title_terms, title_terms | _terms(normalize_title(abstract).split())
+    title_terms = _terms(folded_words(title))
+    return title_terms, title_terms | _terms(folded_words(abstract))
 
 
 def _terms(words: Sequence[str]) -> set[str]:

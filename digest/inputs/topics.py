@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.inputs.yamlfile import YamlDocument, load_yaml_text, read_settings_text
-from digest.text import normalize_title, slugify
+from digest.text import folded_words, normalize_title, slugify
 
 # What a paper is classified on: its title, abstract and keywords.
 PaperText = tuple[str, str, tuple[str, ...]]
@@ -174,7 +174,7 @@ class PhraseFinder:
         found: list[set[int]] = [set() for _ in range(self.topics)]
         memo = self._memo
         for text in texts:
-            words = normalize_title(text).split()
+            words = folded_words(text)
             free = [0] * self.topics  # where each topic's next match may start
             for place, word in enumerate(words):
                 candidates = memo.get(word)
