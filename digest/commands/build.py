@@ -11,7 +11,7 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -311,9 +311,9 @@ def _build_full(job: _Job) -> _Output:
             beside.cancel()
         staged.abandon()
         raise
-    return _Output(len(specs) + len(done.listings.paths), len(paths), *(
-        sum(getattr(part, name) for part in made) for name in ("written", "unchanged")), removed,
-        *(sum(getattr(part, name) for part in made) for name in ("rendered", "reused")), done.search_bytes)
+    return _Output(len(specs) + len(done.listings.paths), len(paths), _total(made, "written"),
+                   _total(made, "unchanged"), removed, _total(made, "rendered"), _total(made, "reused"),
+                   done.search_bytes)
 
 
 def _build_preview(job: _Job, state: BuildState, in_view: InView | None) -> _Output:
@@ -481,10 +481,14 @@ def _render_pages_on_every_core(specs: list[PageSpec], renderer: Renderer, stage
             busy += seconds
             stages.advance(len(chunks[number - 1]))
     stages.add("pages", busy)
-    rendered = done[1:]
-    return _StagedPages(tuple(path for chunk in rendered for path in chunk.paths),
-                        *(sum(getattr(chunk, name) for chunk in rendered)
-                          for name in ("rendered", "reused", "written", "unchanged"))), done[0]
+    chunks_made = done[1:]
+    pages = _StagedPages(tuple(path for chunk in chunks_made for path in chunk.paths),
+                         *(_total(chunks_made, name) for name in ("rendered", "reused", "written", "unchanged")))
+    return pages, done[0]
+
+
+def _total(parts: Sequence[_StagedPages], count: str) -> int:
+    return sum(getattr(part, count) for part in parts)
 
 
 def _timed(task: Callable[[], Any]) -> tuple[float, Any]:
