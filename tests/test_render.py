@@ -232,31 +232,3 @@ def test_what_templates_write_is_escaped_once_whatever_its_kind(tmp_path: Path) 
         escaped, "3", "None", "<em>kept</em>", f"<b>{escaped}</b>", f"<i>{escaped}</i>", '<script>"x"</script>',
         '<script>"x"</script>', escaped + "&amp;", "O&#39;Neil &amp; co"]
     assert renderer.render(PageSpec("x.txt", "feed.txt", context)) == b'<script>"x"</script>'  # not autoescaped
-
-
-def test_wordwrap_gives_jinjas_text_for_every_kind_of_line() -> None:
-    """The emails' `wordwrap` has a short way for words between single spaces; it must equal Jinja's (textwrap)
-    for those and for everything else: long words, hyphens, other white space, line breaks, any width."""
-    import random
-
-    import jinja2
-    import jinja2.filters
-
-    from digest.output.render import _environment
-
-    environment = _environment([])
-    ours = environment.filters["wordwrap"]
-    pool = ["a", "of", "model", "state-of-the-art", "Zürich", "naïve", "x" * 30, "y" * 90, "(LLMs),", "—", "🙂",
-            "end.", "co-", "-", "http://example.org/a-b-c"]
-    spaces = [" "] * 12 + ["  ", "\n", "\t", "\u00a0", "\u2028", " \n\n "]
-    chance = random.Random(8)
-    for _ in range(3000):
-        words = [chance.choice(pool) for _ in range(chance.randrange(0, 40))]
-        between = [" "] if chance.random() < 0.5 else spaces  # half of them the short way's case
-        text = "".join(word + chance.choice(between) for word in words).rstrip(" ")
-        width = chance.choice([1, 5, 20, 29, 30, 31, 72, 79])
-        options = {"break_long_words": chance.random() < 0.3, "break_on_hyphens": chance.random() < 0.3}
-        assert ours(environment, text, width, **options) == jinja2.filters.do_wordwrap(
-            environment, text, width, **options), (text, width, options)
-    template = environment.from_string("{{ text | wordwrap(20, break_long_words=False, break_on_hyphens=False) }}")
-    assert template.render(text="one two three four five six seven") == "one two three four\nfive six seven"

@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 
 import jinja2
 import jinja2.compiler
-import jinja2.filters
 import markupsafe
 
 from digest import urls
@@ -228,7 +227,7 @@ def _environment(template_dir: Path | Sequence[Path]) -> _RecordingEnvironment:
     # url, asset and absolute_url as filters too: `{{ path | url }}` is a plain call in the compiled template,
     # where `{{ url(path) }}` goes through Context.call, 1.8 µs more each (half a million calls at 10,000 papers).
     helpers = {"url": _url, "asset": _asset, "absolute_url": _absolute_url}
-    environment.filters.update(long_date=long_date, short_date=short_date, iso=_iso, wordwrap=_wordwrap, **helpers)
+    environment.filters.update(long_date=long_date, short_date=short_date, iso=_iso, **helpers)
     environment.globals.update(paths=urls, **helpers)
     return environment
 
@@ -349,27 +348,6 @@ def render_pages(specs: Iterable[PageSpec], renderer: Renderer, cache: RenderCac
     if cache is not None:
         cache.entries = fresh
     return RenderResult(files=files, rendered=rendered, reused=reused)
-
-
-@jinja2.pass_environment
-def _wordwrap(environment: jinja2.Environment, text: str, width: int = 79, break_long_words: bool = True,
-              wrapstring: str | None = None, break_on_hyphens: bool = True) -> str:
-    """Jinja's `wordwrap`, the same text, with a short way for the emails' case: one line of words between
-    single spaces, wrapped at spaces only. textwrap's chunks are then just the words, and its greedy fill a
-    few lines; textwrap took 0.3 s of each build's emails at 10,000 papers."""
-    if (type(text) is not str or break_long_words or break_on_hyphens or width < 1 or not text
-            or " ".join(text.split()) != text):  # other white space, line breaks: textwrap's own rules
-        return jinja2.filters.do_wordwrap(environment, text, width, break_long_words, wrapstring, break_on_hyphens)
-    lines: list[str] = []
-    line = ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    lines.append(line)
-    return (environment.newline_sequence if wrapstring is None else wrapstring).join(lines)
 
 
 def _iso(value: date | datetime) -> str:
