@@ -20,7 +20,7 @@ TODAY = date(2026, 11, 22)
 
 
 def read_fixture(name: str, as_name: str = "2025-10-08.json") -> object:
-    return parse_snapshot((JSON / name).read_bytes(), Path(as_name))
+    return parse_snapshot((JSON / name).read_bytes(), Path(as_name), date(2026, 1, 1))
 
 
 def test_an_item_becomes_an_entry_with_every_field_the_page_needs() -> None:
@@ -73,11 +73,11 @@ def test_the_date_comes_from_the_file_name() -> None:
 BAD_FILES = [
     ("invalid.json", r"2025-10-10\.json:4: invalid JSON at column 5"),
     ("truncated.json", r"2025-10-10\.json:\d+: invalid JSON at column \d+: .*truncated"),
-    ("error-object.json", r"2025-10-10\.json: a JSON error object, not a list of papers: error is 'Rate limit"),
-    ("no-data.json", r"2025-10-10\.json: a JSON error object, not a list of papers: status is 'no_data'"),
-    ("string-items.json", r"2025-10-10\.json: item 1 is a string, not an object"),
-    ("no-id.json", r"2025-10-10\.json: item 1 has no paper\.id"),
-    ("no-title.json", r"2025-10-10\.json: item 1 .*has no title"),
+    ("error-object.json", r"2025-10-10\.json:\d+: a JSON error object, not a list of papers: error is 'Rate limit"),
+    ("no-data.json", r"2025-10-10\.json:\d+: a JSON error object, not a list of papers: status is 'no_data'"),
+    ("string-items.json", r"2025-10-10\.json:\d+: item 1 is a string, not an object"),
+    ("no-id.json", r"2025-10-10\.json:\d+: item 1 has no paper\.id"),
+    ("no-title.json", r"2025-10-10\.json:\d+: item 1 .*has no title"),
     ("bad-id.json", r"2025-10-10\.json:2: item 1: paper\.id 'not-an-id' is not an arXiv id"),
 ]
 
@@ -103,7 +103,7 @@ def test_keep_going_skips_a_bad_json_snapshot(tmp_path: Path, capsys: pytest.Cap
     make_project(tmp_path, {"2025-10-08.json": (JSON / "2025-10-08.json").read_bytes(),
                             "2025-10-10.json": (JSON / "no-data.json").read_bytes()})
     assert main(["build", "--quiet", "--keep-going", "--source", str(tmp_path)]) == 0
-    assert "2025-10-10.json: a JSON error object" in capsys.readouterr().err
+    assert "2025-10-10.json:1: a JSON error object" in capsys.readouterr().err
 
 
 def test_a_text_and_a_json_snapshot_for_one_date_is_an_error_naming_both(tmp_path: Path,

@@ -12,30 +12,70 @@ re-fetch of the same day diffs line by line against the previous one in git.
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from digest.errors import SnapshotError
+from digest.inputs.snapshot import MAX_SNAPSHOT_BYTES
 
 ApiItem = dict[str, Any]
 
 QUOTE_LIMIT = 120
 
+_BETWEEN_ITEMS = re.compile(r"[\s,]*")
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # only an escape can put a surrogate in decoded JSON
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def parse_api_items(data: bytes, source: Path | str) -> list[ApiItem]:
     """The items of one API response or `.json` snapshot; `SnapshotError` naming `source` if it is not one.
 
-    An empty array is valid: the feed has no papers on weekends and holidays.
+    An empty array is valid: the feed has no papers on weekends and holidays. Every string comes back as
+    valid Unicode: a lone surrogate (``\\ud800``, half of an escaped emoji) becomes U+FFFD, so no later
+    stage meets text it cannot encode.
     """
-    value = _load_json(_decode(data, source), source)
+    if len(data) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(f"{len(data) // (1024 * 1024)} MB is far more than a day of papers (at most "
+                            f"{MAX_SNAPSHOT_BYTES // (1024 * 1024)} MB); a broken or hostile file", source)
+    text = _decode(data, source)
+    try:
+        value = _load_json(text, source)
+        if _SURROGATE_ESCAPE.search(text):
+            value = _without_lone_surrogates(value)
+    except RecursionError:
+        raise _too_deep(text, source) from None
     if not isinstance(value, list):
-        raise SnapshotError(_not_a_list(value), source)
+        raise SnapshotError(_not_a_list(value), source, _line_of(text, len(text) - len(text.lstrip())))
     for number, item in enumerate(value, 1):
-        _check_item(item, number, source)
+        problem = _item_problem(item, number)
+        if problem:
+            raise SnapshotError(problem, source, item_lines(text).get(number))
     return value
+
+
+def item_lines(text: str) -> dict[int, int]:
+    """The line each item of a top-level JSON array starts on, by item number from 1 (for messages)."""
+    decoder = json.JSONDecoder()
+    lines: dict[int, int] = {}
+    position = _BETWEEN_ITEMS.match(text, text.index("[") + 1).end()
+    number, line, counted = 1, 1, 0
+    while position < len(text) and text[position] != "]":
+        line += text.count("\n", counted, position)
+        counted = position
+        lines[number] = line
+        try:
+            _, position = decoder.raw_decode(text, position)
+        except (json.JSONDecodeError, RecursionError):
+            break
+        position = _BETWEEN_ITEMS.match(text, position).end()
+        number += 1
+    return lines
 
 
 def paper_id(item: ApiItem) -> str:
@@ -59,7 +99,11 @@ def dump_api_items(items: Sequence[ApiItem]) -> bytes:
     A lone surrogate (an escaped half of an emoji) cannot be UTF-8; it is written
     back as the same ``\\udXXX`` escape the API sent, which is valid JSON.
     """
-    text = json.dumps(list(items), indent=2, ensure_ascii=False) + "\n"
+    try:
+        text = json.dumps(list(items), indent=2, ensure_ascii=False) + "\n"
+    except RecursionError:
+        raise SnapshotError("an item is nested deeper than it can be written: a broken or hostile answer",
+                            "the API's answer") from None
     return text.encode("utf-8", "backslashreplace")
 
 
@@ -75,9 +119,10 @@ def _decode(data: bytes, source: Path | str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SnapshotError(f"not UTF-8 (bad byte 0x{data[exc.start]:02x}); the API sends UTF-8 JSON",
-                            source, line) from None
+        offset = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+        line = data[:offset].count(b"\n") + 1
+        raise SnapshotError(f"not UTF-8 (bad byte 0x{data[offset]:02x} at byte {offset}); the API sends UTF-8 "
+                            "JSON", source, line) from None
     if not text.strip():
         raise SnapshotError("empty: expected a JSON array of papers", source)
     return text
@@ -93,6 +138,40 @@ def _load_json(text: str, source: Path | str) -> Any:
         raise SnapshotError(f"invalid JSON at column {exc.colno}: {exc.msg}{hint}", source, exc.lineno) from None
     except ValueError as exc:
         raise SnapshotError(f"invalid JSON: {exc}", source) from None
+
+
+def _too_deep(text: str, source: Path | str) -> SnapshotError:
+    return SnapshotError("JSON nested deeper than it can be read (an API item is 4 levels deep): a broken or "
+                         "hostile file", source, _line_of(text, _too_deep_at(text)))
+
+
+def _too_deep_at(text: str, limit: int = 100) -> int:
+    """Where the nesting of arrays and objects first gets `limit` deep (strings skipped), else 0."""
+    depth = 0
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth >= limit:
+                return match.start()
+        elif token in "]}":
+            depth -= 1
+    return 0
+
+
+def _line_of(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """`value` with U+FFFD for every lone surrogate in its strings (keys included), containers rebuilt."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(element) for element in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(element) for key, element in value.items()}
+    return value
 
 
 def _reject_constant(name: str) -> Any:
@@ -111,17 +190,25 @@ def _not_a_list(value: Any) -> str:
     return f"{_kind(value)}, not a list of papers"
 
 
-def _check_item(item: Any, number: int, source: Path | str) -> None:
+def _item_problem(item: Any, number: int) -> str | None:
+    """What makes `item` unusable as a paper, or None."""
     if not isinstance(item, dict):
-        raise SnapshotError(f"item {number} is {_kind(item)}, not an object with a paper", source)
+        return f"item {number} is {_kind(item)}, not an object with a paper"
     paper = item.get("paper")
     if not isinstance(paper, dict):
-        raise SnapshotError(f"item {number} has no 'paper' object", source)
+        return f"item {number} has no 'paper' object"
     if not _text(paper.get("id")):
-        raise SnapshotError(f"item {number} has no paper.id (the arXiv id, a string)", source)
+        return f"item {number} has no paper.id (the arXiv id, a string)"
     if not paper_title(item):
-        raise SnapshotError(f"item {number} (paper {printable_excerpt(paper_id(item), 40)}) has no title: "
-                            "neither paper.title nor title is a non-empty string", source)
+        return (f"item {number} (paper {escaped_excerpt(paper_id(item))}) has no title: neither paper.title nor "
+                "title is a non-empty string")
+    return None
+
+
+def escaped_excerpt(text: str, limit: int = 40) -> str:
+    """`text` for a one-line message with every invisible character spelled out (``2510.00001\\x00``), cut."""
+    shown = "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def _text(value: Any) -> str:

@@ -9,7 +9,6 @@ arXiv id without its version suffix. An empty array is a day without papers.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -17,26 +16,27 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import SnapshotError
-from digest.inputs.api_json import ApiItem, paper_id, paper_title, parse_api_items, printable_excerpt
-from digest.inputs.snapshot import Snapshot, SnapshotEntry
+from digest.inputs.api_json import ApiItem, escaped_excerpt, item_lines, paper_id, paper_title, parse_api_items
+from digest.inputs.snapshot import Snapshot, SnapshotEntry, check_entry, check_snapshot_date
 from digest.text import arxiv_id, clean_paragraphs, clean_text, clean_url
 
 _ISO_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 def read_snapshot(path: Path, reference: date) -> Snapshot:
-    """Read one JSON snapshot; `reference` is unused (the date is always in the file name)."""
+    """Read one JSON snapshot; `reference` is today, the latest a snapshot's date may be (plus a year)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise SnapshotError(f"cannot read file: {exc.strerror}", path) from None
-    return parse_snapshot(data, path)
+    return parse_snapshot(data, path, reference)
 
 
-def parse_snapshot(data: bytes, path: Path) -> Snapshot:
-    day = _date_from_name(path)
+def parse_snapshot(data: bytes, path: Path, reference: date) -> Snapshot:
+    """The snapshot `data` holds, read exactly as a build reads the file `path` (`digest fetch` checks with it)."""
+    day = check_snapshot_date(_date_from_name(path), reference, path)
     items = parse_api_items(data, path)
-    lines = _item_lines(data)
+    lines = item_lines(data.decode("utf-8-sig"))
     entries = tuple(item_entry(item, number, path, lines.get(number, 1)) for number, item in enumerate(items, 1))
     return Snapshot(path=path, date=day, entries=entries)
 
@@ -47,17 +47,17 @@ def item_entry(item: ApiItem, number: int, path: Path, line: int = 1) -> Snapsho
     raw_id = paper_id(item)
     identifier = arxiv_id(raw_id)
     if identifier is None:
-        raise SnapshotError(f"item {number}: paper.id '{printable_excerpt(raw_id, 40)}' is not an arXiv id "
+        raise SnapshotError(f"item {number}: paper.id '{escaped_excerpt(raw_id)}' is not an arXiv id "
                             "such as 2405.14734", path, line)
     title = clean_text(paper_title(item))
     feed_title = clean_text(_string(item.get("title")))
-    return SnapshotEntry(
+    return check_entry(SnapshotEntry(
         title=title,
         abstract=clean_paragraphs(_string(paper.get("summary")) or _string(item.get("summary"))),
         line=line,
         arxiv_id=identifier,
         authors=_texts(author.get("name") for author in _list(paper.get("authors")) if isinstance(author, dict)),
-        published=_date(paper.get("publishedAt")),
+        published=iso_day(paper.get("publishedAt")),
         upvotes=_count(paper.get("upvotes")),
         comments=_count(item.get("numComments")),
         github_repo=_url(paper.get("githubRepo")),
@@ -65,7 +65,7 @@ def item_entry(item: ApiItem, number: int, path: Path, line: int = 1) -> Snapsho
         project_page=_url(paper.get("projectPage")),
         ai_keywords=_texts(_list(paper.get("ai_keywords"))),
         alternate_titles=(feed_title,) if feed_title and feed_title != title else (),
-    )
+    ), path, f"item {number}")
 
 
 def _date_from_name(path: Path) -> date:
@@ -76,27 +76,6 @@ def _date_from_name(path: Path) -> date:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         raise SnapshotError(f"file name starts with an impossible date '{match.group(0)}'", path) from None
-
-
-def _item_lines(data: bytes) -> dict[int, int]:
-    """The line each item of a top-level array starts on, by item number (for messages only)."""
-    text = data.decode("utf-8-sig")
-    decoder = json.JSONDecoder()
-    whitespace = re.compile(r"[\s,]*")
-    lines: dict[int, int] = {}
-    position = whitespace.match(text, text.index("[") + 1).end()
-    number, line, counted = 1, 1, 0
-    while position < len(text) and text[position] != "]":
-        line += text.count("\n", counted, position)
-        counted = position
-        lines[number] = line
-        try:
-            _, position = decoder.raw_decode(text, position)
-        except json.JSONDecodeError:
-            break
-        position = whitespace.match(text, position).end()
-        number += 1
-    return lines
 
 
 def _string(value: Any) -> str:
@@ -120,7 +99,8 @@ def _url(value: Any) -> str | None:
     return clean_url(value) if isinstance(value, str) else None
 
 
-def _date(value: Any) -> date | None:
+def iso_day(value: Any) -> date | None:
+    """The date of an ISO timestamp from the API ("2025-10-08T13:22:01.000Z"), or None."""
     try:
         return date.fromisoformat(value[:10]) if isinstance(value, str) else None
     except ValueError:

@@ -8,12 +8,13 @@ snapshot knows only titles and abstracts (see json_snapshot.py for the rest).
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import date
 from pathlib import Path
 
 from digest.errors import SnapshotError
-from digest.inputs.snapshot import Snapshot, SnapshotEntry
+from digest.inputs.snapshot import MAX_SNAPSHOT_BYTES, Snapshot, SnapshotEntry, check_entry, check_snapshot_date
 from digest.text import clean_text
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -54,12 +55,16 @@ def _decode_lines(data: bytes, path: Path) -> list[str]:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise SnapshotError("this is a binary file, not a text snapshot; remove it from the snapshots folder",
                             path, line)
+    if len(data) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(f"{len(data) // (1024 * 1024)} MB is far more than a day of papers (at most "
+                            f"{MAX_SNAPSHOT_BYTES // (1024 * 1024)} MB); a broken or hostile file", path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        offset = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+        line = data[:offset].count(b"\n") + 1
         raise SnapshotError(
-            f"not UTF-8 text (bad byte 0x{data[exc.start]:02x}); re-save the file as UTF-8", path, line
+            f"not UTF-8 text (bad byte 0x{data[offset]:02x} at byte {offset}); re-save the file as UTF-8", path, line
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return [line.rstrip() for line in text.split("\n")]
@@ -91,14 +96,14 @@ def _resolve_date(path: Path, month: int, day: int, line: int, reference: date) 
                 "rename the file or fix the date line",
                 path, line,
             )
-        return named, False
+        return check_snapshot_date(named, reference, path), False
     for year in range(reference.year, reference.year - 8, -1):
         try:
             candidate = date(year, month, day)
         except ValueError:
             continue  # Feb 29 outside a leap year: look further back
         if candidate <= reference:
-            return candidate, True
+            return check_snapshot_date(candidate, reference, path, line), True
     raise SnapshotError(f"'{MONTHS[month - 1].title()} {day}' is not a real date", path, line)
 
 
@@ -111,7 +116,8 @@ def _read_entries(lines: list[str], start: int, path: Path) -> list[SnapshotEntr
     content = [(number, line.strip()) for number, line in enumerate(lines[start:], start + 1) if line.strip()]
     if len(content) % 2:
         raise _locate_missing_line(content, path)
-    return [SnapshotEntry(title=clean_text(title), abstract=clean_text(abstract), line=title_line)
+    return [check_entry(SnapshotEntry(title=clean_text(title), abstract=clean_text(abstract), line=title_line),
+                        path, f"the paper on line {title_line}")
             for (title_line, title), (_, abstract) in zip(content[::2], content[1::2], strict=True)]
 
 
