@@ -96,7 +96,7 @@ def _resolve_date(path: Path, month: int, day: int, line: int, reference: date) 
                 "rename the file or fix the date line",
                 path, line,
             )
-        return check_snapshot_date(named, reference, path), False
+        return check_snapshot_date(named, reference, path, line), False
     for year in range(reference.year, reference.year - 8, -1):
         try:
             candidate = date(year, month, day)
