@@ -60,3 +60,17 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     for key, _default, doc in describe_settings():
         assert doc, key
         assert f"`{key}`" in readme, f"README.md does not document the setting {key}"
+
+
+def test_a_lone_surrogate_escape_is_refused_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text('base_url: https://example.org/\ntitle: "Half \\ud800 a character"\n')
+    with pytest.raises(ConfigError, match="half of a character") as caught:
+        load_site_config(tmp_path)
+    assert caught.value.line == 2
+
+
+def test_yaml_nested_thousands_deep_is_refused_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text("title: " + "[" * 5_000 + "]" * 5_000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deep") as caught:
+        load_site_config(tmp_path)
+    assert caught.value.path == tmp_path / "site.yaml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ import yaml
 from digest.errors import ConfigError
 
 KeyPath = tuple[str | int, ...]
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -36,19 +39,22 @@ class YamlDocument:
 
 
 def load_yaml_text(text: str, path: Path) -> YamlDocument:
+    """The document `text` holds; a `ConfigError` with the line for invalid YAML, or nesting too deep to read."""
+    document = YamlDocument(path=path, data=None)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is None:
+            document.data = {}
+            return document
+        document.lines[()] = node.start_mark.line + 1
+        document.data = _convert(node, (), document)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"invalid YAML: {problem}", path, line) from None
-    document = YamlDocument(path=path, data=None)
-    if node is None:
-        document.data = {}
-        return document
-    document.lines[()] = node.start_mark.line + 1
-    document.data = _convert(node, (), document)
+    except RecursionError:
+        raise ConfigError("nested too deep to read (settings are a few levels deep)", path) from None
     return document
 
 
@@ -86,7 +92,11 @@ def _convert(node: yaml.Node, key_path: KeyPath, document: YamlDocument) -> Any:
             document.lines[child] = item.start_mark.line + 1
             items.append(_convert(item, child, document))
         return items
-    return _scalar(node)
+    value = _scalar(node)
+    if isinstance(value, str) and _LONE_SURROGATE.search(value):
+        raise ConfigError("a \\uD800-\\uDFFF escape is half of a character, which no page can show; write the "
+                          "character itself", document.path, node.start_mark.line + 1)
+    return value
 
 
 def _scalar(node: yaml.Node) -> Any:
