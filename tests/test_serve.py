@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,10 @@ from urllib.parse import quote
 import pytest
 
 from digest.commands.build import BuildState, build_site
-from digest.preview.serve import Preview, PreviewServer, bind_server, serve
+from digest.errors import DigestError
+from digest.preview.guard import Guard
+from digest.preview.limits import Connections, Limits
+from digest.preview.serve import BuildStatus, Preview, PreviewServer, bind_server, error_page, serve
 from digest.project import Project
 from tests.conftest import REPO, free_port, make_project
 
@@ -206,12 +210,12 @@ def test_the_reload_script_is_added_when_served_and_never_written(served: Served
 RFC_KEY, RFC_ACCEPT = "dGhlIHNhbXBsZSBub25jZQ==", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="  # RFC 6455's own example
 
 
-def open_live(port: int, *extra_headers: str, page: str = "") -> tuple[socket.socket, bytes]:
+def open_live(port: int, *extra_headers: str, page: str = "", host: str = "") -> tuple[socket.socket, bytes]:
     """A WebSocket handshake on the live-reload endpoint, by hand: the socket and the response head. `page` is
-    the page it says it is on, as the reload script does."""
+    the page it says it is on, as the reload script does; `host` the Host header (127.0.0.1:port)."""
     connection = socket.create_connection(("127.0.0.1", port), timeout=10)
     query = f"?page={quote(page, safe='')}" if page else ""
-    request = [f"GET /__digest__/live{query} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket",
+    request = [f"GET /__digest__/live{query} HTTP/1.1", f"Host: {host or f'127.0.0.1:{port}'}", "Upgrade: websocket",
                "Connection: Upgrade", f"Sec-WebSocket-Key: {RFC_KEY}", "Sec-WebSocket-Version: 13", *extra_headers]
     connection.sendall(("\r\n".join(request) + "\r\n\r\n").encode())
     head = b""
@@ -393,6 +397,219 @@ def test_the_command_says_a_busy_port_is_busy_without_a_traceback(tmp_path: Path
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"port {port} is already in use" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- only this machine's visitors, within bounds -----------------------------------------------------------------
+
+SMALL = Limits(connections=2, live=3, header_seconds=1.5)  # more live sockets than connections: they count apart
+SMALL_PAGE = b"<!DOCTYPE html>\n<html><head><title>Small</title></head><body>SMALL-SITE</body></html>\n"
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Iterator[Served]:
+    """One hand-written page (no build) served with `SMALL` limits, so the bounds are reached at once."""
+    project = make_project(tmp_path)
+    project.output.mkdir()
+    (project.output / "index.html").write_bytes(SMALL_PAGE)
+    preview = Preview(project, out=io.StringIO(), err=io.StringIO())
+    server = bind_server("127.0.0.1", free_port(), preview, limits=SMALL)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield Served(project, preview, server)
+    preview.stop_waiting()
+    server.shutdown()
+    server.server_close()
+
+
+def raw(port: int, *lines: str) -> tuple[bytes, bytes]:
+    """A request head sent exactly as given (no Host unless in `lines`): the answer's status line and body."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0], body
+
+
+@pytest.mark.parametrize("hosts", [
+    ("evil.example",), ("evil.example:{port}",), ("localhost.evil.example:{port}",), ("127.0.0.1.nip.io:{port}",),
+    ("localhost:{other}",), ("127.0.0.1@evil.example",), ("[::2]:{port}",), ("",),
+    ("127.0.0.1:{port}", "evil.example:{port}"),
+])
+def test_a_request_naming_another_host_is_refused_without_any_of_the_site(served: Served,
+                                                                           hosts: tuple[str, ...]) -> None:
+    """DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 still sends its own name."""
+    port = served.port
+    headers = [f"Host: {host.format(port=port, other=port + 1)}" for host in hosts]
+    for path in ("/", "/__digest__/build", "/feed.xml", "/__digest__/reload.js"):
+        status, body = raw(port, f"GET {path} HTTP/1.1", *headers)
+        assert status.startswith(b"HTTP/1.0 421 ") and body.startswith(b"421 Misdirected Request"), (path, status)
+        assert b"<" not in body and served.preview.status.build_id.encode() not in body
+
+
+@pytest.mark.parametrize("hosts", [
+    ("localhost:{port}",), ("127.0.0.1:{port}",), ("LocalHost.:{port}",), ("localhost",), ("[::1]:{port}",), (),
+])
+def test_a_request_naming_this_server_is_answered(served: Served, hosts: tuple[str, ...]) -> None:
+    """By any of its local names, with or without the port; without a Host (HTTP/1.0) too: no browser does that."""
+    version = "HTTP/1.1" if hosts else "HTTP/1.0"
+    status, body = raw(served.port, f"GET / {version}", *(f"Host: {host.format(port=served.port)}" for host in hosts))
+    assert status.startswith(b"HTTP/1.0 200 ") and b"New today" in body
+
+
+def test_live_sockets_and_polls_answer_only_this_servers_pages(small: Served) -> None:
+    port, build_id = small.port, small.preview.status.build_id.encode()
+    refused = [
+        (f"evil.example:{port}", f"http://evil.example:{port}", b"421"),  # rebinding: both name the attacker
+        (f"127.0.0.1:{port}", f"http://evil.example:{port}", b"403"),
+        (f"127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}", b"403"),
+        (f"127.0.0.1:{port}", f"https://127.0.0.1:{port}", b"403"),
+        (f"127.0.0.1:{port}", "null", b"403"),
+    ]
+    for host, origin, status in refused:
+        connection, head = open_live(port, f"Origin: {origin}", host=host)
+        with connection:
+            assert head.split(b" ")[1] == status and build_id not in head, (host, origin, head)
+        answer, body = raw(port, "GET /__digest__/build HTTP/1.1", f"Host: {host}", f"Origin: {origin}")
+        assert answer.split(b" ")[1] == status and build_id not in body
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+        connection, head = open_live(port, f"Origin: http://{host}", host=host)
+        with connection:
+            assert head.startswith(b"HTTP/1.1 101 ") and read_frame(connection) == (0x1, build_id)
+        assert raw(port, "GET /__digest__/build HTTP/1.1", f"Host: {host}", f"Origin: http://{host}")[1] == build_id
+
+
+def test_the_error_page_names_files_relative_to_the_project_and_only_to_this_server(own_served: Served,
+                                                                                    tmp_path: Path) -> None:
+    served = own_served
+    wrong = served.project.snapshots / "2025-10-09.txt"  # its date line says Oct 8
+    shutil.copy(served.project.snapshots / NEWEST, wrong)
+    line = wrong.read_text(encoding="utf-8").splitlines().index("Oct 8") + 1
+    served.preview.rebuild()
+    code, _, page = fetch(served.port, "/")
+    assert code == 500 and f"content/snapshots/2025-10-09.txt, line {line}".encode() in page
+    assert b"<code>site</code>" in page and str(tmp_path).encode() not in page
+    status, body = raw(served.port, "GET / HTTP/1.1", f"Host: evil.example:{served.port}")
+    assert status.startswith(b"HTTP/1.0 421 ") and b"2025-10-09" not in body and b"Oct 8" not in body
+
+
+def test_an_error_page_shows_no_absolute_path_in_a_message_or_a_traceback(tmp_path: Path) -> None:
+    project = Project.at(tmp_path / "digest", output=tmp_path / "public")
+
+    def fail() -> None:
+        raise ValueError(f"cannot use {project.content / 'x.txt'} <b>here</b>")
+
+    try:
+        fail()
+    except ValueError as bug:
+        page = error_page(BuildStatus("1", bug, traceback.format_exc()), project)
+    assert str(tmp_path).encode() not in page and str(REPO).encode() not in page
+    assert b"File &quot;tests/test_serve.py&quot;" in page and b"./content/x.txt &lt;b&gt;here" in page
+    assert b"<b>here" not in page  # the traceback is escaped too
+    error = DigestError(f"output folder {project.output} would replace {project.root}", project.root / "x.yaml", 3)
+    page = error_page(BuildStatus("2", error), project)
+    assert str(tmp_path).encode() not in page
+    assert b"x.yaml, line 3" in page and b"output folder ../public would replace ." in page
+    assert b"<code>../public</code>" in page
+
+
+def test_a_client_that_drips_its_headers_is_cut_off_at_the_header_deadline(small: Served) -> None:
+    """Each line comes well within any per-read timeout; the request head as a whole must not take longer
+    than `header_seconds`."""
+    with socket.create_connection(("127.0.0.1", small.port), timeout=5) as connection:
+        connection.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{small.port}\r\n".encode())
+        started, received, closed_after = time.monotonic(), b"", None
+        connection.settimeout(0.5)  # a line every half second
+        while closed_after is None and time.monotonic() - started < 4 * SMALL.header_seconds:
+            try:
+                connection.sendall(b"X-Drip: 1\r\n")
+                chunk = connection.recv(1024)
+            except TimeoutError:
+                continue
+            except (ConnectionResetError, BrokenPipeError):
+                chunk = b""
+            received += chunk
+            closed_after = time.monotonic() - started if not chunk else None
+    assert closed_after is not None and SMALL.header_seconds - 0.2 < closed_after < SMALL.header_seconds + 1.5
+    assert b"SMALL-SITE" not in received
+
+
+def test_idle_connections_beyond_the_bound_neither_add_threads_nor_keep_a_page_from_being_served(
+        small: Served) -> None:
+    before = threading.active_count()
+    idle = [socket.create_connection(("127.0.0.1", small.port), timeout=5) for _ in range(4 * SMALL.connections)]
+    try:
+        time.sleep(0.3)  # every one accepted
+        assert threading.active_count() - before <= SMALL.connections
+        started = time.monotonic()
+        code, _, body = fetch(small.port, "/")
+        assert code == 200 and body.startswith(SMALL_PAGE[:40]) and time.monotonic() - started < 2
+        assert small.server.connections.pages <= SMALL.connections
+    finally:
+        for connection in idle:
+            connection.close()
+
+
+def test_live_sockets_have_their_own_cap_and_leave_page_loads_free(small: Served) -> None:
+    origin = f"Origin: http://127.0.0.1:{small.port}"
+    sockets = [open_live(small.port, origin) for _ in range(SMALL.live + 1)]  # more than SMALL.connections
+    try:
+        assert [head.split(b" ")[1] for _, head in sockets] == [b"101"] * SMALL.live + [b"503"]
+        started = time.monotonic()
+        assert [fetch(small.port, "/")[0] for _ in range(3)] == [200] * 3 and time.monotonic() - started < 2
+        assert small.server.connections.live == SMALL.live
+    finally:
+        for connection, _ in sockets:
+            connection.close()
+
+
+def test_connections_being_answered_are_never_closed_to_make_room() -> None:
+    """At the cap with every connection answering a request, a new one is refused (503) within a second."""
+    connections = Connections(Limits(connections=2))
+    pairs = [socket.socketpair() for _ in range(3)]
+    try:
+        for ours, _ in pairs[:2]:
+            assert connections.admit(ours)
+            connections.answering(ours)
+        started = time.monotonic()
+        assert not connections.admit(pairs[2][0]) and time.monotonic() - started < 2
+        for ours, theirs in pairs[:2]:
+            theirs.sendall(b"still open")
+            assert ours.recv(64) == b"still open"
+        connections.done(pairs[0][0])
+        assert connections.admit(pairs[2][0])  # room again
+    finally:
+        for pair in pairs:
+            for end in pair:
+                end.close()
+
+
+@pytest.mark.parametrize(("listen", "header", "allowed"), [
+    ("127.0.0.1", "127.0.0.1:8000", True),
+    ("127.0.0.1", "192.168.1.20:8000", False),
+    ("127.0.0.1", "[::1]:8000", True),
+    ("127.0.0.1", "[evil]:8000", False),
+    ("myhost.local", "MyHost.Local.:8000", True),
+    ("myhost.local", "evil.example:8000", False),
+    ("0.0.0.0", "192.168.1.20:8000", True),  # listening everywhere: an address, never a name, may come in
+    ("0.0.0.0", "[fe80::1]:8000", True),
+    ("0.0.0.0", f"{socket.gethostname()}:8000", True),
+    ("0.0.0.0", "evil.example:8000", False),
+    ("::", "localhost:8001", False),
+])
+def test_the_host_rule(listen: str, header: str, allowed: bool) -> None:
+    assert Guard.for_address(listen, 8000).host_allowed([header]) is allowed
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [
+    ("http://localhost:8000", True), ("http://127.0.0.1:8000", True), ("http://[::1]:8000", True),
+    ("http://localhost", False), ("https://localhost:8000", False), ("null", False), ("localhost:8000", False),
+    ("http://evil.example:8000", False), ("http://localhost:8000@evil.example", False),
+])
+def test_the_origin_rule(origin: str, allowed: bool) -> None:
+    guard = Guard.for_address("127.0.0.1", 8000)
+    assert guard.origin_allowed([origin]) is allowed
+    assert guard.origin_allowed([]) and not guard.origin_allowed(["http://localhost:8000"] * 2)
 
 
 # --- the real command in a browser --------------------------------------------------------------------------------

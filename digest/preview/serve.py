@@ -25,6 +25,10 @@ anything else (`InView`); their tabs get the new build id at once, the others
 when the whole build is written. Until then a request for a file that is not
 there yet (a new paper's page, linked from a page shown first) waits for the
 build instead of answering 404.
+
+Only for this machine's visitors: requests must name the server's own address
+(guard.py, against DNS rebinding), connections and the time to send a request
+are bounded (limits.py), and the error page names files relative to the project.
 """
 
 from __future__ import annotations
@@ -34,7 +38,10 @@ import contextlib
 import errno
 import hashlib
 import html
+import io
 import mimetypes
+import os
+import re
 import secrets
 import signal
 import socket
@@ -57,8 +64,11 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from digest.commands.build import BuildReport, BuildState, InView, build_site, check_output_location
 from digest.commands.progress import summary
 from digest.errors import DigestError
+from digest.preview.guard import Guard
+from digest.preview.limits import Connections, HeaderDeadline, Limits, refuse
 from digest.preview.watch import Debouncer, Watcher
 from digest.project import Project
+from digest.theme import CHECKOUT_ROOT, default_theme_dir
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -70,6 +80,8 @@ WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
 LIVE_PING_SECONDS = 20.0  # how often an idle live socket is checked for a tab that went away
 RELOAD_SCRIPT = ENDPOINT_PREFIX + "reload.js"
 BUILD_WAIT_SECONDS = 20.0  # how long a request for a missing file waits for a build under way to finish
+TEXT = "text/plain; charset=utf-8"
+TRACEBACK_FILE = re.compile(r'File "([^"]+)"')
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -370,17 +382,20 @@ def inject_reload(page: bytes, build_id: str) -> bytes:
 
 
 def error_page(status: BuildStatus, project: Project) -> bytes:
-    """An HTML page naming the file and line of the build error, every piece of it escaped."""
+    """An HTML page naming the file and line of the build error, every piece of it escaped.
+
+    It names files relative to the project folder, never by absolute path: the page is for the
+    site, not a map of the machine (the terminal shows the full error)."""
     error = status.error
     where, excerpt = "", ""
     if isinstance(error, DigestError):
-        message = error.message
+        message = _relative_text(error.message, project)
         if error.path is not None:
             where = _display_path(error.path, project) + (f", line {error.line}" if error.line else "")
             excerpt = _excerpt(error.path, error.line)
     else:
-        message = f"{type(error).__name__}: {error} (a bug in paper-digest; please report it)"
-        excerpt = status.details
+        message = _relative_text(f"{type(error).__name__}: {error} (a bug in paper-digest; please report it)", project)
+        excerpt = html.escape(_relative_text(status.details, project))
     parts = [
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
@@ -393,17 +408,40 @@ def error_page(status: BuildStatus, project: Project) -> bytes:
         f"<p class=\"message\">{html.escape(message)}</p>\n",
         f"<pre>{excerpt}</pre>\n" if excerpt else "",
         "<p>Fix it and save: this page reloads by itself when the next build succeeds. ",
-        f"The last good site is still in <code>{html.escape(str(project.output))}</code>.</p>\n",
+        f"The last good site is still in <code>{html.escape(_display_path(project.output, project))}</code>.</p>\n",
         "</body>\n</html>\n",
     ]
     return "".join(parts).encode("utf-8")
 
 
 def _display_path(path: Path, project: Project) -> str:
-    try:
-        return path.resolve().relative_to(project.root).as_posix()
-    except ValueError:
-        return str(path)
+    """`path` relative to the project folder (a file of the default theme by its name there)."""
+    absolute, root = Path(os.path.abspath(path)), Path(os.path.abspath(project.root))
+    if absolute.is_relative_to(root):
+        return absolute.relative_to(root).as_posix()
+    theme = Path(os.path.abspath(default_theme_dir()))
+    if absolute.is_relative_to(theme):
+        return f"{absolute.relative_to(theme).as_posix()} (default theme)"
+    return os.path.relpath(absolute, root)
+
+
+def _source_path(path: Path, project: Project) -> str:
+    """A traceback's file: a project's file relative to it, Python's by its module path ("jinja2/runtime.py")."""
+    absolute = Path(os.path.abspath(path))
+    homes = [Path(os.path.abspath(entry)) for entry in (*sys.path, CHECKOUT_ROOT) if entry]
+    home = max((home for home in homes if absolute.is_relative_to(home)), key=lambda h: len(h.parts), default=None)
+    if home is None or absolute.is_relative_to(project.root):
+        return _display_path(path, project)
+    return absolute.relative_to(home).as_posix()
+
+
+def _relative_text(text: str, project: Project) -> str:
+    """`text` (a message, a traceback) with its traceback files and the project's folders named relatively."""
+    text = TRACEBACK_FILE.sub(lambda match: f'File "{_source_path(Path(match[1]), project)}"', text)
+    for folder in sorted({project.output, project.root}, key=lambda folder: -len(str(folder))):
+        shown = _display_path(folder, project).replace("\\", "\\\\")  # a template for re.sub
+        text = re.sub(re.escape(str(folder)) + r"(?![\w.-])", shown, text)
+    return text
 
 
 def _excerpt(path: Path, line: int | None, around: int = 2) -> str:
@@ -422,20 +460,51 @@ def _excerpt(path: Path, line: int | None, around: int = 2) -> str:
 
 
 class PreviewServer(ThreadingHTTPServer):
-    """The HTTP server; `preview` is what its handlers read (output folder, build status)."""
+    """The HTTP server; `preview` is what its handlers read (output folder, build status).
+
+    `guard` says which Host and Origin headers it answers (guard.py); `connections` bounds its threads (limits.py).
+    """
 
     daemon_threads = True
+    request_queue_size = 64  # connections the kernel holds until accepted (5 drops a burst of a page's requests)
 
-    def __init__(self, address: tuple[str, int], preview: Preview) -> None:
+    def __init__(self, address: tuple[str, int], preview: Preview, limits: Limits | None = None) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.preview = preview
+        self.limits = limits or Limits()
+        self.connections = Connections(self.limits)
         super().__init__(address, PreviewHandler)
 
     def server_bind(self) -> None:
         """Skip HTTPServer's reverse DNS lookup of the host: it can stall start-up for seconds."""
+        host = str(self.server_address[0])  # as given (`--host`), before it becomes the bound address
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+        self.guard = Guard.for_address(host, self.server_port)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Start a thread for the connection if `connections` has room; else answer 503 from here."""
+        if not self.connections.admit(request):
+            refuse(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.connections.done(request)
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.done(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that goes away or stalls is no error worth a traceback in the terminal."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
@@ -443,7 +512,26 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     server: PreviewServer
     server_version = "digest-serve"
-    timeout = 30
+    timeout = 30  # per read or write once the request head is in; `Limits.header_seconds` bounds the head
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the socket stays open; its reads go through the deadline instead
+        self.request_head = HeaderDeadline(self.connection)
+        self.rfile = io.BufferedReader(self.request_head)
+
+    def handle_one_request(self) -> None:
+        """One request, whose line and headers must arrive within `Limits.header_seconds` in all."""
+        self.request_head.start(self.server.limits.header_seconds)
+        self.server.connections.waiting(self.connection)
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        try:
+            return super().parse_request()  # reads the headers
+        finally:
+            self.server.connections.answering(self.connection)
+            self.request_head.stop(self.timeout)
 
     def do_GET(self) -> None:
         self._handle(send_body=True)
@@ -457,14 +545,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _handle(self, send_body: bool) -> None:
         # The browser may go away mid-response (a reload); there is nothing to tell anyone.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            if not self.server.guard.host_allowed(self.headers.get_all("Host") or []):
+                return self._send(421, TEXT, b"421 Misdirected Request: this server answers only to its own "
+                                  b"address (such as 127.0.0.1 or localhost)\n", send_body)
             self._respond(send_body)
 
     def _respond(self, send_body: bool) -> None:
         preview = self.server.preview
         path = urlsplit(self.path).path
+        if path in (BUILD_ENDPOINT, LIVE_ENDPOINT) and not self.server.guard.origin_allowed(
+                self.headers.get_all("Origin") or []):
+            return self._send(403, TEXT, b"403 Forbidden: another site's page\n", send_body)
         if path == BUILD_ENDPOINT:
             build_id = preview.build_id_for(self._open_page())
-            return self._send(200, "text/plain; charset=utf-8", build_id.encode(), send_body, cache="no-store")
+            return self._send(200, TEXT, build_id.encode(), send_body, cache="no-store")
         if path == RELOAD_SCRIPT:
             return self._send(200, CONTENT_TYPES[".js"], RELOAD_JS, send_body)
         if path == LIVE_ENDPOINT:
@@ -490,11 +584,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """The WebSocket a page listens on: the current build id at once, then each new one as it is built."""
         key = self.headers.get("Sec-WebSocket-Key", "")
         if self.headers.get("Upgrade", "").lower() != "websocket" or not key:
-            return self._send(426, "text/plain; charset=utf-8", b"426 Upgrade Required: a WebSocket endpoint\n",
-                              True)
-        origin = self.headers.get("Origin")
-        if origin is not None and urlsplit(origin).netloc != self.headers.get("Host"):
-            return self._send(403, "text/plain; charset=utf-8", b"403 Forbidden: another site's page\n", True)
+            return self._send(426, TEXT, b"426 Upgrade Required: a WebSocket endpoint\n", True)
+        with self.server.connections.live_socket() as allowed:
+            if not allowed:
+                return self._send(503, TEXT, b"503 Service Unavailable: too many live-reload sockets open\n", True)
+            self._upgrade(key)
+            self._tell_builds()
+
+    def _upgrade(self, key: str) -> None:
         accept = base64.b64encode(hashlib.sha1((key.strip() + WEBSOCKET_GUID).encode()).digest()).decode()
         self.protocol_version = "HTTP/1.1"  # a handshake answered as HTTP/1.0 is refused
         self.send_response(101)
@@ -503,6 +600,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Sec-WebSocket-Accept", accept)
         self.end_headers()
         self.close_connection = True
+
+    def _tell_builds(self) -> None:
         preview, sent, page = self.server.preview, "", self._open_page()
         current: str | None = preview.build_id_for(page)
         with preview.page_open(page):
@@ -534,8 +633,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _not_found(self, status: int, send_body: bool) -> None:
         if status == HTTPStatus.FORBIDDEN:
-            return self._send(403, "text/plain; charset=utf-8", b"403 Forbidden: outside the site folder\n",
-                              send_body)
+            return self._send(403, TEXT, b"403 Forbidden: outside the site folder\n", send_body)
         build_id = self.server.preview.status.build_id  # a missing page is not written ahead of a build
         page = self._read(self.server.preview.project.output / "404.html")
         if page is None:
@@ -574,12 +672,13 @@ def _websocket_frame(opcode: int, payload: bytes) -> bytes:
     return bytes((0x80 | opcode, len(payload))) + payload
 
 
-def bind_server(host: str, port: int, preview: Preview, *, try_next: bool = False) -> PreviewServer:
+def bind_server(host: str, port: int, preview: Preview, *, try_next: bool = False,
+                limits: Limits | None = None) -> PreviewServer:
     """Listen on host:port; with `try_next`, on the next free one of the following few ports."""
     last = port + (PORT_TRIES - 1 if try_next and port else 0)
     for candidate in range(port, last + 1):
         try:
-            return PreviewServer((host, candidate), preview)
+            return PreviewServer((host, candidate), preview, limits)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 continue
