@@ -26,9 +26,12 @@ import pytest
 from digest import __version__
 from digest.commands.fetch import (
     API_VARIABLE,
+    DEADLINE_PER_TIMEOUT,
+    MAX_REDIRECTS,
     MAX_WAIT,
     add_fetch_command,
     fetch_day,
+    redirect_refusal,
     retry_after_seconds,
     run_fetch,
 )
@@ -71,13 +74,16 @@ class Canned:
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0  # seconds before the status line: longer than the client's timeout means a timeout
     claimed_length: int | None = None  # a Content-Length larger than the body: the connection drops early
+    header_drip: float = 0.0  # seconds between header lines, after the status line
+    drip: float = 0.0  # seconds between the body's bytes
 
 
 @dataclass
 class FakeApi:
-    """Answers GET /api/daily_papers?date=D&p=N from a script; unscripted requests get a 404."""
+    """Answers GET /api/daily_papers?date=D&p=N (or other paths) from a script; unscripted requests get a 404."""
 
     script: dict[tuple[str, int], list[Canned]] = field(default_factory=dict)
+    paths: dict[str, list[Canned]] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
@@ -90,12 +96,16 @@ class FakeApi:
         """Serve `replies` in turn for that page; the last one is repeated."""
         self.script[(day, page)] = list(replies)
 
+    def answer_at(self, path: str, *replies: Canned) -> None:
+        """Serve `replies` in turn for any request to `path`, whatever its query, such as a redirect's target."""
+        self.paths[path] = list(replies)
+
     def next_reply(self, path: str, headers: dict[str, str]) -> Canned:
         query = parse_qs(urlsplit(path).query)
         key = (query.get("date", [""])[0], int(query.get("p", ["0"])[0]))
         with self.lock:
             self.requests.append({"path": path, "query": query, "headers": headers})
-            replies = self.script.get(key)
+            replies = self.paths.get(urlsplit(path).path) or self.script.get(key)
             if not replies:
                 return Canned(b'{"error":"not scripted"}', status=404)
             return replies.pop(0) if len(replies) > 1 else replies[0]
@@ -120,12 +130,21 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.delay:
             time.sleep(reply.delay)
         self.send_response(reply.status)
+        if reply.header_drip:
+            self.flush_headers()
+            for n in range(50):
+                time.sleep(reply.header_drip)
+                self.wfile.write(f"X-Slow-{n}: yes\r\n".encode())
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(reply.claimed_length or len(reply.body)))
         for name, value in reply.headers:
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(reply.body)
+        if not reply.drip:
+            self.wfile.write(reply.body)
+        for byte in reply.body if reply.drip else b"":
+            self.wfile.write(bytes([byte]))
+            time.sleep(reply.drip)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -483,6 +502,154 @@ def test_a_failed_fetch_leaves_the_good_file_byte_identical(api: FakeApi, snapsh
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Redirects and answers that trickle in
+
+
+def saved_snapshot(api: FakeApi, snapshots: Path) -> tuple[Path, bytes]:
+    """A good DATE.json fetched first, so a test can show that a failed fetch leaves it byte for byte."""
+    api.answer(DAY, Canned(fixture("three-papers.json")))
+    fetch(snapshots, api.url)
+    target = snapshots / f"{DAY}.json"
+    return target, target.read_bytes()
+
+
+def redirect(location: str, status: int = 302) -> Canned:
+    return Canned(b"", status=status, headers=(("Location", location),))
+
+
+def one_line_failure(snapshots: Path, api: FakeApi, **options: Any) -> str:
+    """The message of a fetch (forced, so only a failure keeps the file) that must fail; one line naming the URL."""
+    with pytest.raises(DigestError) as caught:
+        fetch(snapshots, api.url, force=True, **options)
+    message = str(caught.value)
+    assert "\n" not in message and f"{api.url}?date={DAY}" in message
+    return message
+
+
+def test_a_redirect_to_ftp_is_refused_without_connecting(api: FakeApi, snapshots: Path) -> None:
+    target, before = saved_snapshot(api, snapshots)
+    with socket.socket() as ftp:
+        ftp.bind(("127.0.0.1", 0))
+        ftp.listen()
+        ftp.setblocking(False)
+        location = f"ftp://127.0.0.1:{ftp.getsockname()[1]}/daily_papers"
+        api.answer(DAY, redirect(location))
+        message = one_line_failure(snapshots, api)
+        with pytest.raises(BlockingIOError):
+            ftp.accept()  # nothing connected to the FTP port
+    assert f"redirected to {location}; not followed: only http:// and https:// redirects" in message
+    assert len(api.requests) == 2  # the good fetch, then the redirect once: a refusal is not retried
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize(("location", "said"), [
+    ("http://localhost:{port}/api/daily_papers", "followed only within 127.0.0.1 (give the final URL as --api)"),
+    ("http://127.0.0.1@localhost:{port}/api/daily_papers", "followed only within 127.0.0.1"),
+    ("//localhost:{port}/api/daily_papers", "followed only within 127.0.0.1"),
+    ("file:///etc/passwd", "only http:// and https:// redirects are followed"),  # urllib's own refusal, same words
+    ("http://[::1/api", "not followed: it is not a valid URL"),
+])
+def test_a_redirect_off_the_apis_host_is_refused(api: FakeApi, snapshots: Path, location: str, said: str) -> None:
+    target, before = saved_snapshot(api, snapshots)
+    location = location.format(port=api.port)
+    api.answer(DAY, redirect(location, status=307))
+    message = one_line_failure(snapshots, api)
+    assert said in message
+    assert len(api.requests) == 2  # localhost is this very server: it was never asked
+    assert target.read_bytes() == before
+
+
+def test_a_redirect_on_the_same_host_is_followed_with_the_same_headers(api: FakeApi, snapshots: Path) -> None:
+    api.answer(DAY, redirect(f"/v2/daily_papers?date={DAY}", status=301))
+    api.answer_at("/v2/daily_papers", redirect(f"http://127.0.0.1:{api.port}/v3/daily_papers", status=308))
+    api.answer_at("/v3/daily_papers", Canned(fixture("three-papers.json")))
+    run = fetch(snapshots, api.url)
+    assert [urlsplit(r["path"]).path for r in api.requests] == ["/api/daily_papers", "/v2/daily_papers",
+                                                               "/v3/daily_papers"]
+    assert api.requests[-1]["headers"]["User-Agent"] == f"paper-digest/{__version__}"
+    assert f"{DAY}.json: wrote, 3 papers" in run.text()
+
+
+def test_a_redirect_loop_is_one_line_and_exits_2(api: FakeApi, snapshots: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from digest.cli import main
+
+    target, before = saved_snapshot(api, snapshots)
+    api.answer(DAY, redirect("/loop/a"))
+    api.answer_at("/loop/a", redirect("/loop/b"))
+    api.answer_at("/loop/b", redirect("/loop/a"))
+    code = main(["fetch", DAY, "--api", api.url, "--source", str(snapshots.parent.parent), "--force"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("error: ")
+    base = f"http://127.0.0.1:{api.port}"
+    assert f"{api.url}?date={DAY}" in err
+    assert f"redirected in a loop ({base}/loop/b → {base}/loop/a, asked before); not followed" in err
+    assert len(api.requests) == 4  # the good fetch, the page, a, b: once, not retried
+    assert target.read_bytes() == before
+
+
+def test_a_long_chain_of_redirects_is_cut_short(api: FakeApi, snapshots: Path) -> None:
+    target, before = saved_snapshot(api, snapshots)
+    api.answer(DAY, redirect("/hop/0"))
+    for hop in range(10):
+        api.answer_at(f"/hop/{hop}", redirect(f"/hop/{hop + 1}"))
+    message = one_line_failure(snapshots, api)
+    assert f"redirected more than {MAX_REDIRECTS} times (last http://127.0.0.1:{api.port}/hop/4 → " in message
+    assert len(api.requests) == 1 + 1 + MAX_REDIRECTS
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize(("origin", "target", "refused"), [
+    ("https://huggingface.co/api/daily_papers", "/api/v2?date=x", None),
+    ("https://huggingface.co/api/daily_papers", "https://HuggingFace.co:8443/api", None),  # any port
+    ("http://127.0.0.1:8000/api", "https://127.0.0.1/api", None),  # up to https is fine
+    ("https://huggingface.co/api/daily_papers", "http://huggingface.co/api", "from https:// down to http://"),
+    ("https://huggingface.co/api/daily_papers", "ftp://huggingface.co/api", "only http:// and https://"),
+    ("https://huggingface.co/api/daily_papers", "https://cdn.huggingface.co/api", "only within huggingface.co"),
+    ("https://huggingface.co/api/daily_papers", "https://huggingface.co@example.com/", "only within huggingface.co"),
+    ("https://huggingface.co/api/daily_papers", "//example.com/api", "only within huggingface.co"),
+    ("https://huggingface.co/api/daily_papers", "http://[::1/", "not a valid URL"),
+])
+def test_which_redirects_are_followed(origin: str, target: str, refused: str | None) -> None:
+    problem = redirect_refusal(origin, target)
+    assert problem is None if refused is None else refused in (problem or "")
+
+
+def test_a_body_dripping_in_fails_at_the_deadline_and_is_retried(api: FakeApi) -> None:
+    api.answer(DAY, Canned(fixture("three-papers.json"), drip=0.5))  # a byte per 0.5 s: never 2 s without data
+    said: list[str] = []
+    sleeps: list[float] = []
+    started = time.monotonic()
+    with pytest.raises(DigestError) as caught:
+        fetch_day(api.url, TODAY, timeout=2, retries=1, sleep=sleeps.append, say=said.append, deadline=1.2)
+    elapsed = time.monotonic() - started
+    message = str(caught.value)
+    assert f"{api.url}?date={DAY}" in message and "\n" not in message
+    assert "failed 2 times; the last time: the answer took longer than 1.2 s" in message
+    assert said == [f"{api.url}?date={DAY}&limit=50&p=0: the answer took longer than 1.2 s; "
+                    "trying again in 1 s (try 2 of 2)"]
+    assert sleeps == [1.0] and len(api.requests) == 2
+    assert 2.4 <= elapsed < 4.0
+
+
+def test_headers_dripping_in_fail_at_four_times_the_timeout(api: FakeApi, snapshots: Path) -> None:
+    target, before = saved_snapshot(api, snapshots)
+    api.answer(DAY, Canned(fixture("three-papers.json"), header_drip=0.1))  # one header line per 0.1 s
+    started = time.monotonic()
+    message = one_line_failure(snapshots, api, timeout=0.3, retries=0)
+    assert "the answer took longer than 1.2 s" in message  # DEADLINE_PER_TIMEOUT x --timeout
+    assert 1.2 <= time.monotonic() - started < 2.5
+    assert target.read_bytes() == before
+
+
+def test_the_help_states_the_redirect_and_deadline_rules() -> None:
+    parser = argparse.ArgumentParser(prog="digest")
+    text = " ".join(add_fetch_command(parser.add_subparsers()).format_help().split())
+    assert "redirects are followed only over http(s) to this URL's host, never from https to http" in text
+    assert f"takes longer than {DEADLINE_PER_TIMEOUT} times this" in text
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Which API
 
 
@@ -505,7 +672,8 @@ def test_an_api_url_keeps_its_own_query(api: FakeApi, snapshots: Path) -> None:
     assert api.requests[0]["query"]["date"] == [DAY]
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.invalid/x", "huggingface.co/api", "http://"])
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.invalid/x", "huggingface.co/api", "http://",
+                                 "http://[::1/api"])
 def test_only_http_urls_are_accepted(snapshots: Path, url: str) -> None:
     with pytest.raises(DigestError, match="http:// or https://"):
         fetch(snapshots, url)

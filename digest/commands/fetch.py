@@ -1,11 +1,16 @@
 """`digest fetch`: download days of the Hugging Face Daily Papers feed into content/snapshots/DATE.json.
 
 The API is a remote service that is sometimes slow, down, rate-limited or
-answers with an HTML error page, so this module is careful in three ways:
+answers with an HTML error page, so this module is careful in four ways:
 
 - every request has a timeout and is retried with backoff on 5xx, 429
   (honouring Retry-After) and network errors, and every page is checked with
   `digest.inputs.api_json` before anything is written;
+- `--timeout` bounds each wait for data, and a whole answer (connecting,
+  redirects, headers, body) must arrive within DEADLINE_PER_TIMEOUT times it,
+  so a server that drips a byte a second cannot hold a try; a redirect is
+  followed only over http(s) to the API's own host (never https to http),
+  and a refused or looping redirect is an error at once;
 - a snapshot is replaced atomically (temp file, fsync, rename), and never by a
   response with fewer papers unless `--force`: a failed or partial fetch
   leaves the previous good file as it was;
@@ -19,8 +24,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import http.client
+import io
 import os
+import socket
 import tempfile
 import time
 import urllib.error
@@ -31,6 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import IO, Any, NoReturn
 
 from digest import __version__
 from digest.errors import DigestError, SnapshotError
@@ -41,6 +50,8 @@ API_VARIABLE = "DIGEST_API_URL"
 PAGE_SIZE = 50  # the API's largest page; a busy day needs a second request
 MAX_PAGES = 40  # 2,000 papers in one day: far beyond any real day, so the API is misbehaving
 DEFAULT_TIMEOUT = 30.0
+DEADLINE_PER_TIMEOUT = 4  # a whole answer may take 4 x --timeout (2 minutes by default), however it trickles in
+MAX_REDIRECTS = 5  # a longer chain of redirects is a misconfigured server, not an API
 DEFAULT_RETRIES = 3  # so 4 tries in all
 FIRST_BACKOFF = 1.0  # seconds; doubles after each failed try
 MAX_WAIT = 120.0  # the longest we sleep between tries, whatever Retry-After asks
@@ -79,10 +90,11 @@ class Failure:
 
 @dataclass(frozen=True)
 class Retrying:
-    """How hard to try one request."""
+    """How hard to try one request: the longest wait for data, tries after the first, seconds for a whole answer."""
 
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
+    deadline: float = DEADLINE_PER_TIMEOUT * DEFAULT_TIMEOUT
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -95,7 +107,10 @@ def resolve_api(api: str | None, environ: Mapping[str, str]) -> str:
 
 
 def check_api_url(api: str) -> str:
-    parts = urllib.parse.urlsplit(api)
+    try:
+        parts = urllib.parse.urlsplit(api)
+    except ValueError:  # such as an unclosed [ of an IPv6 address
+        parts = urllib.parse.urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise DigestError(f"the API must be an http:// or https:// URL, got '{printable_excerpt(api)}'")
     return api
@@ -108,14 +123,15 @@ def page_url(api: str, day: date, page: int) -> str:
 
 
 def fetch_day(api: str, day: date, *, timeout: float = DEFAULT_TIMEOUT, retries: int = DEFAULT_RETRIES,
-              sleep: Sleep = time.sleep, say: Say = print) -> list[ApiItem]:
+              sleep: Sleep = time.sleep, say: Say = print, deadline: float | None = None) -> list[ApiItem]:
     """Every item the API lists for `day`, page after page, each paper once, in the API's order.
 
-    Raises `DigestError` naming the URL if the API stays unreachable or answers
-    with anything but a list of papers.
+    Each try must have its whole answer within `deadline` seconds (default:
+    DEADLINE_PER_TIMEOUT x `timeout`). Raises `DigestError` naming the URL if
+    the API stays unreachable or answers with anything but a list of papers.
     """
     check_api_url(api)
-    retrying = Retrying(timeout=timeout, retries=retries)
+    retrying = Retrying(timeout=timeout, retries=retries, deadline=deadline or DEADLINE_PER_TIMEOUT * timeout)
     items: list[ApiItem] = []
     seen: set[str] = set()
     for page in range(MAX_PAGES):
@@ -157,7 +173,7 @@ def get_with_retries(url: str, retrying: Retrying, sleep: Sleep, say: Say) -> Re
     tries = max(retrying.retries, 0) + 1
     attempt = 1
     while True:
-        outcome = try_once(url, retrying.timeout, attempt)
+        outcome = try_once(url, retrying, attempt)
         if isinstance(outcome, Reply):
             return outcome
         if attempt == tries:
@@ -167,12 +183,12 @@ def get_with_retries(url: str, retrying: Retrying, sleep: Sleep, say: Say) -> Re
         attempt += 1
 
 
-def try_once(url: str, timeout: float, attempt: int) -> Reply | Failure:
+def try_once(url: str, retrying: Retrying, attempt: int) -> Reply | Failure:
     """A 2xx reply, or what went wrong and how long to wait before try `attempt` + 1."""
     try:
-        reply = request_once(url, timeout)
+        reply = request_once(url, retrying.timeout, retrying.deadline)
     except (OSError, http.client.HTTPException) as error:
-        return Failure(describe_network_error(error, timeout), backoff(attempt))
+        return Failure(describe_network_error(error, retrying.timeout), backoff(attempt))
     if 200 <= reply.status < 300:
         return reply
     if not is_retryable(reply.status):
@@ -181,17 +197,171 @@ def try_once(url: str, timeout: float, attempt: int) -> Reply | Failure:
     return Failure(reply.describe(), backoff(attempt) if asked is None else asked)
 
 
-def request_once(url: str, timeout: float) -> Reply:
-    """One GET; network errors propagate, HTTP error statuses come back as a `Reply`."""
+def request_once(url: str, timeout: float, deadline: float) -> Reply:
+    """One GET, redirects and body included, within `deadline` seconds.
+
+    Network errors propagate (`AnswerTooSlow` among them), HTTP error statuses
+    come back as a `Reply`, a refused redirect is a `DigestError`.
+    """
     headers = {"User-Agent": f"paper-digest/{__version__}", "Accept": "application/json"}
     request = urllib.request.Request(url, headers=headers, method="GET")
+    opener = urllib.request.build_opener(CheckedRedirects(url), _BoundedHandler(_Deadline.start(deadline, timeout)))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             return _reply(url, response.status, response.reason, response.headers, _read_body(response, url))
     except urllib.error.HTTPError as error:
         with contextlib.closing(error):
             body = _read_body(error, url) if error.fp is not None else b""
             return _reply(url, error.code, str(error.reason), error.headers, body)
+
+
+def redirect_refusal(origin: str, target: str) -> str | None:
+    """Why a redirect from `origin` to `target` is not followed, or None if it is.
+
+    Only http(s) on the API's own host (any port), never from https down to
+    http: an answer must not send the fetcher to another service (ftp, a host
+    on the local network) or off TLS. No option allows other hosts: give the
+    final URL as --api instead.
+    """
+    try:
+        old, new = urllib.parse.urlsplit(origin), urllib.parse.urlsplit(urllib.parse.urljoin(origin, target))
+    except ValueError:
+        return "it is not a valid URL"
+    if new.scheme not in ("http", "https"):
+        return "only http:// and https:// redirects are followed"
+    if (old.scheme, new.scheme) == ("https", "http"):
+        return "a redirect from https:// down to http:// is not followed"
+    if new.hostname != old.hostname:
+        return f"redirects are followed only within {old.hostname} (give the final URL as --api)"
+    return None
+
+
+class CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only where `redirect_refusal` allows, at most MAX_REDIRECTS times, never in a loop.
+
+    urllib alone follows any http, https or ftp Location. A refusal is a
+    `DigestError`, not retried: asking again would be redirected the same way.
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self.asked = [url]
+
+    def http_error_302(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
+                       headers: http.client.HTTPMessage) -> IO[bytes] | None:
+        """urllib's, after the same check: urllib stops at file: with a three-line error of its own, and at a
+        Location it cannot parse (http://[::1) with a ValueError, leaving the answer open."""
+        self._check(fp, headers.get("Location") or headers.get("URI") or "")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
+                         headers: http.client.HTTPMessage, newurl: str) -> urllib.request.Request | None:
+        self._check(fp, newurl)
+        hop = f"{printable_excerpt(req.full_url, EXCERPT)} → {printable_excerpt(newurl, EXCERPT)}"
+        if newurl in self.asked:
+            self._refuse(fp, f"{self.url} redirected in a loop ({hop}, asked before); not followed")
+        if len(self.asked) > MAX_REDIRECTS:
+            self._refuse(fp, f"{self.url} redirected more than {MAX_REDIRECTS} times (last {hop}); not followed")
+        self.asked.append(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    def _check(self, fp: IO[bytes], target: str) -> None:
+        problem = redirect_refusal(self.url, target)
+        if problem is not None:
+            self._refuse(fp, f"{self.url} redirected to {printable_excerpt(target, EXCERPT)}; not followed: {problem}")
+
+    def _refuse(self, fp: IO[bytes], message: str) -> NoReturn:
+        fp.close()
+        raise DigestError(message)
+
+
+class AnswerTooSlow(TimeoutError):
+    """The whole answer did not arrive within the deadline: retried like any other timeout, as it may pass."""
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    """The end of one try: each wait for data lasts at most `timeout` and none goes past `end` (monotonic)."""
+
+    seconds: float
+    timeout: float
+    end: float
+
+    @classmethod
+    def start(cls, seconds: float, timeout: float) -> _Deadline:
+        return cls(seconds, timeout, time.monotonic() + seconds)
+
+    def wait(self) -> float:
+        """How long the next wait for data may last; `AnswerTooSlow` once the deadline has passed."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise self.passed()
+        return min(self.timeout, left)
+
+    def passed(self) -> AnswerTooSlow:
+        return AnswerTooSlow(f"the answer took longer than {self.seconds:g} s")
+
+
+class _BoundedHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """http and https connections whose every wait (connect, status line, each header, the body) ends by the deadline.
+
+    A socket timeout alone restarts with every byte: a server dripping one
+    byte a second would hold a try for as long as it likes.
+    """
+
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection(http.client.HTTPConnection), req)
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection(http.client.HTTPSConnection), req)
+
+    def _connection(self, kind: type[http.client.HTTPConnection]) -> Callable[..., http.client.HTTPConnection]:
+        def connect(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+            connection = kind(host, **{**kwargs, "timeout": self.deadline.wait()})
+            connection.response_class = functools.partial(_BoundedResponse, deadline=self.deadline)
+            return connection
+        return connect
+
+
+class _BoundedResponse(http.client.HTTPResponse):
+    """An HTTPResponse that reads its socket through a `_BoundedReader`."""
+
+    def __init__(self, sock: socket.socket, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        self.fp.close()  # the plain reader HTTPResponse made, unused so far
+        self.fp = io.BufferedReader(_BoundedReader(sock, deadline))
+
+
+class _BoundedReader(io.RawIOBase):
+    """Sets the socket's timeout before each read to what is left of `timeout` and of the deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        super().__init__()
+        self.sock, self.stream, self.deadline = sock, sock.makefile("rb", buffering=0), deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int | None:
+        wait = self.deadline.wait()
+        self.sock.settimeout(wait)
+        try:
+            return self.stream.readinto(buffer)
+        except TimeoutError:
+            if wait < self.deadline.timeout:  # the deadline, not --timeout, cut this wait short
+                raise self.deadline.passed() from None
+            raise
+
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
 
 
 def _read_body(response: http.client.HTTPResponse | urllib.error.HTTPError, url: str) -> bytes:
@@ -207,8 +377,8 @@ def _read_body(response: http.client.HTTPResponse | urllib.error.HTTPError, url:
 
 def _reply(url: str, status: int, reason: str, headers: http.client.HTTPMessage, body: bytes) -> Reply:
     content_type = headers.get_content_type() if headers.get("Content-Type") else ""
-    return Reply(url=url, status=status, reason=reason, content_type=content_type, body=body,
-                 retry_after=headers.get("Retry-After"))
+    return Reply(url=url, status=status, reason=printable_excerpt(reason, EXCERPT), content_type=content_type,
+                 body=body, retry_after=headers.get("Retry-After"))
 
 
 def is_retryable(status: int) -> bool:
@@ -239,6 +409,8 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 def describe_network_error(error: BaseException, timeout: float) -> str:
     reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, AnswerTooSlow):
+        return str(reason)
     if isinstance(reason, TimeoutError):
         return f"no answer within {timeout:g} s"
     if isinstance(reason, ConnectionRefusedError):
@@ -416,13 +588,17 @@ def add_fetch_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
     which.add_argument("--since", type=_iso_date, default=None, metavar="DATE",
                        help="fetch every weekday from DATE to today that has no snapshot yet")
     fetch.add_argument("--api", default=None, metavar="URL",
-                       help=f"daily-papers API to ask (default: ${API_VARIABLE}, else {DEFAULT_API})")
+                       help=f"daily-papers API to ask (default: ${API_VARIABLE}, else {DEFAULT_API}); redirects are "
+                       "followed only over http(s) to this URL's host, never from https to http: to use "
+                       "another host, give its URL here")
     fetch.add_argument("--force", action="store_true",
                        help="replace DATE.json even if the API now lists fewer papers than it holds")
     fetch.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
                        help="project folder holding content/ (default: current folder)")
     fetch.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                       help=f"give up on a request after this long without data (default: {DEFAULT_TIMEOUT:g})")
+                       help=f"a try fails after this long without data, or when the whole answer takes longer "
+                       f"than {DEADLINE_PER_TIMEOUT} times this; it is then retried (default: {DEFAULT_TIMEOUT:g}, "
+                       f"so {DEADLINE_PER_TIMEOUT * DEFAULT_TIMEOUT:g} s for a whole answer)")
     fetch.set_defaults(run=run_fetch_command)
     return fetch
 
