@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from digest import __version__
+from digest.cli import main as cli_main
 from digest.commands.fetch import (
     API_VARIABLE,
     DEADLINE_PER_TIMEOUT,
@@ -780,11 +781,12 @@ def test_dump_keeps_key_order_and_unicode_and_ends_with_a_newline() -> None:
     assert dump_api_items([]) == b"[]\n"
 
 
-def test_dump_writes_a_lone_surrogate_back_as_its_escape() -> None:
-    items = parse_api_items(b'[{"paper": {"id": "1", "title": "half \\ud83d emoji"}}]', "x.json")
+def test_a_lone_surrogate_becomes_a_replacement_character_and_a_pair_stays_an_emoji() -> None:
+    items = parse_api_items(b'[{"paper": {"id": "1", "title": "half \\ud83d emoji, whole \\ud83d\\ude00"}}]', "x.json")
+    assert items[0]["paper"]["title"] == "half \ufffd emoji, whole \U0001f600"
     data = dump_api_items(items)
-    assert b'"half \\ud83d emoji"' in data
     assert parse_api_items(data, "x.json") == items
+    data.decode("utf-8")
 
 
 def test_counting_papers_counts_each_paper_once() -> None:
@@ -831,4 +833,101 @@ def test_digest_fetch_of_an_html_error_page_exits_2_naming_the_url(api: FakeApi,
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("error: ") and api.url in err and "Traceback" not in err
+    assert files_in(snapshots) == []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What is saved is what the builder reads, and that day's list
+
+
+def saved_then(api: FakeApi, snapshots: Path, answer: bytes) -> tuple[bytes, Path]:
+    """A good snapshot of DAY saved, then the API scripted to answer `answer`: the saved bytes and the file."""
+    api.answer(DAY, Canned(fixture("three-papers.json")))
+    fetch(snapshots, api.url)
+    api.answer(DAY, Canned(answer))
+    target = snapshots / f"{DAY}.json"
+    return target.read_bytes(), target
+
+
+def with_featured_day(items: list[dict[str, Any]], day: str) -> list[dict[str, Any]]:
+    for item in items:
+        item["paper"]["submittedOnDailyAt"] = f"{day}T13:22:01.000Z"
+    return items
+
+
+def test_an_item_the_reader_would_refuse_keeps_the_saved_day_byte_identical(api: FakeApi, snapshots: Path) -> None:
+    items = json.loads(fixture("three-papers.json")) + make_items(1, first=90)
+    items[-1]["paper"]["id"] = "not-an-arxiv-id"
+    before, target = saved_then(api, snapshots, as_json(items))
+    with pytest.raises(DigestError) as caught:
+        fetch(snapshots, api.url)
+    message = str(caught.value)
+    assert f"the API's answer for {DAY} is not a snapshot the site can read" in message
+    assert "item 4: paper.id 'not-an-arxiv-id' is not an arXiv id" in message and "is unchanged" in message
+    assert "\n" not in message
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("title", ["\u200b\u200b", "x" * 3_000])
+def test_a_title_the_reader_would_refuse_is_not_saved(api: FakeApi, snapshots: Path, title: str) -> None:
+    items = make_items(4)
+    items[2]["paper"]["title"] = items[2]["title"] = title
+    api.answer(DAY, Canned(as_json(items)))
+    with pytest.raises(DigestError, match="item 3"):
+        fetch(snapshots, api.url)
+    assert files_in(snapshots) == []
+
+
+def test_a_lone_surrogate_is_saved_as_a_replacement_character_and_the_day_builds(api: FakeApi, snapshots: Path,
+                                                                                 capsys: pytest.CaptureFixture[str]
+                                                                                 ) -> None:
+    body = as_json(make_items(3)).replace(b'"title":"Generated Paper 2', b'"title":"Generated \\ud800Paper 2', 1)
+    api.answer(DAY, Canned(body))
+    fetch(snapshots, api.url)
+    saved = (snapshots / f"{DAY}.json").read_text(encoding="utf-8")
+    assert "Generated \ufffdPaper 2" in saved
+    project = snapshots.parent.parent
+    (project / "content" / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli_main(["build", "--source", str(project), "--quiet"]) == 0, capsys.readouterr().err
+
+
+def test_another_days_longer_list_does_not_replace_the_day(api: FakeApi, snapshots: Path) -> None:
+    api.answer(DAY, Canned(as_json(with_featured_day(make_items(2), DAY))))
+    fetch(snapshots, api.url)
+    target = snapshots / f"{DAY}.json"
+    before = target.read_bytes()
+    api.answer(DAY, Canned(as_json(with_featured_day(make_items(9), "2025-10-07"))))  # ?date= ignored
+    with pytest.raises(DigestError, match=r"is the list of another day: papers featured on 2025-10-07"):
+        fetch(snapshots, api.url)
+    assert target.read_bytes() == before
+
+
+def test_a_list_holding_papers_of_a_later_day_is_refused(api: FakeApi, snapshots: Path) -> None:
+    items = with_featured_day(make_items(5), DAY)
+    items[-1]["paper"]["submittedOnDailyAt"] = "2025-10-09T08:00:00.000Z"
+    api.answer(DAY, Canned(as_json(items)))
+    with pytest.raises(DigestError, match="papers featured on 2025-10-09"):
+        fetch(snapshots, api.url)
+    older = make_items(3)
+    for item in older:
+        item["publishedAt"] = "2025-10-20T08:00:00.000Z"  # an older API answer: the item's own date only
+    api.answer(DAY, Canned(as_json(older)))
+    with pytest.raises(DigestError, match="lists a paper featured on 2025-10-20, after that day"):
+        fetch(snapshots, api.url)
+    assert files_in(snapshots) == []
+
+
+def test_a_day_whose_papers_were_submitted_earlier_is_still_that_days_list(api: FakeApi, snapshots: Path) -> None:
+    items = with_featured_day(make_items(5), DAY)
+    items[0]["paper"]["submittedOnDailyAt"] = "2025-10-06T08:00:00.000Z"  # as on real days in March 2025
+    api.answer(DAY, Canned(as_json(items)))
+    fetch(snapshots, api.url)
+    assert count_papers(json.loads((snapshots / f"{DAY}.json").read_bytes())) == 5
+
+
+def test_json_nested_ten_thousand_deep_is_a_clean_refusal(api: FakeApi, snapshots: Path) -> None:
+    api.answer(DAY, Canned(b"[" * 10_000 + b"]" * 10_000))
+    with pytest.raises(DigestError, match="nested deeper than it can be read"):
+        fetch(snapshots, api.url)
     assert files_in(snapshots) == []

@@ -43,6 +43,7 @@ from typing import IO, Any, NoReturn
 
 from digest import __version__
 from digest.errors import DigestError, SnapshotError
+from digest.inputs import json_snapshot
 from digest.inputs.api_json import ApiItem, count_papers, dump_api_items, paper_id, parse_api_items, printable_excerpt
 
 DEFAULT_API = "https://huggingface.co/api/daily_papers"
@@ -440,7 +441,7 @@ def run_fetch(snapshots_dir: Path, day: date | None, since: date | None, api: st
     for wanted in days:
         _refuse_second_snapshot(snapshots_dir, wanted)
         items = fetch_day(api, wanted, timeout=timeout, retries=retries, sleep=sleep, say=say)
-        save_day(snapshots_dir, wanted, items, force, say)
+        save_day(snapshots_dir, wanted, items, force, say, today)
     return 0
 
 
@@ -500,13 +501,19 @@ def _check_snapshots_dir(snapshots_dir: Path) -> None:
         raise DigestError(f"cannot create the snapshots folder: {exc.strerror}", snapshots_dir) from None
 
 
-def save_day(snapshots_dir: Path, day: date, items: list[ApiItem], force: bool, say: Say) -> None:
-    """Write DATE.json unless there are no papers, nothing changed, or it would lose papers without `force`."""
+def save_day(snapshots_dir: Path, day: date, items: list[ApiItem], force: bool, say: Say, today: date) -> None:
+    """Write DATE.json unless there are no papers, nothing changed, or it would lose papers without `force`.
+
+    The answer must be `day`'s list and read exactly as `digest build` will read the file; if not, the
+    saved file is left byte for byte as it was and a `DigestError` says why.
+    """
     target = snapshots_dir / f"{day}.json"
     if not items:
         say(f"{day}: the API lists no papers (a weekend or holiday?); nothing written")
         return
+    check_list_is_of_day(items, day, target)
     data = dump_api_items(items)
+    check_builder_reads(data, target, today)
     new_count = count_papers(items)
     old_data = _read_existing(target)
     if old_data == data:
@@ -521,6 +528,39 @@ def save_day(snapshots_dir: Path, day: date, items: list[ApiItem], force: bool, 
     write_atomically(target, data)
     change = "wrote" if old_data is None else f"updated (had {old_count} papers)"
     say(f"{target}: {change}, {new_count} papers")
+
+
+def check_list_is_of_day(items: list[ApiItem], day: date, target: Path) -> None:
+    """A `DigestError` unless the items were featured on `day`, by their own dates (not by how many they are).
+
+    The API dates each paper's day in the feed (`paper.submittedOnDailyAt`; older answers lack it): most
+    must be `day` and none later. Without those, no item's `publishedAt` may be after `day` (a day's slack
+    for time zones). An upstream that ignores ``?date=`` and sends another day's list is caught here.
+    """
+    featured_days = sorted(when for item in items
+                           if (when := json_snapshot.iso_day(item["paper"].get("submittedOnDailyAt"))) is not None)
+    kept = f"{target} is unchanged"
+    if featured_days:
+        usual = max(set(featured_days), key=lambda when: (featured_days.count(when), when))
+        if usual != day or featured_days[-1] > day:
+            shown = featured_days[-1] if usual == day else usual
+            raise DigestError(f"the API's answer for {day} is the list of another day: papers featured on "
+                              f"{shown} (paper.submittedOnDailyAt); does the API ignore ?date=? {kept}")
+        return
+    published = [when for item in items if (when := json_snapshot.iso_day(item.get("publishedAt"))) is not None]
+    if published and max(published) > day + timedelta(days=1):
+        raise DigestError(f"the API's answer for {day} lists a paper featured on {max(published)}, after that day; "
+                          f"does the API ignore ?date=? {kept}")
+
+
+def check_builder_reads(data: bytes, target: Path, today: date) -> None:
+    """A `DigestError` unless `data`, saved as `target`, is a snapshot the site builder reads."""
+    try:
+        json_snapshot.parse_snapshot(data, target, today)
+    except SnapshotError as error:
+        where = f" (line {error.line} of the file it would write)" if error.line else ""
+        raise DigestError(f"the API's answer for {target.stem} is not a snapshot the site can read: "
+                          f"{error.message}{where}; {target} is unchanged") from None
 
 
 def _read_existing(target: Path) -> bytes | None:
