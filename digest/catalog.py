@@ -51,6 +51,9 @@ class Paper:
     code_stars: int | None = None
     project_page: str | None = None
     keywords: tuple[str, ...] = ()
+    ai_summary: str = ""
+    organization: str | None = None
+    organization_handle: str | None = None
 
     @property
     def first_seen(self) -> date:
@@ -149,6 +152,9 @@ class _Draft:
     github_stars: int | None = None
     project_page: str | None = None
     keywords: tuple[str, ...] = ()
+    ai_summary: str = ""
+    organization: str | None = None
+    organization_handle: str | None = None
 
     def update(self, entry: SnapshotEntry, when: date) -> None:
         """Take what `entry` (from the snapshot of `when`, newer than any before) knows."""
@@ -162,6 +168,9 @@ class _Draft:
             self.github_repo, self.github_stars = entry.github_repo, entry.github_stars
         self.project_page = entry.project_page or self.project_page
         self.keywords = entry.ai_keywords or self.keywords
+        self.ai_summary = entry.ai_summary or self.ai_summary
+        if entry.organization:
+            self.organization, self.organization_handle = entry.organization, entry.organization_handle
 
 
 class _Identities:
@@ -269,6 +278,9 @@ def _finish(draft: _Draft, topics: tuple[str, ...]) -> Paper:
         code_stars=draft.github_stars if draft.github_repo else None,
         project_page=draft.project_page,
         keywords=draft.keywords,
+        ai_summary=draft.ai_summary,
+        organization=draft.organization,
+        organization_handle=draft.organization_handle,
     )
 
 

@@ -21,6 +21,7 @@ from digest.inputs.snapshot import Snapshot, SnapshotEntry, check_entry, check_s
 from digest.text import arxiv_id, clean_paragraphs, clean_text, clean_url
 
 _ISO_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_HANDLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 
 
 def read_snapshot(path: Path, reference: date) -> Snapshot:
@@ -50,6 +51,7 @@ def item_entry(item: ApiItem, number: int, path: Path, line: int = 1) -> Snapsho
         raise SnapshotError(f"item {number}: paper.id '{escaped_excerpt(raw_id)}' is not an arXiv id "
                             "such as 2405.14734", path, line)
     title = clean_text(paper_title(item))
+    organization = _organization(paper.get("organization") or item.get("organization"))
     feed_title = clean_text(_string(item.get("title")))
     return check_entry(SnapshotEntry(
         title=title,
@@ -65,6 +67,9 @@ def item_entry(item: ApiItem, number: int, path: Path, line: int = 1) -> Snapsho
         project_page=_url(paper.get("projectPage")),
         ai_keywords=_texts(_list(paper.get("ai_keywords"))),
         alternate_titles=(feed_title,) if feed_title and feed_title != title else (),
+        ai_summary=clean_text(_string(paper.get("ai_summary"))),
+        organization=organization[0],
+        organization_handle=organization[1],
     ), path, f"item {number}")
 
 
@@ -76,6 +81,15 @@ def _date_from_name(path: Path) -> date:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         raise SnapshotError(f"file name starts with an impossible date '{match.group(0)}'", path) from None
+
+
+def _organization(value: Any) -> tuple[str | None, str | None]:
+    """(name as shown, Hugging Face handle) of the API's organization object; a handle is a plain account name."""
+    if not isinstance(value, dict):
+        return None, None
+    handle = clean_text(_string(value.get("name")))
+    shown = clean_text(_string(value.get("fullname"))) or handle
+    return shown or None, handle if _HANDLE.fullmatch(handle) else None
 
 
 def _string(value: Any) -> str:

@@ -32,6 +32,9 @@ class SnapshotEntry:
     project_page: str | None = None
     ai_keywords: tuple[str, ...] = ()
     alternate_titles: tuple[str, ...] = ()  # other spellings of the title (the feed's, with LaTeX), for merging
+    ai_summary: str = ""  # Hugging Face's one-sentence summary, machine-written
+    organization: str | None = None  # the organization's name as shown ("Z.ai")
+    organization_handle: str | None = None  # its Hugging Face account ("zai-org"): huggingface.co/zai-org
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ def check_entry(entry: SnapshotEntry, path: Path, what: str) -> SnapshotEntry:
         raise SnapshotError(f"{what} has no title: it holds no visible character (only spaces, controls or "
                             "zero-width marks)", path, entry.line)
     limits = (("title", len(entry.title), MAX_TITLE), ("abstract", len(entry.abstract), MAX_ABSTRACT),
+              ("AI summary", len(entry.ai_summary), MAX_ABSTRACT),
+              ("organization", len(entry.organization or ""), MAX_NAME),
               ("author list", len(entry.authors), MAX_AUTHORS),
               ("longest author name", max(map(len, entry.authors), default=0), MAX_NAME))
     for field, size, limit in limits:
