@@ -21,7 +21,7 @@ from typing import Any
 
 from digest import urls
 from digest.catalog import Catalog, build_catalog
-from digest.commands.parallel import Background, run_tasks
+from digest.commands.parallel import Background, run_tasks, sigterm_raises
 from digest.commands.progress import Progress, Stages, StageTime
 from digest.errors import BuildError, DigestError
 from digest.inputs.config import SiteConfig, load_site_config
@@ -284,11 +284,13 @@ class _Output:
     search_bytes: int
 
 
+@sigterm_raises()
 def _build_full(job: _Job) -> _Output:
     """`digest build`. This core computes the related papers and plans the papers' pages; meanwhile the second
     core builds the search files, then plans and renders every other page (none shows related papers), writing
     them into the staging folder. Then the papers' pages and the emails are made on every core, each worker
-    writing what it made (no process holds the whole site), and the staging folder is swapped in."""
+    writing what it made (no process holds the whole site), and the staging folder is swapped in. SIGTERM
+    removes the staging folder on the way out; a SIGKILLed build's is removed by the next build (`StagedSite`)."""
     catalog, config, stages = job.catalog, job.config, job.stages
     stages.start("planning")
     staged = StagedSite(job.project.output)

@@ -5,7 +5,9 @@ Two ways, chosen by the caller:
 * swap (`digest build`): the new site is built in a staging folder beside the
   old one and swapped in only when complete. Files whose bytes did not change
   are hard-linked from the previous build, so their mtimes stay. If anything
-  fails before the swap, the previous site is untouched.
+  fails before the swap, the previous site is untouched. A build holds a lock
+  on its staging folder, so the next build can tell the folders a killed build
+  left (their lock is free) from a running build's, and removes them.
 * in place (`digest serve` rebuilds): only files whose bytes changed are
   written, each to a temporary name and renamed over the old one, and stale
   files are removed. A page is always whole; a rebuild after one edit touches
@@ -17,7 +19,9 @@ Every path is checked before anything is written, so a bad path changes nothing.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import secrets
 import shutil
 import stat
 from collections.abc import Iterable, Mapping
@@ -25,6 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from digest.errors import BuildError
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no locks, so no folder is ever taken for a dead build's
+    fcntl = None
 
 
 @dataclass(frozen=True)
@@ -79,11 +88,10 @@ class StagedSite:
 
     def __init__(self, output: Path) -> None:
         self.output = output.absolute()
-        self.staging = self.output.with_name(f".{self.output.name}.new-{os.getpid()}")
-        self.retired = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
-        for leftover in (self.staging, self.retired):
-            shutil.rmtree(leftover, ignore_errors=True)
-        self.staging.mkdir(parents=True)
+        remove_stale_staging(self.output)
+        name = f"{os.getpid()}-{secrets.token_hex(4)}"  # the pid for people; the token: pids get reused
+        self.retired = self.output.with_name(f".{self.output.name}.old-{name}")
+        self.staging, self._lock = _locked_new_folder(self.output.with_name(f".{self.output.name}.new-{name}"))
 
     def add(self, files: Mapping[str, bytes]) -> tuple[int, int]:
         """Write `files` into the staging folder; (written, unchanged from the previous build).
@@ -115,12 +123,68 @@ class StagedSite:
     def finish(self, paths: Iterable[str]) -> int:
         """Swap the staged site in; how many files of the previous one are gone (`paths`: every file added)."""
         removed = len(_existing_files(self.output) - set(paths))
-        _swap(self.staging, self.output, self.retired)
-        shutil.rmtree(self.retired, ignore_errors=True)
+        previous = _try_lock(self.output)  # renamed to `retired`, it stays locked until it is gone
+        try:
+            _swap(self.staging, self.output, self.retired)
+            shutil.rmtree(self.retired, ignore_errors=True)
+        finally:
+            _unlock(previous)
+            self._release()
         return removed
 
     def abandon(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        _unlock(self._lock)
+        self._lock = None
+
+
+def remove_stale_staging(output: Path) -> None:
+    """Remove the staging folders (new and retired sites) that builds killed before `finish` or `abandon` left
+    beside `output`. A folder is stale when its lock can be taken: a flock ends with the last process holding
+    it, so a running build's folder (its lock held by the build or its workers) is never touched."""
+    pattern = os.path.join(glob.escape(str(output.parent)), glob.escape(f".{output.name}."))
+    for folder in (*glob.glob(pattern + "new-*"), *glob.glob(pattern + "old-*")):
+        lock = _try_lock(Path(folder))
+        if lock is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+            _unlock(lock)
+
+
+def _locked_new_folder(path: Path) -> tuple[Path, int | None]:
+    """Make the folder `path` and take its lock. Another build's `remove_stale_staging` may take the lock first,
+    between the two, and remove the folder: then it is made again."""
+    while True:
+        path.mkdir(parents=True)
+        lock = _try_lock(path, wait=True)
+        with contextlib.suppress(OSError):
+            if lock is None or os.path.samestat(os.fstat(lock), os.stat(path)):
+                return path, lock
+        _unlock(lock)
+
+
+def _try_lock(folder: Path, *, wait: bool = False) -> int | None:
+    """An open descriptor of `folder` holding an exclusive flock on it, or None: another process holds the lock
+    (`wait=False`), `folder` is no folder, or the file system has no flock. Forked workers share the lock."""
+    if fcntl is None:
+        return None
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _unlock(lock: int | None) -> None:
+    if lock is not None:
+        os.close(lock)
 
 
 def _write_and_swap(files: Mapping[str, bytes], output: Path) -> WriteReport:
@@ -236,7 +300,7 @@ def _swap(staging: Path, output: Path, retired: Path) -> None:
         os.rename(output, retired)
         try:
             os.rename(staging, output)
-        except OSError:
+        except BaseException:  # also SIGTERM's SystemExit between the two renames: the old site goes back
             os.rename(retired, output)
             raise
     else:
