@@ -27,6 +27,7 @@ from digest.plan.stats import plan_stats
 from digest.text import link_label, paragraphs, snippet, split_links
 
 CARD_AUTHORS = 3  # authors a paper card names before 'and N more'
+AI_SUMMARY_LENGTH = 320  # one sentence, shown whole: 99 % of real ones are under 300 characters
 PAGE_AUTHORS = 12  # authors a paper page shows before the rest fold away
 PERIOD_HIGHLIGHTS = 5  # papers a week or month page shows in full before its list by topic
 
@@ -36,17 +37,23 @@ SEARCH_EXAMPLES = ("federated", "title:merging", "+continual -survey", "distill*
 
 @dataclass(frozen=True)
 class PaperCard:
-    """What a list shows of a paper: enough to choose whether to open it."""
+    """What a list shows of a paper: enough to choose whether to open it, or to go straight to the PDF."""
 
     title: str
     path: str
-    snippet: str
+    snippet: str  # Hugging Face's one-sentence AI summary when there is one, else the abstract's start
     first_seen: date
     topics: tuple[Topic, ...]
     code_url: str | None
     authors: tuple[str, ...] = ()  # the first few
     more_authors: int = 0
     upvotes: int | None = None  # on a day's list, that day's count; elsewhere the newest
+    snippet_is_ai: bool = False  # the snippet is machine-written: the card says so
+    organization: str | None = None
+    arxiv_id: str | None = None
+    code_stars: int | None = None
+    project_page: str | None = None
+    comments: int | None = None
 
     def topics_except(self, slug: str | None) -> tuple[Topic, ...]:
         """Its topics but the one a list is about (a topic page's own tag would say nothing)."""
@@ -114,13 +121,20 @@ def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) ->
     return PaperCard(
         title=paper.title,
         path=urls.paper(paper.slug),
-        snippet=snippet(paper.abstract, config.snippet_length),
+        snippet=snippet(paper.ai_summary, AI_SUMMARY_LENGTH) if paper.ai_summary else snippet(paper.abstract,
+                                                                                            config.snippet_length),
+        snippet_is_ai=bool(paper.ai_summary),
         first_seen=paper.first_seen,
         topics=tuple(topics[slug] for slug in paper.topics),
         code_url=paper.code_url,
         authors=paper.authors[:CARD_AUTHORS],
         more_authors=max(0, len(paper.authors) - CARD_AUTHORS),
         upvotes=paper.upvotes,
+        organization=paper.organization,
+        arxiv_id=paper.arxiv_id,
+        code_stars=paper.code_stars,
+        project_page=paper.project_page,
+        comments=paper.comments,
     )
 
 
@@ -211,6 +225,9 @@ def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) 
     if day is not None:
         context["new"] = _day_cards(day, day.new, cards)
         context["returning"] = _day_cards(day, day.returning, cards)
+        earlier = [other for other in catalog.days if other.date < day.date]
+        before = next((other for other in reversed(earlier) if other.count), earlier[-1] if earlier else None)
+        context["previous"] = (before.date, urls.snapshot(before.date)) if before else None
     return PageSpec(urls.HOME, "home.html", context)
 
 
