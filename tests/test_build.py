@@ -317,7 +317,8 @@ def test_a_preview_rebuild_after_new_upvotes_reuses_the_related_papers(tmp_path:
     fresh = make_project(tmp_path / "fresh", {"2025-10-09.json": snapshot.read_bytes()}, with_seeds=True)
     build_site(fresh)
     assert tree(project.output) == tree(fresh.output)
-    assert b'<span class="vote-count">75</span>' in (project.output / "snapshots" / "2025-10-09" / "index.html").read_bytes()
+    day_page = (project.output / "snapshots" / "2025-10-09" / "index.html").read_bytes()
+    assert b'<span class="vote-count">75</span>' in day_page
     snapshot.write_text(snapshot.read_text(encoding="utf-8").replace("Federated Averaging Revisited",
                                                                       "Federated Averaging Revisited Again"),
                         encoding="utf-8")

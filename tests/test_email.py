@@ -387,11 +387,23 @@ def test_day_without_new_papers_sends_nothing_unless_asked(tmp_path: Path, smtp_
 # --- what email clients get --------------------------------------------------------------------------------
 
 
-def test_html_passes_email_client_support_lint(bundled_email: Path) -> None:
+@pytest.fixture(scope="module")
+def ranked_email(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An email from the API's data: a top block with upvotes and AI summaries, topic groups, a merged group."""
+    root = tmp_path_factory.mktemp("ranked")
+    papers = [(f"Federated Study {n}", "Federated learning across clients.", 10 + n, "One sentence." * (n % 2))
+              for n in range(8)] + [("Protein Folding with Diffusion", "Protein structure prediction.", 1, "")]
+    project = make_project(root, snapshots={f"{NEWEST}.json": api_day(papers)})
+    assert main(["email", "--source", str(project.root), "--out", str(root / "out")]) == 0
+    return root / "out"
+
+
+@pytest.mark.parametrize("which", ["bundled_email", "ranked_email"])
+def test_html_passes_email_client_support_lint(which: str, request: pytest.FixtureRequest) -> None:
     node = shutil.which("node")
     if node is None or not (REPO / "node_modules" / "@jsx-email" / "doiuse-email").is_dir():
         pytest.fail("node and node_modules/@jsx-email/doiuse-email are needed: run `make test`")
-    file = bundled_email / f"digest-{NEWEST}.html"
+    file = request.getfixturevalue(which) / f"digest-{NEWEST}.html"
     result = subprocess.run([node, str(REPO / "tests" / "email_lint.js"), str(file), "gmail.*", "outlook.*",
                              "apple-mail.*"], capture_output=True, text=True, timeout=60, check=True)
     report = json.loads(result.stdout)
@@ -412,11 +424,13 @@ def test_html_passes_email_client_support_lint(bundled_email: Path) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("width", [375, 600])
-def test_layout_has_no_horizontal_scrolling(browser: Any, bundled_email: Path, width: int) -> None:
+@pytest.mark.parametrize("width", [360, 600])
+@pytest.mark.parametrize("which", ["bundled_email", "ranked_email"])
+def test_layout_has_no_horizontal_scrolling(browser: Any, which: str, width: int, request: pytest.FixtureRequest,
+                                            ) -> None:
     page = browser.new_page(viewport={"width": width, "height": 900})
     try:
-        page.goto((bundled_email / f"digest-{NEWEST}.html").as_uri())
+        page.goto((request.getfixturevalue(which) / f"digest-{NEWEST}.html").as_uri())
         sizes = page.evaluate("""() => ({
             scroll: document.documentElement.scrollWidth,
             client: document.documentElement.clientWidth,
@@ -558,3 +572,48 @@ def test_a_week_that_is_not_there_exits_2_saying_why(built_site: tuple[Project, 
         status, output = int(exit.code or 0), capsys.readouterr().err
     assert status == 2 and message in output, output
     assert "Traceback" not in output and not any(tmp_path.iterdir())
+
+
+# --- what the email leads with ----------------------------------------------------------------------------------
+
+
+def api_day(papers: list[tuple[str, str, int, str]]) -> bytes:
+    """A JSON snapshot: (title, abstract, upvotes, AI summary) per paper, in the feed's order."""
+    return json.dumps([{"paper": {"id": f"2510.{n:05d}", "title": title, "summary": abstract, "upvotes": votes,
+                                  "ai_summary": summary, "authors": [{"name": "Ann Author"}]}}
+                       for n, (title, abstract, votes, summary) in enumerate(papers, 1)]).encode()
+
+
+def test_the_email_leads_with_the_days_most_upvoted_papers_then_topics_with_lone_ones_merged(
+        tmp_path: Path, smtp_server: Inbox, capsys: pytest.CaptureFixture[str]) -> None:
+    papers = [
+        ("Federated Averaging for Clients", "Federated learning across clients.", 12, ""),
+        ("Client Drift in Federated Learning", "Federated learning with drift.", 4, ""),
+        ("A Vision Transformer for Satellites", "Image classification.", 163, "A model reads satellite images."),
+        ("Reward Models for Reasoning", "Reinforcement learning from human feedback.", 55, "Rewards guide reasoning."),
+        ("Secure Aggregation for Federated Learning", "Federated learning with privacy.", 30, ""),
+        ("Protein Folding with Diffusion", "Protein structure prediction.", 2, ""),
+    ]
+    project = make_project(tmp_path, snapshots={"2025-10-08.json": api_day(papers)})
+    status, output = run("email", "--source", str(project.root), "--out", str(tmp_path / "out"), "--send",
+                         capsys=capsys)
+    assert status == 0, output
+    text, html = parts(parse(smtp_server.received[0][2]))
+    top = text.split("TOP TODAY")[1].split("\n\n\n")[0]
+    assert [line[2:] for line in top.splitlines() if line.startswith("* ")] == [
+        "A Vision Transformer for Satellites", "Reward Models for Reasoning",
+        "Secure Aggregation for Federated Learning"]
+    assert "Upvotes: 163" in top and "AI summary: A model reads satellite images." in top
+    rest = text.split("TOP TODAY")[1].split("\n\n\n", 1)[1]
+    headings = re.findall(r"\n([A-Z][A-Z ,-]+)\n-+\n", "\n" + rest)
+    assert headings[-1] == "OTHER TOPICS" and len(headings) == len(set(headings))
+    assert rest.index("Federated Averaging for Clients") < rest.index("Client Drift in Federated Learning")
+    assert rest.index("Protein Folding with Diffusion") > rest.index("OTHER TOPICS")  # a topic of one paper
+    assert html.index("A Vision Transformer for Satellites") < html.index("Federated Averaging for Clients")
+    assert "163 upvotes" in html and "AI summary:" in html
+    assert message_subject(smtp_server) == (
+        "Paper Digest, 8 October 2025: A Vision Transformer for Satellites and 5 more")
+
+
+def message_subject(inbox: Inbox) -> str:
+    return str(parse(inbox.received[0][2])["Subject"]).strip()  # a folded Subject keeps the fold's space

@@ -34,6 +34,8 @@ TEXT_TEMPLATE = "email/digest.txt"
 # Gmail clips messages past about 102 KB and hides the rest behind a link; stay clearly under it.
 MAX_HTML_BYTES = 100_000
 EMAIL_AUTHORS = 3  # authors named before "and N more"
+TOP_PAPERS = {False: 3, True: 5}  # a day's (a week's) most upvoted new papers, shown first
+MERGED_GROUP = "Other topics"  # the heading over the topics that have one paper each
 SUBJECT_LENGTH = 80  # characters; inboxes cut subjects around here (narrower on phones)
 MIN_SUBJECT_TITLE = 20  # characters of the lead title kept however long the site's name
 
@@ -50,6 +52,8 @@ class EmailEntry:
     authors: tuple[str, ...] = ()  # the first few
     more_authors: int = 0
     arxiv_url: str | None = None
+    upvotes: int | None = None  # that day's count (a week: the newest)
+    summary_is_ai: bool = False  # `summary` is Hugging Face's machine-written one-sentence summary
 
 
 @dataclass(frozen=True)
@@ -77,12 +81,13 @@ class Edition:
     page_path: str  # the site page with all of it: the snapshot's, or the week's
     browser_path: str  # the email's own copy on the site, or the week's page for a week
     snapshots: int  # snapshot days it covers
+    upvotes: tuple[tuple[str, int], ...] = ()  # (slug, count) as the day counted them; a week uses the newest
 
 
 def day_edition(day: SnapshotDay) -> Edition:
     """A snapshot day's email: that day's new papers, most upvoted that day first, then the returning ones."""
     return Edition(day.date.isoformat(), day.date, long_date(day.date), "", day.by_upvotes(day.new), day.returning,
-                   urls.snapshot(day.date), urls.snapshot_email(day.date), 1)
+                   urls.snapshot(day.date), urls.snapshot_email(day.date), 1, day.upvotes)
 
 
 def week_edition(week: Period) -> Edition:
@@ -107,7 +112,8 @@ class EmailContent:
     page_url: str  # the snapshot's or the week's page
     site_url: str
     unsubscribe_url: str
-    groups: tuple[TopicGroup, ...]
+    top: tuple[EmailEntry, ...]  # the most upvoted new papers, first and with their counts
+    groups: tuple[TopicGroup, ...]  # the other new papers by topic; topics with one paper merged at the end
     new_total: int
     new_hidden: int
     returning: tuple[ReturningEntry, ...]
@@ -139,8 +145,10 @@ def plan_email(catalog: Catalog, config: SiteConfig, edition: Edition, max_new: 
     shown = edition.new[:max_new]
     returning = tuple(ReturningEntry(one_line(catalog.papers[slug].title), _paper_url(config, slug))
                       for slug in edition.returning[:max_returning])
-    groups = _group(catalog, config, shown, names)
-    titles = [entry.title for group in groups for entry in group.entries]  # in the order the email shows them
+    entries = [_entry(catalog, config, edition, slug, names) for slug in shown]
+    top_count = TOP_PAPERS[bool(edition.span)] if any(entry.upvotes for entry in entries) else 0
+    top, groups = tuple(entries[:top_count]), _group(catalog, entries[top_count:], shown[top_count:], names)
+    titles = [entry.title for entry in top] + [entry.title for group in groups for entry in group.entries]
     return EmailContent(
         day=edition.dated,
         key=edition.key,
@@ -154,6 +162,7 @@ def plan_email(catalog: Catalog, config: SiteConfig, edition: Edition, max_new: 
         page_url=urls.absolute(config.base_url, edition.page_path),
         site_url=config.base_url,
         unsubscribe_url=settings.unsubscribe_url,
+        top=top,
         groups=groups,
         new_total=len(edition.new),
         new_hidden=len(edition.new) - len(shown),
@@ -221,23 +230,36 @@ def _paper_url(config: SiteConfig, slug: str) -> str:
     return urls.absolute(config.base_url, urls.paper(slug))
 
 
-def _group(catalog: Catalog, config: SiteConfig, slugs: Sequence[str],
+def _entry(catalog: Catalog, config: SiteConfig, edition: Edition, slug: str, names: Mapping[str, str]) -> EmailEntry:
+    """One new paper as the email shows it: Hugging Face's AI summary where there is one, else abstract sentences."""
+    paper = catalog.papers[slug]
+    summary = paper.ai_summary or first_sentences(paper.abstract, config.email.sentences, max_length=400)
+    return EmailEntry(
+        title=one_line(paper.title),
+        url=_paper_url(config, slug),
+        summary=snippet(summary, 400),
+        topics=tuple(names[topic] for topic in paper.topics),
+        code_url=paper.code_url,
+        authors=tuple(one_line(name) for name in paper.authors[:EMAIL_AUTHORS]),
+        more_authors=max(0, len(paper.authors) - EMAIL_AUTHORS),
+        arxiv_url=urls.arxiv_abstract(paper.arxiv_id) if paper.arxiv_id else None,
+        upvotes=dict(edition.upvotes).get(slug, paper.upvotes),
+        summary_is_ai=bool(paper.ai_summary),
+    )
+
+
+def _group(catalog: Catalog, entries: Sequence[EmailEntry], slugs: Sequence[str],
            names: Mapping[str, str]) -> tuple[TopicGroup, ...]:
-    """Each paper once, under its first topic; groups in taxonomy order, papers in the order given."""
+    """Each paper once, under its first topic, in the order given; groups in taxonomy order, then the topics
+    with a single paper merged under one heading (a heading per paper would say nothing a tag does not)."""
     by_topic: dict[str, list[EmailEntry]] = {topic.slug: [] for topic in catalog.topics}
-    for slug in slugs:
-        paper = catalog.papers[slug]
-        by_topic[paper.topics[0]].append(EmailEntry(
-            title=one_line(paper.title),
-            url=_paper_url(config, slug),
-            summary=first_sentences(paper.abstract, config.email.sentences, max_length=400),
-            topics=tuple(names[topic] for topic in paper.topics),
-            code_url=paper.code_url,
-            authors=tuple(one_line(name) for name in paper.authors[:EMAIL_AUTHORS]),
-            more_authors=max(0, len(paper.authors) - EMAIL_AUTHORS),
-            arxiv_url=urls.arxiv_abstract(paper.arxiv_id) if paper.arxiv_id else None,
-        ))
-    return tuple(TopicGroup(names[topic], tuple(entries)) for topic, entries in by_topic.items() if entries)
+    for slug, entry in zip(slugs, entries, strict=True):
+        by_topic[catalog.papers[slug].topics[0]].append(entry)
+    groups = [TopicGroup(names[topic], tuple(group)) for topic, group in by_topic.items() if len(group) > 1]
+    alone = {topic for topic, group in by_topic.items() if len(group) == 1}
+    merged = tuple(entry for slug, entry in zip(slugs, entries, strict=True)
+                   if catalog.papers[slug].topics[0] in alone)
+    return (*groups, TopicGroup(MERGED_GROUP, merged)) if merged else tuple(groups)
 
 
 def email_renderer(project: Project, config: SiteConfig) -> Renderer:
