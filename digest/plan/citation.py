@@ -24,6 +24,12 @@ _LATEX_ESCAPES = {
     "&": r"\&", "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
 }
 _LATEX_SPECIAL = re.compile("|".join(map(re.escape, _LATEX_ESCAPES)))
+# Words that make an author an organization, not a person (checked case-insensitively, whole words).
+_ORGANIZATION_WORDS = frozenset((
+    "team", "lab", "labs", "laboratory", "group", "consortium", "collaboration", "inc", "ltd", "llc", "corporation",
+    "corp", "university", "institute", "initiative", "project", "foundation", "committee", "organization",
+    "company", "community", "alliance",
+))
 # '<', '>' and '&' as JSON escapes: the data block can then never close its <script> element or open a comment.
 _SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
@@ -74,14 +80,25 @@ def latex_text(text: str) -> str:
 
 
 def _bibtex_name(name: str) -> str:
-    """A name as one BibTeX name: braced whole if it holds a word BibTeX would read as a separator."""
+    """A name as one BibTeX name: braced whole if it holds a word BibTeX would read as a separator, or names an
+    organization ("Kimi Team"), which BibTeX would otherwise split into a first name and a surname."""
     escaped = latex_text(name)
-    return "{" + escaped + "}" if re.search(r"(?i)(^|\s)and(\s|$)|,", name) else escaped
+    braced = re.search(r"(?i)(^|\s)and(\s|$)|,", name) or is_organization(name)
+    return "{" + escaped + "}" if braced else escaped
+
+
+def is_organization(name: str) -> bool:
+    """True for an author that is an organization: a word such as Team, Lab or Consortium ("The Soofi-Team",
+    "Qwen Team"), or a final "AI" in capitals ("DeepSeek-AI", "Meta AI")."""
+    words = re.split(r"[\s-]+", name.strip())
+    return bool(_ORGANIZATION_WORDS.intersection(word.lower().rstrip(".") for word in words)) or (
+        len(words) > 1 and words[-1] == "AI")
 
 
 def _bibtex_key(paper: Paper) -> str:
     """Like arXiv's keys: first author's last name, year, first word of the title ('zou2025tattoo')."""
-    surname = slugify(paper.authors[0].split()[-1]).replace("-", "") if paper.authors else ""
+    first = paper.authors[0] if paper.authors else ""
+    surname = slugify(first if is_organization(first) else first.split()[-1]).replace("-", "") if first else ""
     year = str(paper.published.year) if paper.published else ""
     words = [word for word in slugify(paper.title).split("-") if len(word) > 3] or slugify(paper.title).split("-")
     return (surname + year + (words[0] if words else "")) or "paper"

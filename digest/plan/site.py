@@ -28,7 +28,7 @@ from digest.text import link_label, paragraphs, snippet, split_links
 
 CARD_AUTHORS = 3  # authors a paper card names before 'and N more'
 AI_SUMMARY_LENGTH = 320  # one sentence, shown whole: 99 % of real ones are under 300 characters
-PAGE_AUTHORS = 12  # authors a paper page shows before the rest fold away
+PAGE_AUTHORS = 20  # authors a paper page shows before the rest fold away
 PERIOD_HIGHLIGHTS = 5  # papers a week or month page shows in full before its list by topic
 
 

@@ -33,3 +33,25 @@
     });
   });
 })();
+
+// Copy buttons (the BibTeX on a paper page): shown only where the script runs and the clipboard is there;
+// without them the text is still in the page to select.
+(function () {
+  "use strict";
+  if (!navigator.clipboard) return;
+  var buttons = document.querySelectorAll("button[data-copy]");
+  for (var i = 0; i < buttons.length; i++) {
+    var button = buttons[i];
+    var source = document.getElementById(button.dataset.copy);
+    if (!source) continue;
+    button.hidden = false;
+    button.addEventListener("click", function (event) {
+      var clicked = event.currentTarget;
+      var label = clicked.textContent;
+      navigator.clipboard.writeText(document.getElementById(clicked.dataset.copy).textContent).then(function () {
+        clicked.textContent = "Copied";
+        setTimeout(function () { clicked.textContent = label; }, 2000);
+      });
+    });
+  }
+})();
