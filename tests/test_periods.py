@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 
 from digest.commands.build import build_site, read_sources
+from digest.output.assets import collect_assets, find_lunr
+from digest.output.render import Renderer
 from digest.periods import months, parse_week_key, week_key, weeks
-from tests.conftest import make_project
+from digest.plan.site import plan_listings
+from tests.conftest import REPO, make_project
 
 # (arXiv id, title, upvotes) per snapshot day. 2024-12-30 is a Monday in ISO week 1 of 2025 but in December;
 # the two Saturdays are empty days, and 2025-01-11 is the only snapshot of its week.
@@ -89,7 +92,8 @@ def test_a_page_per_week_and_month_with_papers_and_none_for_empty_weeks(site: Pa
     week = page(site, "weeks/2025-W01")
     body = text_of(week)
     assert "Week 1 of 2025" in body and "30 December 2024 – 5 January 2025" in body
-    assert "2 new papers this week, from 2 snapshots, by topic, most upvoted first" in body
+    assert "2 new papers this week, from 2 snapshots, by topic (a paper under each of its topics), most upvoted " \
+        "first" in body
     assert "Gamma Diffusion Editing" in body and "Delta Robot Grasping" in body and "Alpha" not in body
     assert 'href="../../weeks/2024-W52/"' in week and 'rel="prev"' in week and 'rel="next"' not in week
     assert 'href="../../months/2024-12/"' in week and 'href="../../months/2025-01/"' in week
@@ -112,21 +116,113 @@ def test_snapshot_pages_and_the_archive_link_their_weeks_and_months(site: Path) 
     assert "/weeks/2024-W52/</loc>" in sitemap and "/months/2025-01/</loc>" in sitemap
 
 
-def test_a_busy_week_shows_its_most_upvoted_in_full_then_every_paper_once_by_topic(tmp_path: Path) -> None:
-    papers = [(f"2411.{n:05d}", f"Paper {n} on federated learning" if n % 2 else f"Paper {n} on robot grasping",
-               n) for n in range(1, 24)]
+def topic_paper(n: int) -> tuple[str, str, int]:
+    """Paper n of a made-up week: every third in three topics (federated, robots, diffusion), the rest in one."""
+    title = (f"Paper {n} on federated robot grasping with diffusion policies" if n % 3 == 0
+             else f"Paper {n} on federated learning" if n % 2 else f"Paper {n} on robot grasping")
+    return f"2411.{n:05d}", title, n
+
+
+def sections_of(html: str) -> dict[str, tuple[int, list[str], list[str]]]:
+    """Each topic's section: (the count it says, papers shown as cards, papers on one line), by topic slug."""
+    found = {}
+    for part in re.split(r'(?=<(?:section|details)[^>]* (?:aria-labelledby|id)="topic-)', html)[1:]:
+        slug = re.match(r'<(?:section|details)[^>]* (?:aria-labelledby|id)="topic-([a-z-]+)"', part).group(1)
+        part = re.split(r"</section>|</details>", part)[0]
+        count = int(re.search(r'<span class="count">(\d+)', part).group(1))
+        cards = re.findall(r'class="paper-title"><a href="[^"]+">Paper (\d+) on', part)
+        lines = re.findall(r'<li><a href="[^"]+">Paper (\d+) on', part)
+        found[slug] = (count, cards, lines)
+    return found
+
+
+def test_a_busy_week_shows_its_most_upvoted_in_full_then_every_paper_under_each_topic_folded(tmp_path: Path) -> None:
+    papers = [topic_paper(n) for n in range(1, 24)]
     project = make_project(tmp_path, {"2024-11-18.json": api_snapshot(papers[:12]),
                                       "2024-11-19.json": api_snapshot(papers[12:])})
     build_site(project)
     week = page(project.output, "weeks/2024-W47")
-    highlights, groups = week.split('id="highlights-heading"')[1].split("</section>", 1)
-    shown_in_full = re.findall(r'class="paper-title"><a href="[^"]+">Paper (\d+) on', highlights)
-    assert shown_in_full == ["23", "22", "21", "20", "19"]
-    listed = re.findall(r'<li><a href="[^"]+">Paper (\d+) on', groups)
-    assert sorted(map(int, listed)) == list(range(1, 24)), "every paper once, under its first topic"
-    sections = re.findall(r'<h2 id="topic-([a-z-]+)">.*?<span class="count">(\d+)</span>', groups)
-    assert [int(count) for _, count in sections] == sorted((int(count) for _, count in sections), reverse=True)
-    for section in groups.split("<section")[1:]:  # a paper's line names its other topics, not the group's own
-        name = re.search(r'<h2 id="topic-[a-z-]+"><a href="[^"]+">([^<]+)</a>', section).group(1)
-        metas = re.findall(r'<span class="compact-meta">(.*?)</span></li>', section, re.DOTALL)
-        assert metas and not any(name in meta for meta in metas), name
+    highlights, rest = week.split('id="highlights-heading"')[1].split("</section>", 1)
+    assert re.findall(r'class="paper-title"><a href="[^"]+">Paper (\d+) on', highlights) == [
+        str(n) for n in range(23, 13, -1)], "the ten most upvoted, in full"
+    catalog = read_sources(project).catalog
+    expected: dict[str, list[str]] = {}
+    for slug in weeks(catalog)[0].slugs:  # most upvoted first
+        for topic in catalog.papers[slug].topics:
+            expected.setdefault(topic, []).append(catalog.papers[slug].title.split()[1])
+    assert len(expected["safety"]) == 15 and len(expected["robotics"]) == 15, "the fixture is what it says"
+    sections = sections_of(rest)
+    assert rest.count("<details") == len(expected) and "<details open" not in rest, "every topic folded"
+    for slug, (count, cards, lines) in sections.items():
+        assert (count, cards, lines) == (len(expected[slug]), [], expected[slug]), slug
+    counts = [count for count, _, _ in sections.values()]
+    assert counts == sorted(counts, reverse=True) and set(sections) == set(expected)
+    summaries = re.findall(r"<summary>(.*?)</summary>", rest, re.DOTALL)
+    assert text_of(summaries[0]).strip() == "Robotics and Embodied AI 15 papers", "the topic and its count"
+
+
+def test_a_quiet_week_shows_each_paper_in_full_once_then_one_line_under_its_other_topics(tmp_path: Path) -> None:
+    papers = [topic_paper(n) for n in range(1, 10)]  # 3, 6 and 9 have three topics each
+    project = make_project(tmp_path, {"2024-11-18.json": api_snapshot(papers)})
+    build_site(project)
+    week = page(project.output, "weeks/2024-W47")
+    assert 'id="highlights-heading"' not in week and "<details" not in week
+    sections = sections_of(week)
+    assert {slug: count for slug, (count, _, _) in sections.items()} == {
+        "safety": 6, "robotics": 6, "generative-models": 3}  # 9 papers, 15 places
+    shown_in_full = [paper for _, cards, _ in sections.values() for paper in cards]
+    assert sorted(shown_in_full, key=int) == [str(n) for n in range(1, 10)], "each paper in full exactly once"
+    for slug, (count, cards, lines) in sections.items():
+        assert len(cards) + len(lines) == count, slug
+        assert not set(cards) & set(lines), slug
+    assert sections["generative-models"] == (3, [], ["9", "6", "3"]), "shown in full above, most upvoted first"
+    assert "All under Diffusion and Generative Models, shown above:" in text_of(week)
+
+
+SCREEN = {"width": 360, "height": 900}
+TOPIC_WORDS = ["Federated", "Robot Grasping", "Diffusion", "Speech", "Video", "Agents", "Reasoning", "Code", "3D",
+               "Quantization", "Retrieval", "Jailbreak", "Multilingual", "Protein", "Interpretability", "Benchmark"]
+
+
+def rich_paper(n: int) -> dict[str, object]:
+    """A paper as the API gives it, as wordy as a real one: a long title in up to three topics, eight authors,
+    an organization, a code link and a one-sentence AI summary (what a card shows)."""
+    words = [TOPIC_WORDS[(n * step) % len(TOPIC_WORDS)] for step in (1, 3, 7)][: 1 + n % 3]
+    title = f"Paper {n} on {' and '.join(words)}: Towards Scalable, Robust and Efficient Methods for the Real World"
+    return {"paper": {"id": f"2510.{n:05d}", "title": title, "upvotes": n % 97,
+                      "summary": f"{title} is studied here in depth. " * 6, "ai_summary": f"{title} works well. " * 3,
+                      "authors": [{"name": f"Author {n} {k} Longname"} for k in range(8)],
+                      "organization": {"name": "lab", "fullname": "A Research Laboratory"},
+                      "githubRepo": f"https://github.com/lab/paper-{n}", "githubStars": 1234},
+            "title": title, "numComments": 3}
+
+
+@pytest.mark.browser
+def test_a_busy_month_stays_under_fifteen_phone_screens(tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """600 papers in October 2025 (as many as the feed's busiest month), each under up to three topics: at 360 px
+    the month page is its ten most upvoted papers in full and a folded list per topic, not eighty screens."""
+    snapshots = {f"2025-10-{day:02d}.json": json.dumps([rich_paper(30 * day + k) for k in range(30)])
+                 for day in range(1, 21)}
+    project = make_project(tmp_path, snapshots)
+    sources = read_sources(project)
+    [spec] = plan_listings(sources.catalog, sources.config, (), only={"months/2025-10/index.html"})
+    assets = collect_assets({file.name: file for file in (REPO / "templates" / "static").iterdir()}, find_lunr())
+    site = tmp_path / "site"
+    for path, data in {**assets.files, "months/2025-10/index.html": Renderer(
+            REPO / "templates", sources.config, assets.paths, ()).render(spec)}.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_bytes(data)
+    tab = browser.new_page(viewport=SCREEN)
+    try:
+        tab.goto((site / "months" / "2025-10" / "index.html").as_uri())
+        assert tab.evaluate("document.styleSheets.length") == 1 and tab.locator(".paper-card").count() == 10
+        height = tab.evaluate("document.documentElement.scrollHeight")
+        assert height < 15 * SCREEN["height"], f"{height} px at 360 px wide"
+        assert tab.evaluate("document.documentElement.scrollWidth") <= SCREEN["width"]
+        listed = tab.evaluate("""[...document.querySelectorAll('details.period-topic')].map(d =>
+            [d.querySelector('summary').textContent.trim(), d.querySelectorAll('li').length, d.open])""")
+        assert sum(lines for _, lines, _ in listed) == sum(len(p.topics) for p in sources.catalog.papers.values())
+        for summary, lines, is_open in listed:
+            assert re.fullmatch(rf".+ {lines} papers?", summary) and not is_open, summary
+    finally:
+        tab.close()

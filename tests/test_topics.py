@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import ConfigError
-from digest.inputs.topics import TaxonomyCache, load_taxonomy, parse_taxonomy
+from digest.inputs.topics import Taxonomy, TaxonomyCache, load_taxonomy, parse_taxonomy
 from digest.inputs.yamlfile import load_yaml_file, load_yaml_text
 from tests.test_catalog import REPO, seed_catalog
 
@@ -19,7 +19,7 @@ def test_default_taxonomy_fits_the_bundled_content() -> None:
     catalog = seed_catalog()
     total = len(catalog.papers)
     filed = [p for p in catalog.papers.values() if p.topics != ("other",)]
-    assert len(filed) == 95  # the README says so
+    assert len(filed) == 96  # the README says so
     for topic in catalog.topics:
         assert len(catalog.papers_by_topic[topic.slug]) <= 0.40 * total, topic.slug
 
@@ -230,3 +230,125 @@ def test_a_preview_parses_the_topics_file_again_only_when_its_text_changed(tmp_p
     with pytest.raises(ConfigError, match="invalid YAML"):
         load_taxonomy(tmp_path, cache)
     assert cache.taxonomy is renamed, "a broken file leaves the last good taxonomy for the next good save"
+
+
+# Invented in the shape of the Daily Papers feed; each case is one the issue (#20) reported or a researcher would
+# file at a glance. The bundled taxonomy must agree.
+@pytest.fixture(scope="module")
+def bundled() -> Taxonomy:
+    return load_taxonomy(REPO / "content")  # parsing it takes a fifth of a second: once for these tests
+
+
+def test_a_frontier_model_technical_report_lands_in_a_model_topic_not_other(bundled: Taxonomy) -> None:
+    topics = bundled.classify(
+        "The Orion 4 Family of Models",
+        "Modern AI systems are powered by foundation models. This paper presents a new set of foundation models, "
+        "called Orion 4, which natively support multilinguality, coding, reasoning and tool usage. Our largest model "
+        "is a dense Transformer with 400 billion parameters trained on 15 trillion tokens. We publicly release the "
+        "weights under a community license.")
+    assert "pretraining-data" in topics and "other" not in topics
+
+
+def test_a_short_titled_release_is_filed_by_what_its_abstract_says(bundled: Taxonomy) -> None:
+    topics = bundled.classify(
+        "Lumen 3",
+        "We introduce Lumen 3, a latent diffusion model that generates high quality images from text prompts. We "
+        "describe our quality and responsibility evaluations and how we reduce harms.")
+    assert "image-generation" in topics and "other" not in topics
+
+
+def test_a_chemistry_metaphor_is_not_science(bundled: Taxonomy) -> None:
+    topics = bundled.classify(
+        "The Molecular Structure of Thought: Mapping the Topology of Long Chain-of-Thought Reasoning",
+        "Long chain-of-thought trajectories of reasoning models form stable molecular-like structures held together "
+        "by three kinds of bonds: deep reasoning (covalent-like), self-reflection and self-exploration.",
+        ("chain-of-thought", "molecular-like structures", "long CoT"))
+    assert "science-health" not in topics and "reasoning" in topics
+
+
+def test_real_chemistry_is_still_science(bundled: Taxonomy) -> None:
+    topics = bundled.classify(
+        "Molecular Property Prediction with Graph Transformers",
+        "We predict the solubility and toxicity of small molecules from their molecular graphs.")
+    assert "science-health" in topics
+
+
+def test_a_paper_keeps_at_most_three_topics_the_best_scoring(bundled: Taxonomy) -> None:
+    taxonomy = bundled
+    title = "Agentic Reinforcement Learning for Video Reasoning with Speech and Robot Manipulation"
+    abstract = ("We train multimodal agents with reinforcement learning to reason over videos, speech and 3D scenes, "
+                "and evaluate them on a new benchmark for robot manipulation with diffusion policies.")
+    scores = taxonomy.scores(title, abstract)
+    joined = [rule.topic.slug for rule, score in zip(taxonomy.rules, scores, strict=True) if score >= 3]
+    topics = taxonomy.classify(title, abstract)
+    assert len(joined) > 3 and len(topics) == 3
+    kept = sorted(scores[[rule.topic.slug for rule in taxonomy.rules].index(slug)] for slug in topics)
+    dropped = [score for rule, score in zip(taxonomy.rules, scores, strict=True)
+               if rule.topic.slug in joined and rule.topic.slug not in topics]
+    assert min(kept) >= max(dropped)
+
+
+PROMPTING_PICKS = [
+    ("Prompt Formatting Matters: A Study of Prompt Sensitivity in LLMs",
+     "Small changes to a prompt template change accuracy by up to 20 points. We study prompting strategies and "
+     "propose prompt optimization that is robust to formatting."),
+    ("Better Sampling for Open-Ended Generation",
+     "We revisit decoding strategies for language models: nucleus sampling, min-p and temperature. A new sampling "
+     "method keeps coherence at high temperature."),
+]
+
+
+@pytest.mark.parametrize(("title", "abstract"), PROMPTING_PICKS, ids=["prompts", "decoding"])
+def test_prompting_and_decoding_papers_have_a_topic(bundled: Taxonomy, title: str, abstract: str) -> None:
+    assert "prompting" in bundled.classify(title, abstract)
+
+
+def small_taxonomy(scoring: str, topics: str) -> Taxonomy:
+    return parse_taxonomy(load_yaml_text(f"scoring: {{{scoring}}}\ntopics:\n{topics}", Path("t.yaml")))
+
+
+def test_an_exclude_phrase_keeps_a_paper_out_of_its_topic() -> None:
+    taxonomy = small_taxonomy("threshold: 3", "  - {name: Science, slug: sci, phrases: [molecul*, protein*],\n"
+                                              "     exclude: [structure of thought, dna of llm*]}\n"
+                                              "  - {name: Reasoning, slug: reasoning, phrases: [thought, reasoning]}\n")
+    assert taxonomy.classify("Molecular Dynamics", "") == ("sci",)
+    assert taxonomy.classify("The Molecular Structure of Thought", "") == ("reasoning",)
+    assert taxonomy.classify("Protein Folding", "Unlike the DNA of LLMs, ...") == ("other",)
+    assert taxonomy.phrase_counts("structure of thought") == (0, 1), "exclude phrases are no topic's phrases"
+
+
+def test_max_topics_keeps_the_highest_scores_in_taxonomy_order() -> None:
+    topics = "".join(f"  - {{name: {name}, slug: {name.lower()}, phrases: [{name.lower()}, {name.lower()}s2]}}\n"
+                     for name in ("Alpha", "Beta", "Gamma"))
+    taxonomy = small_taxonomy("threshold: 1, max_topics: 2", topics)
+    assert taxonomy.classify("Gamma Alpha", "beta gammas2") == ("alpha", "gamma")  # gamma 4, then alpha and beta 3
+    assert small_taxonomy("threshold: 1", topics).classify("Gamma Alpha", "beta") == ("alpha", "beta", "gamma")
+
+
+def test_fallback_files_weak_evidence_under_the_best_topics() -> None:
+    topics = ("  - {name: Agents, slug: agents, phrases: [agent*, tool use]}\n"
+              "  - {name: Speech, slug: speech, phrases: [speech, audio]}\n")
+    taxonomy = small_taxonomy("threshold: 3, fallback: 2", topics)
+    assert taxonomy.classify("A Study", "Agents with tool use.") == ("agents",)  # 2 of 3: weak but the best
+    assert taxonomy.classify("A Study", "Agents with tool use hear speech and audio.") == ("agents", "speech")
+    assert taxonomy.classify("A Study", "Agents hear speech.") == ("other",)  # 1 each: too little
+    assert small_taxonomy("threshold: 3", topics).classify("A Study", "Agents with tool use.") == ("other",)
+
+
+@pytest.mark.parametrize(("scoring", "words"), [
+    ("max_topics: 0", "expected a whole number of 1 or more, got 0"),
+    ("max_topics: 2.5", "expected a whole number of 1 or more, got 2.5"),
+    ("fallback: 0", "expected a number above 0, got 0"),
+    ("fallback: yes", "expected a number above 0, got True"),
+])
+def test_bad_max_topics_and_fallback_name_the_key(scoring: str, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        small_taxonomy(scoring, "  - {name: A, slug: a, phrases: [a]}\n")
+    assert caught.value.line == 1 and words in str(caught.value)
+
+
+def test_a_bad_exclude_list_names_the_key_and_line() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_taxonomy(load_yaml_text("topics:\n  - name: A\n    phrases: [a]\n    exclude: not a list\n",
+                                      Path("t.yaml")))
+    assert caught.value.line == 4 and "'exclude' must be a non-empty list" in str(caught.value)

@@ -26,7 +26,7 @@ Say = Callable[[str], None]
 
 MAX_TOPIC_SHARE = 0.25
 MIN_TOPIC_SHARE = 0.01
-MAX_OTHER_SHARE = 0.05
+MAX_OTHER_SHARE = 0.02  # the bundled taxonomy leaves under 1 % of the feed there
 TOP_TERMS = 30
 TITLE_WIDTH = 64
 
@@ -236,7 +236,7 @@ def add_topics_command(commands: argparse._SubParsersAction) -> None:
     topics = commands.add_parser("topics", help="show how the taxonomy files the papers, and what Other holds",
                                  description=(
         "Print each topic's share of the papers, with a warning for topics over 25 %% or under 1 %% and for "
-        "Other over 5 %%, then the words and two-word phrases most typical of the papers under Other that no "
+        "Other over 2 %%, then the words and two-word phrases most typical of the papers under Other that no "
         "topic's phrases find yet, each with an example title: what to add to content/topics.yaml."))
     topics.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
                         help="project folder holding content/ and templates/ (default: current folder)")

@@ -5,8 +5,14 @@ scores `title_weight` for each phrase found in its title, `abstract_weight`
 for each found in its abstract and `keyword_weight` for each found in its
 keywords (the feed's `ai_keywords`, when a reader has them); it joins every
 topic scoring at least `threshold`, or the topic's own `threshold` when it sets
-one (for topics whose words turn up in most abstracts, such as "benchmark").
-Papers that join none are filed under "Other".
+one (for topics whose words turn up in most abstracts, such as "benchmark"),
+unless one of the topic's `exclude` phrases occurs in its text (a metaphor:
+"the molecular structure of thought" is not chemistry). With `max_topics` set,
+a paper keeps only that many of them, the highest scoring: a tag that every
+paper carries five of tells a reader nothing. With `fallback` set, a paper that
+reaches no threshold still joins the topics it scores highest on (every one
+tied for the highest, `max_topics` at most) when that score is at least
+`fallback`. Papers that join none are filed under "Other".
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ CLASSIFY_ALONE = 2000  # fewer uncached papers than this are classified here: a 
 
 TOPICS_FILE_NAME = "topics.yaml"
 OTHER_SLUG = "other"
-SCORING_KEYS = ("title_weight", "abstract_weight", "keyword_weight", "threshold")
+SCORING_KEYS = ("title_weight", "abstract_weight", "keyword_weight", "threshold", "max_topics", "fallback")
+TOPIC_KEYS = ("name", "slug", "description", "phrases", "exclude", "threshold")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class TopicRule:
     topic: Topic
     phrases: tuple[str, ...]  # as written in topics.yaml
     threshold: float | None = None  # this topic's own threshold, else the taxonomy's
+    exclude: tuple[str, ...] = ()  # phrases that keep a paper out of this topic wherever they occur
 
 
 @dataclass(frozen=True)
@@ -55,11 +63,20 @@ class Taxonomy:
     abstract_weight: float = 1.0
     keyword_weight: float = 1.0
     threshold: float = 2.0
+    max_topics: int | None = None  # topics a paper keeps at most, the highest scoring; None: every one it joins
+    fallback: float | None = None  # a paper under no topic joins its best ones if they score this; None: never
     _finder: PhraseFinder = field(init=False, compare=False, hash=False, repr=False)
+    _vetoes: tuple[tuple[int, int], ...] = field(init=False, compare=False, hash=False, repr=False)
     _fingerprint: str = field(init=False, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_finder", PhraseFinder(self.rules))
+        # The exclude lists ride in the same finder after the topics' phrases, so one pass over a text finds
+        # both: (topic, its exclude list's place in the finder) for each topic that has one.
+        excluding = [index for index, rule in enumerate(self.rules) if rule.exclude]
+        lists = [*(rule.phrases for rule in self.rules), *(self.rules[index].exclude for index in excluding)]
+        object.__setattr__(self, "_finder", PhraseFinder(lists))
+        object.__setattr__(self, "_vetoes", tuple((index, len(self.rules) + place)
+                                                  for place, index in enumerate(excluding)))
         # What the classification cache keys on: hashing and comparing the rules on every call cost more
         # than the cache saved.
         object.__setattr__(self, "_fingerprint", hashlib.sha256(repr(self).encode("utf-8")).hexdigest())
@@ -94,19 +111,43 @@ class Taxonomy:
         return [self.classify_uncached(*text) for text in texts]
 
     def classify_uncached(self, title: str, abstract: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
+        scores = self.scores(title, abstract, keywords)
+        chosen = [index for index, (rule, score) in enumerate(zip(self.rules, scores, strict=True))
+                  if score >= (self.threshold if rule.threshold is None else rule.threshold)]
+        if not chosen and self.fallback is not None:
+            chosen = self._best(scores, self.fallback)
+        if self.max_topics is not None and len(chosen) > self.max_topics:
+            best = sorted(chosen, key=lambda index: -scores[index])[:self.max_topics]  # ties: taxonomy order
+            chosen = sorted(best)
+        return tuple(self.rules[index].topic.slug for index in chosen) or (self.other.slug,)
+
+    @staticmethod
+    def _best(scores: list[float], fallback: float) -> list[int]:
+        """The topics with the highest score, if it reaches `fallback`: the paper's strongest evidence, weak
+        as it is, says more than "Other" does."""
+        best = max(scores, default=0.0)
+        if best <= 0 or best < fallback:
+            return []
+        return [index for index, score in enumerate(scores) if score == best]
+
+    def scores(self, title: str, abstract: str, keywords: Iterable[str] = ()) -> list[float]:
+        """Each topic's score (in taxonomy order); 0 for a topic one of whose `exclude` phrases the text has."""
         scores = [0.0] * len(self.rules)
+        vetoed: set[int] = set()
         for weight, texts in ((self.title_weight, (title,)), (self.abstract_weight, (abstract,)),
                               (self.keyword_weight, keywords)):
             if weight:
-                for index, count in enumerate(self._finder.count(texts)):
-                    scores[index] += weight * count
-        chosen = tuple(rule.topic.slug for rule, score in zip(self.rules, scores, strict=True)
-                       if score >= (self.threshold if rule.threshold is None else rule.threshold))
-        return chosen or (self.other.slug,)
+                counts = self._finder.count(texts)
+                for index in range(len(scores)):
+                    scores[index] += weight * counts[index]
+                vetoed.update(index for index, place in self._vetoes if counts[place])
+        for index in vetoed:
+            scores[index] = 0.0
+        return scores
 
     def phrase_counts(self, text: str) -> tuple[int, ...]:
         """How many distinct phrases of each topic (in taxonomy order) occur in `text`."""
-        return tuple(self._finder.count((text,)))
+        return tuple(self._finder.count((text,))[:len(self.rules)])
 
 
 def _classify(fingerprint: str, taxonomy: Taxonomy, title: str, abstract: str,
@@ -141,7 +182,7 @@ class _Phrase:
 
 
 class PhraseFinder:
-    """Finds the phrases of every topic in a text, in one pass over its words.
+    """Finds the phrases of every list (a topic's) in a text, in one pass over its words.
 
     A phrase matches whole words, ignoring case and punctuation; its last word may take an 's' or 'es'
     (plurals), or any ending if the phrase ends in '*'. Within a topic, matches do not overlap: at one place
@@ -149,13 +190,13 @@ class PhraseFinder:
     of a phrase counts as that phrase.
     """
 
-    def __init__(self, rules: Sequence[TopicRule]) -> None:
-        self.topics = len(rules)
+    def __init__(self, phrase_lists: Sequence[Sequence[str]]) -> None:
+        self.topics = len(phrase_lists)
         self._starting: dict[str, list[_Phrase]] = {}  # by the first word (any form of a one-word phrase)
-        self._prefixes: list[_Phrase] = []  # one-word phrases ending in '*'
+        self._prefixes: dict[str, list[_Phrase]] = {}  # one-word phrases ending in '*', by their stem
         self._memo: dict[str, tuple[_Phrase, ...]] = {}  # each word seen: the phrases that can start at it
-        for topic, rule in enumerate(rules):
-            forms = {(tuple(normalize_title(p.rstrip("*")).split()), p.strip().endswith("*")) for p in rule.phrases}
+        for topic, phrases in enumerate(phrase_lists):
+            forms = {(tuple(normalize_title(p.rstrip("*")).split()), p.strip().endswith("*")) for p in phrases}
             ordered = sorted(forms, key=lambda form: (-len(" ".join(form[0])) - form[1], form))
             for rank, (words, prefix) in enumerate(ordered):
                 last = words[-1]
@@ -164,14 +205,14 @@ class PhraseFinder:
                 if len(words) > 1:
                     self._starting.setdefault(words[0], []).append(phrase)
                 elif prefix:
-                    self._prefixes.append(phrase)
+                    self._prefixes.setdefault(last, []).append(phrase)
                 else:
                     for form in phrase.last_forms:
                         self._starting.setdefault(form, []).append(phrase)
 
     def count(self, texts: Iterable[str]) -> list[int]:
         """How many distinct phrases of each topic occur in `texts` (a phrase never spans two texts)."""
-        found: list[set[int]] = [set() for _ in range(self.topics)]
+        found: set[_Phrase] = set()  # one object per phrase, whatever form of it matched
         memo = self._memo
         for text in texts:
             words = folded_words(text)
@@ -192,12 +233,20 @@ class PhraseFinder:
                             continue
                         if phrase.size > 2 and words[place + 1:end] != phrase.middle:
                             continue
-                    found[phrase.topic].add(phrase.rank)
+                    found.add(phrase)
                     free[phrase.topic] = place + phrase.size
-        return [len(ranks) for ranks in found]
+        counts = [0] * self.topics
+        for phrase in found:
+            counts[phrase.topic] += 1
+        return counts
 
     def _candidates(self, word: str) -> tuple[_Phrase, ...]:
-        phrases = [*self._starting.get(word, ()), *(p for p in self._prefixes if word.startswith(p.last))]
+        """The phrases that can start at `word`. The prefix phrases are looked up by each of the word's leading
+        parts, not tried one by one: a cold build meets some 30,000 distinct words and the taxonomy has some
+        200 stems."""
+        stems = self._prefixes
+        phrases = [*self._starting.get(word, ()),
+                   *(phrase for end in range(1, len(word) + 1) for phrase in stems.get(word[:end], ()))]
         candidates = tuple(sorted(phrases, key=lambda phrase: (phrase.topic, phrase.rank)))
         self._memo[word] = candidates
         return candidates
@@ -250,19 +299,32 @@ def parse_taxonomy(document: YamlDocument) -> Taxonomy:
     return Taxonomy(rules=tuple(rules), other=other, **scoring)
 
 
-def _scoring(document: YamlDocument, data: Any) -> dict[str, float]:
+def _scoring(document: YamlDocument, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise document.error(("scoring",), "expected a mapping with title_weight, abstract_weight, "
-                                           "keyword_weight, threshold")
-    result = {}
+                                           "keyword_weight, threshold, max_topics, fallback")
+    result: dict[str, Any] = {}
     for key, value in data.items():
         if key not in SCORING_KEYS:
-            raise document.error(("scoring", str(key)),
-                                 "unknown key; use title_weight, abstract_weight, keyword_weight or threshold")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise document.error(("scoring", key), f"expected a number of 0 or more, got {value!r}")
-        result[key] = float(value)
+            raise document.error(("scoring", str(key)), "unknown key; use title_weight, abstract_weight, "
+                                                        "keyword_weight, threshold, max_topics or fallback")
+        result[key] = _scoring_value(document, key, value)
     return result
+
+
+def _scoring_value(document: YamlDocument, key: str, value: Any) -> float | int:
+    """A weight or threshold is a number of 0 or more; `max_topics` a whole number, `fallback` above 0 (at 0
+    a paper with no evidence at all would join a topic)."""
+    number = not isinstance(value, bool) and isinstance(value, (int, float))
+    if key == "max_topics":
+        if not number or not isinstance(value, int) or value < 1:
+            raise document.error(("scoring", key), f"expected a whole number of 1 or more, got {value!r}")
+        return value
+    if key == "fallback" and (not number or value <= 0):
+        raise document.error(("scoring", key), f"expected a number above 0, got {value!r}")
+    if not number or value < 0:
+        raise document.error(("scoring", key), f"expected a number of 0 or more, got {value!r}")
+    return float(value)
 
 
 def _text(document: YamlDocument, item: dict[str, Any], key_path: tuple[Any, ...], key: str,
@@ -282,9 +344,9 @@ def _rule(document: YamlDocument, index: int, item: Any) -> TopicRule:
     if not isinstance(item, dict):
         raise document.error(key_path, "each topic must be a mapping with name, slug, description and phrases")
     for key in item:
-        if key not in ("name", "slug", "description", "phrases", "threshold"):
+        if key not in TOPIC_KEYS:
             raise document.error((*key_path, str(key)),
-                                 "unknown key; use name, slug, description, phrases or threshold")
+                                 "unknown key; use name, slug, description, phrases, exclude or threshold")
     name = _text(document, item, key_path, "name")
     slug = _text(document, item, key_path, "slug", required=False) or slugify(name)
     if slug != slugify(slug) or not slug:
@@ -292,19 +354,25 @@ def _rule(document: YamlDocument, index: int, item: Any) -> TopicRule:
     if slug == OTHER_SLUG:
         raise document.error((*key_path, "slug"), "'other' is reserved for papers that match no topic")
     description = _text(document, item, key_path, "description", required=False)
-    phrases = item.get("phrases")
-    if not isinstance(phrases, list) or not phrases:
-        raise document.error((*key_path, "phrases") if "phrases" in item else key_path,
-                             "'phrases' must be a non-empty list of words or phrases")
-    for number, phrase in enumerate(phrases):
-        if not isinstance(phrase, str) or not normalize_title(phrase.rstrip("*")):
-            raise document.error((*key_path, "phrases", number), f"a phrase must be non-empty text, got {phrase!r}")
+    phrases = _phrases(document, item, key_path, "phrases")
+    exclude = _phrases(document, item, key_path, "exclude") if "exclude" in item else ()
     threshold = item.get("threshold")
     if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
                                   or threshold < 0):
         raise document.error((*key_path, "threshold"), f"expected a number of 0 or more, got {threshold!r}")
-    return TopicRule(Topic(slug, name, description), tuple(phrases),
-                     None if threshold is None else float(threshold))
+    return TopicRule(Topic(slug, name, description), phrases, None if threshold is None else float(threshold),
+                     exclude)
+
+
+def _phrases(document: YamlDocument, item: dict[str, Any], key_path: tuple[Any, ...], key: str) -> tuple[str, ...]:
+    phrases = item.get(key)
+    if not isinstance(phrases, list) or not phrases:
+        raise document.error((*key_path, key) if key in item else key_path,
+                             f"'{key}' must be a non-empty list of words or phrases")
+    for number, phrase in enumerate(phrases):
+        if not isinstance(phrase, str) or not normalize_title(phrase.rstrip("*")):
+            raise document.error((*key_path, key, number), f"a phrase must be non-empty text, got {phrase!r}")
+    return tuple(phrases)
 
 
 def _other(document: YamlDocument, data: Any) -> Topic:

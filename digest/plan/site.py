@@ -29,7 +29,8 @@ from digest.text import link_label, paragraphs, snippet, split_links
 CARD_AUTHORS = 3  # authors a paper card names before 'and N more'
 AI_SUMMARY_LENGTH = 320  # one sentence, shown whole: 99 % of real ones are under 300 characters
 PAGE_AUTHORS = 20  # authors a paper page shows before the rest fold away
-PERIOD_HIGHLIGHTS = 5  # papers a week or month page shows in full before its list by topic
+PERIOD_HIGHLIGHTS = 10  # papers a busy week or month page shows in full before its folded lists by topic
+PERIOD_OPEN = 20  # a period with more papers is busy: only its highlights in full, its topic lists folded
 
 
 # Shown under the search box, each a link that runs it (tests run every one against the built site).
@@ -111,10 +112,19 @@ class PeriodLink:
 
 @dataclass(frozen=True)
 class TopicGroup:
-    """A week's or month's papers under one topic (each paper under its first topic only)."""
+    """A week's or month's papers under one of their topics, all of them, most upvoted first.
+
+    `full` are shown as cards: the papers whose first appearance on the page this is. `compact` get a line
+    each: papers shown above already, or every paper of a busy page's folded lists.
+    """
 
     topic: Topic
-    papers: tuple[PaperCard, ...]
+    full: tuple[PaperCard, ...]
+    compact: tuple[PaperCard, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.full) + len(self.compact)
 
 
 def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) -> PaperCard:
@@ -421,18 +431,21 @@ def _period_path(period: Period) -> str:
 
 
 def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods) -> Iterator[PageSpec]:
-    """A page per week and per month: highlights in full, then every paper by topic, with the neighbours."""
+    """A page per week and per month: every paper under each of its topics, with the neighbours. A busy one
+    shows its most upvoted in full, then folds its lists by topic (one line a paper), so that a month of 600
+    papers stays a few screens long on a phone instead of eighty."""
     topics = {topic.slug: topic for topic in catalog.topics}
     for series in (periods.weeks, periods.months):
         for index, period in enumerate(series):
             ranked = tuple(cards[slug] for slug in period.slugs)
-            voted = ranked[0].upvotes is not None  # else the order is only by days in the feed
+            busy = len(ranked) > PERIOD_OPEN
             yield PageSpec(_period_path(period), "period.html", {
                 "period": period,
                 "count": len(ranked),
-                "voted": voted,
-                "highlights": ranked[:PERIOD_HIGHLIGHTS] if voted and len(ranked) > 2 * PERIOD_HIGHLIGHTS else (),
-                "groups": _by_first_topic(catalog, period.slugs, cards, topics),
+                "voted": ranked[0].upvotes is not None,  # else the order is only by days in the feed
+                "highlights": ranked[:PERIOD_HIGHLIGHTS] if busy else (),
+                "folded": busy,
+                "groups": _by_topic(catalog, period.slugs, cards, topics, busy),
                 "days": tuple((day, urls.snapshot(day)) for day in period.days),
                 "within": _within(period, periods),
                 "previous": periods.link(series[index - 1]) if index > 0 else None,
@@ -440,15 +453,25 @@ def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Per
             })
 
 
-def _by_first_topic(catalog: Catalog, slugs: Sequence[str], cards: Mapping[str, PaperCard],
-                    topics: Mapping[str, Topic]) -> tuple[TopicGroup, ...]:
-    """Each paper once, under its first topic, in the order given; the largest groups first, then the
-    taxonomy's order. (The template leaves out the group's own topic on its cards.)"""
-    grouped: dict[str, list[PaperCard]] = {topic.slug: [] for topic in catalog.topics}
+def _by_topic(catalog: Catalog, slugs: Sequence[str], cards: Mapping[str, PaperCard],
+              topics: Mapping[str, Topic], compact: bool) -> tuple[TopicGroup, ...]:
+    """Each paper under every one of its topics, in the order given; the largest groups first, then the
+    taxonomy's order. A paper is a card where the page first shows it (in its largest topic) and a line
+    after that, or a line everywhere when `compact`: the reader of a week's Reasoning section should see all
+    of the week's reasoning papers, not only those whose first topic it is."""
+    grouped: dict[str, list[str]] = {topic.slug: [] for topic in catalog.topics}
     for slug in slugs:
-        grouped[catalog.papers[slug].topics[0]].append(cards[slug])
-    order = sorted((slug for slug in grouped if grouped[slug]), key=lambda slug: -len(grouped[slug]))
-    return tuple(TopicGroup(topics[slug], tuple(grouped[slug])) for slug in order)
+        for topic in catalog.papers[slug].topics:
+            grouped[topic].append(slug)
+    order = sorted((topic for topic in grouped if grouped[topic]), key=lambda topic: -len(grouped[topic]))
+    shown: set[str] = set()  # papers the page has shown as cards so far
+    groups = []
+    for topic in order:
+        first = set() if compact else set(grouped[topic]) - shown
+        shown |= first
+        groups.append(TopicGroup(topics[topic], tuple(cards[slug] for slug in grouped[topic] if slug in first),
+                                 tuple(cards[slug] for slug in grouped[topic] if slug not in first)))
+    return tuple(groups)
 
 
 def _within(period: Period, periods: Periods) -> tuple[PeriodLink, ...]:
