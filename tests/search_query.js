@@ -4,10 +4,13 @@
 //   node tests/search_query.js SITE_DIR [--whole WHOLE_INDEX.json] --stdin   (queries as a JSON array on stdin)
 //
 // For each query, in order, prints one element of a JSON array:
-//   {"query", "results": [{ref, score, title, path, date, topics, code}], "files": [shard files loaded],
-//    "whole": [{ref, score}] (with --whole: the same prepared query run on the single whole index)}
-// or {"query", "error", "parseError": true|false}. Each query starts from a fresh engine, so "files"
-// is what a reader's first search would fetch. Exits non-zero only when the site cannot be loaded.
+//   {"query", "results": [{ref, score, title, path, date, topics, code, upvotes, ai}], "all", "words", "close",
+//    "files": [shard files loaded],
+//    "whole": {results: [{ref, score}], all, words, close} (with --whole: the same search, retry included, with
+//    every query run on the single whole index instead of the shards)}
+// or {"query", "error", "parseError": true|false}. Results come as the page ranks them (matching every word
+// first). Each query starts from a fresh engine, so "files" is what a reader's first search would fetch.
+// Exits non-zero only when the site cannot be loaded.
 "use strict";
 
 const fs = require("fs");
@@ -29,24 +32,31 @@ async function runQuery(PaperSearch, siteDir, whole, query) {
     return Promise.resolve(JSON.parse(fs.readFileSync(path.join(siteDir, url), "utf8")));
   };
   const engine = new PaperSearch.Engine("search/manifest.json", fetchJson);
-  let prepared, results;
+  let found;
   try {
-    prepared = await engine.prepare(query);
-    results = engine.run(prepared, await engine.indexFor(prepared));
+    found = await engine.search(query);
   } catch (error) {
     return { error: String(error.message || error), parseError: error instanceof lunr.QueryParseError };
   }
+  const results = found.results;
   const docs = await engine.documents(results.map((result) => result.ref));
   const answer = {
     files: files.slice(1),
+    all: found.all, words: found.words, close: found.close,
     results: results.map((result, i) => {
       const doc = docs[i];
       if (!doc) return { ref: result.ref, score: result.score, missing: true };
       return { ref: result.ref, score: result.score, title: doc[0], path: doc[1], date: doc[2], topics: doc[3],
-               code: doc[5] };
+               snippet: doc[4], code: doc[5], upvotes: doc[7], ai: doc[8] };
     }),
   };
-  if (whole) answer.whole = engine.run(prepared, whole).map((r) => ({ ref: r.ref, score: r.score }));
+  if (whole) {
+    const local = (url) => Promise.resolve(JSON.parse(fs.readFileSync(path.join(siteDir, url), "utf8")));
+    const wholeEngine = new PaperSearch.Engine("search/manifest.json", local);
+    const other = await wholeEngine.search(query, () => Promise.resolve(whole));
+    answer.whole = { results: other.results.map((r) => ({ ref: r.ref, score: r.score })), all: other.all,
+                     words: other.words, close: other.close };
+  }
   return answer;
 }
 

@@ -55,7 +55,7 @@ def test_hashed_assets_are_cached_long_and_pages_and_index_briefly(site_dir: Pat
         if path.startswith("/assets/"):
             assert re.search(r"\.[0-9a-f]{10}\.\w+$", path), f"{path} is cached for a year but has no hash"
             assert cache == ["public, max-age=31536000, immutable"]
-        elif re.match(r"/search/[twd]/[0-9a-f]{16}\.json$", path):
+        elif re.match(r"/search/[twdnvp]/[0-9a-f]{12}\.json$", path):
             assert cache == ["public, max-age=31536000, immutable"], path
         elif path == "/search/manifest.json":
             assert cache == ["public, max-age=300, must-revalidate"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
 import subprocess
 from pathlib import Path
@@ -19,6 +20,8 @@ from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from digest.commands.build import BuildReport, build_site, read_sources
 from digest.output.search.index import (
+    PRIOR_LEVELS,
+    UPVOTE_PRIOR,
     build_index,
     document_terms,
     lunr_reference_index,
@@ -28,6 +31,7 @@ from digest.output.search.index import (
 from digest.output.search.words import index_terms
 from digest.plan.site import SEARCH_EXAMPLES
 from digest.project import Project
+from tests import search_papers
 from tests.conftest import make_project, node_or_fail
 
 QUERY_SCRIPT = Path(__file__).resolve().parent / "search_query.js"
@@ -207,10 +211,15 @@ def test_query_syntax_errors_are_parse_errors_not_crashes(site_dir: Path) -> Non
 BATTERY = ["federated", "learning", "federated learning", "model merging", "title:merging", "abstract:distillation",
            "+continual -survey", "+continual +learning", "-survey", "distill*", "federat*", "lear*", "dist*ion",
            "*ation", "fed~1", "contnual~2", "2023", "128", "gpt", "a", "the", "learning^10 federated", "zzzzzz",
-           "topics:vision", "1905.07005", "arXiv:2305.12345v2", "+federated -learning", "survey"]
+           "topics:vision", "1905.07005", "arXiv:2305.12345v2", "+federated -learning", "survey",
+           # close spellings: typed, and the retry of a word that matches nothing (alone, beside a good word)
+           "federeted", "contnual learning", "distilation", "federated lerning", "+contnual", "the federeted",
+           "merging~1", "2023~1", "-federeted", "federatd", "distilaton", "continul"]
 
 
 def assert_shards_match_whole(site: Path, documents: tuple, battery: list[str], tmp_path: Path) -> int:
+    """Each query through the shards and on one whole index, the same search (close-spelling retry, ranking of
+    papers matching every word first, upvote prior): the same refs, scores, counts and retry."""
     whole_file = tmp_path / "whole.json"
     whole_file.write_text(json.dumps(serialize_whole(build_index(document_terms(documents)))), encoding="utf-8")
     checked = 0
@@ -218,10 +227,12 @@ def assert_shards_match_whole(site: Path, documents: tuple, battery: list[str], 
         if "error" in answer:
             continue
         shards = [(r["ref"], r["score"]) for r in answer["results"]]
-        whole = [(r["ref"], r["score"]) for r in answer["whole"]]
+        whole = [(r["ref"], r["score"]) for r in answer["whole"]["results"]]
         assert len(shards) == len(whole), f"{text!r}: {len(shards)} hits through shards, {len(whole)} whole"
         assert [ref for ref, _ in shards[:20]] == [ref for ref, _ in whole[:20]], text
         assert all(abs(a[1] - b[1]) <= 1e-6 for a, b in zip(shards, whole, strict=True)), text
+        assert [answer[key] for key in ("all", "words", "close")] == [
+            answer["whole"][key] for key in ("all", "words", "close")], text
         checked += bool(whole)
     return checked
 
@@ -240,7 +251,7 @@ const lunr = require(lunrPath), PaperSearch = require(enginePath)(lunr);
 const fetchJson = (url) => Promise.resolve(JSON.parse(fs.readFileSync(path.join(siteDir, url))));
 (async () => {
   const whole = new PaperSearch.Engine("search/manifest.json", fetchJson);
-  const results = await whole.search(query);
+  const results = (await whole.search(query)).results;
   const expected = await whole.documents(results.map((r) => r.ref));
   const engine = new PaperSearch.Engine("search/manifest.json", fetchJson);
   let searches = 0;
@@ -321,3 +332,114 @@ def test_authors_and_arxiv_ids_find_their_paper(tmp_path: Path) -> None:
     assert titles(answers["author:zebra"]) == []
     result = answers["placeholder"]["results"][0]
     assert result["code"] == "https://github.com/example/zebra"
+
+
+# --- Names, typos, upvotes and counts (a day of papers in the API's shape: tests/search_papers.py) -------------
+
+@pytest.fixture(scope="module")
+def names_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The day of tests/search_papers.py, its search files cut small."""
+    project = search_papers.build(tmp_path_factory.mktemp("names"), small_files=True)
+    manifest = json.loads((project.output / "search" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["terms"]) > 10 and len(manifest["names"]["lists"]) > 5
+    assert len(manifest["vocabulary"]["words"]) > 3 and len(manifest["vocabulary"]["names"]) > 3
+    return project
+
+
+NAMES_BATTERY = ["Tri Dao", "tri dao", "tri", "dao", "author:dao", "author:tri", "try", "try-on", "trying",
+                 "difusion", "difusion~1", "diffusion~2", "schmit", "author:schmit~1", "muller", "Müller",
+                 "author:müller", "author:mül*", "mül*", "dao*", "tr*", "*son", "d*o", "author:*er", "quokka",
+                 "quokka gate", "world model", "+world model", "+world -model", "-quokka", "Kaiming He", "he",
+                 "author:he", "author:hinton", "hint*", "attenton", "garments", "zzzzzzz", "Tri Dao~1"]
+
+
+def test_shards_match_the_whole_index_for_names_typos_and_upvotes(names_site: Project, tmp_path: Path) -> None:
+    sources = read_sources(names_site)
+    documents = search_documents(sources.catalog, sources.config.snippet_length)
+    assert any(document.upvotes == 500 for document in documents)
+    assert assert_shards_match_whole(names_site.output, documents, NAMES_BATTERY, tmp_path) >= 30
+
+
+def test_tri_dao_finds_his_papers_above_virtual_try_on(names_site: Project) -> None:
+    """"Tri" and "try" share a stem; names are matched as written, and a paper whose authors hold every word of
+    the query comes first (the try-on paper by a Dao matches both words too, with "trying" in its title)."""
+    answers = query(names_site.output, "Tri Dao", "tri dao", "author:tri", "try", "Dao")
+    for text in ("Tri Dao", "tri dao"):
+        found = titles(answers[text])
+        assert set(found[:2]) == search_papers.TRI_DAO, found
+        assert set(found[2:]) >= search_papers.TRY_ON, found
+        assert answers[text]["all"] == 3 and answers[text]["words"] == 2
+    assert set(titles(answers["author:tri"])) == search_papers.TRI_DAO, "an author's name is never stemmed"
+    assert not set(titles(answers["try"])) & search_papers.TRI_DAO, "nor is a word looked up as a stemmed name"
+    assert set(titles(answers["try"])) == search_papers.TRY_ON
+
+
+def test_names_match_with_or_without_accents_and_author_syntax_still_works(names_site: Project) -> None:
+    answers = query(names_site.output, "muller", "Müller", "MÜLLER", "author:muller", "jurgen", "author:hinton",
+                    "author:hint*", "hinton", "Kaiming He", "author:he")
+    synthesis = "Denoising Diffusion for Image Synthesis"
+    for text in ("muller", "Müller", "MÜLLER", "author:muller", "jurgen"):
+        assert titles(answers[text]) == [synthesis], text
+    for text in ("author:hinton", "author:hint*", "hinton"):
+        assert titles(answers[text]) == ["Forward-Forward Training"], text
+    masked = "Masked Autoencoders Are Scalable Vision Learners"
+    assert titles(answers["Kaiming He"])[0] == masked and titles(answers["author:he"]) == [masked]
+
+
+def test_a_word_that_matches_nothing_finds_close_spellings(names_site: Project) -> None:
+    answers = query(names_site.output, "difusion", "diffusion", "schmit", "difusion latent", "zzzzzzz", "quok")
+    assert answers["difusion"]["close"] and set(titles(answers["difusion"])) == search_papers.DIFFUSION
+    assert not answers["diffusion"]["close"] and set(titles(answers["diffusion"])) == search_papers.DIFFUSION
+    assert answers["schmit"]["close"] and titles(answers["schmit"]) == ["Denoising Diffusion for Image Synthesis"]
+    both = answers["difusion latent"]
+    assert both["close"] and titles(both)[0] == "Latent Diffusion for Video" and both["all"] == 1
+    assert not answers["zzzzzzz"]["close"] and titles(answers["zzzzzzz"]) == []
+    assert not answers["quok"]["close"] and titles(answers["quok"]) == [], "words under 5 letters are not retried"
+
+
+def test_a_typo_in_a_suffix_still_finds_the_word(site_dir: Path) -> None:
+    """"federatd" is no stem's neighbour (federated -> feder), but it is one edit from the word "federated": close
+    spellings are looked for among words as typed, then searched by their stems, so it finds what "federated" finds.
+    """
+    answers = query(site_dir, "federatd", "federated")
+    assert answers["federatd"]["close"] and not answers["federated"]["close"]
+    assert titles(answers["federatd"]) == titles(answers["federated"])
+
+
+def test_upvotes_order_equal_matches_but_cannot_overturn_a_better_text_match(names_site: Project) -> None:
+    """Two papers equal but for their upvotes (1 and 500, the most): the prior ranks the popular one first, by
+    exactly its bounded factor; a 500-upvote paper that has the word only in its abstract stays below a 1-upvote
+    title match, and the most upvoted papers without the word are not found at all."""
+    answer = query(names_site.output, "quokka")["quokka"]
+    assert titles(answer) == [search_papers.QUOKKA_TWO, search_papers.QUOKKA_ONE, search_papers.QUOKKA_ABSTRACT]
+    two, one = answer["results"][0], answer["results"][1]
+    level_of_one = round(PRIOR_LEVELS * math.log(2) / math.log(501))
+    expected = (1 + UPVOTE_PRIOR) / (1 + UPVOTE_PRIOR * level_of_one / PRIOR_LEVELS)
+    assert two["score"] / one["score"] == pytest.approx(expected, rel=1e-9), "equal text, only the prior differs"
+    assert (two["upvotes"], one["upvotes"]) == (500, 1)
+
+
+def test_a_two_word_query_counts_the_papers_matching_every_word(names_site: Project) -> None:
+    answers = query(names_site.output, "world model", "world of model", "author:of")
+    answer = answers["world model"]
+    assert titles(answers["author:of"]) == ["A World of Agents"]
+    assert [answers["world of model"][key] for key in ("all", "words")] == [answer[key] for key in ("all", "words")]
+    sources = read_sources(names_site)
+    names = {topic.slug: topic.name for topic in sources.catalog.topics}
+    texts = {paper.title: set(index_terms(" ".join((paper.title, paper.abstract,
+                                                    *(names[slug] for slug in paper.topics)))))
+             for paper in sources.catalog.papers.values()}
+    both = {title for title, terms in texts.items() if {"world", "model"} <= terms}
+    either = {title for title, terms in texts.items() if {"world", "model"} & terms}
+    assert "World Models for Robot Planning" in both and len(either) > len(both)
+    assert (answer["all"], answer["words"], len(answer["results"])) == (len(both), 2, len(either))
+    assert set(titles(answer)[:len(both)]) == both
+
+
+def test_results_carry_upvotes_and_the_ai_summary_in_place_of_the_abstract(names_site: Project) -> None:
+    results = {r["title"]: r for r in query(names_site.output, "diffusion")["diffusion"]["results"]}
+    synthesis, video = results["Denoising Diffusion for Image Synthesis"], results["Latent Diffusion for Video"]
+    assert (synthesis["upvotes"], synthesis["ai"]) == (80, True)
+    assert synthesis["snippet"] == "Diffusion synthesizes images from noise in many small steps."
+    assert (video["upvotes"], video["ai"], video["snippet"]) == (
+        5, False, "We run diffusion in a latent space to make video.")

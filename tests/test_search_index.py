@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 from pathlib import Path
 
@@ -11,15 +12,26 @@ import pytest
 from digest.commands.build import read_sources
 from digest.output.search.index import (
     FIELDS,
+    PRIOR_LEVELS,
     build_index,
     document_terms,
     lunr_reference_index,
     search_documents,
     serialize_whole,
     to_base36,
+    upvote_levels,
 )
-from digest.output.search.shards import DOCS_PER_CHUNK, cut, search_files, term_records
-from digest.output.search.words import SEPARATOR_JS, index_terms, split_words, stems_of
+from digest.output.search.shards import DOCS_PER_CHUNK, NUMBER, cut, search_files, term_length, term_records
+from digest.output.search.words import (
+    AUTHOR_MARK,
+    FOLD_MARKS_JS,
+    SEPARATOR_JS,
+    author_terms,
+    fold,
+    index_terms,
+    split_words,
+    stems_of,
+)
 from digest.project import Project
 from tests.conftest import REPO, node_or_fail
 
@@ -137,8 +149,10 @@ def test_the_manifest_names_every_file_and_documents_are_chunked(bundled_documen
     index = build_index(document_terms(bundled_documents, seen))
     files = search_files(index, [d.shown() for d in bundled_documents], stems_of(seen))
     manifest = json.loads(files["search/manifest.json"])
-    named = {"search/" + name for _, name in manifest["terms"] + manifest["words"]} | {
-        "search/" + name for name in manifest["chunks"]}
+    ranges = (manifest["terms"] + manifest["words"] + manifest["names"]["lists"] + manifest["vocabulary"]["words"]
+              + manifest["vocabulary"]["names"])
+    named = {"search/" + name for _, name in ranges} | {"search/" + name for name in manifest["chunks"]} | {
+        "search/" + manifest["prior"]["file"]}
     assert named == set(files) - {"search/manifest.json"}
     assert len(manifest["chunks"]) == -(-len(bundled_documents) // DOCS_PER_CHUNK)
     words = [pair for _, name in manifest["words"] for pair in json.loads(files["search/" + name])]
@@ -169,8 +183,26 @@ def test_a_preview_rebuild_with_kept_terms_writes_what_a_full_build_writes(bundl
                *bundled_documents[11:])
     for documents in (bundled_documents, changed, changed[5:]):
         assert build_search_files(documents, cache) == build_search_files(documents)
-        assert set(cache.papers) == set(documents), "the cache keeps only the papers of the last build"
+        assert set(cache.papers) == {document.indexed() for document in documents}, "only the last build's papers"
     assert build_search_files(changed[5:], cache) is cache.files, "unchanged documents reuse the last files"
+
+
+def test_new_upvotes_write_only_the_prior_the_changed_chunk_and_the_manifest(bundled_documents: tuple) -> None:
+    """Today's snapshot fetched again with new counts: the index is the same, so its files are kept."""
+    from dataclasses import replace
+
+    from digest.output.search import SearchCache, build_search_files
+
+    cache = SearchCache()
+    before = build_search_files(bundled_documents, cache)
+    index_made = cache.index_files
+    voted = (*bundled_documents[:20], replace(bundled_documents[20], upvotes=77), *bundled_documents[21:])
+    after = build_search_files(voted, cache)
+    assert after == build_search_files(voted), "what a full build writes"
+    assert cache.index_files is index_made
+    changed = {path.split("/")[1] for path in set(after) ^ set(before)}
+    assert changed == {"d", "p"} and after["search/manifest.json"] != before["search/manifest.json"]
+    assert len(set(after) - set(before)) == 2, "one chunk and the prior"
 
 
 def test_a_preview_reuses_the_documents_of_unchanged_papers_and_renames_topics(built_site: tuple[Project, object],
@@ -191,3 +223,70 @@ def test_a_preview_reuses_the_documents_of_unchanged_papers_and_renames_topics(b
     assert documents == search_documents(renamed, length) != first
     assert all("(renamed)" in name for document in documents for name in document.topic_names)
     assert catalog_documents(catalog, length + 10, cache) == search_documents(catalog, length + 10)
+
+
+# --- names, close spellings, the upvote prior ---------------------------------------------------------------------
+
+def test_author_names_are_folded_and_marked_never_stemmed_nor_dropped() -> None:
+    assert author_terms("Tri Dao, Jürgen Schmidhuber, Kaiming He, İlker Ñandú, ΟΔΟΣ") == [
+        "tri@", "dao@", "jurgen@", "schmidhuber@", "kaiming@", "he@", "ilker@", "nandu@", "οδος@"]
+    assert index_terms("try trying Tri") == ["tri", "tri", "tri"], "the words' stem, which names no longer share"
+    assert index_terms("he") == [] and AUTHOR_MARK not in SEPARATOR_JS.replace("[^", "")
+
+
+def test_the_browser_folds_every_letter_as_python_does() -> None:
+    """search-index.js folds a query word with `normalize("NFD")` and FOLD_MARKS_JS after lunr lowercased it:
+    for every BMP letter and digit, and words where case depends on the neighbours, the same as words.fold."""
+    words = [chr(code) for code in range(0x10000) if split_words(f"a{chr(code)}b") == [f"a{chr(code)}b"]]
+    words += ["ΟΔΟΣ", "İSTANBUL", "Müller", "Ångström", "Nguyễn", "Łukasz", "Çağlar", "Ørsted", "ﬁne"]
+    script = f"""
+      const marks = new RegExp({json.dumps(FOLD_MARKS_JS)}, "g");
+      const words = JSON.parse(require("fs").readFileSync(0, "utf8"));
+      process.stdout.write(JSON.stringify(words.map(w => w.toLowerCase().normalize("NFD").replace(marks, ""))));
+    """
+    browser = json.loads(run_node(script, json.dumps(words)))
+    differences = [(word, ours, theirs) for word, ours, theirs in zip(words, map(fold, words), browser, strict=True)
+                   if ours != theirs]
+    assert len(words) > 40_000 and not differences, differences[:20]
+    assert fold("Müller") == "muller" and fold("ΟΔΟΣ") == "οδος"
+
+
+def test_name_lists_and_vocabulary_hold_every_word_and_name_once(bundled_documents: tuple) -> None:
+    """The name lists hold every name; the vocabulary every word as typed (lowercased, not stemmed: the browser
+    stems what it finds) and every name, numbers left out, each in the file of its length."""
+    from dataclasses import replace
+
+    named = [replace(document, authors=("Tri Dao", "Ana Müller", "Kaiming He")) if number % 3 == 0 else document
+             for number, document in enumerate(bundled_documents)]
+    seen: set[str] = set()
+    index = build_index(document_terms(named, seen))
+    files = search_files(index, [d.shown() for d in named], stems_of(seen))
+    manifest = json.loads(files["search/manifest.json"])
+    lists = [json.loads(files["search/" + name]) for _, name in manifest["names"]["lists"]]
+    names = [name for part in lists for name in part]
+    assert names == sorted(term.removesuffix(AUTHOR_MARK) for term in index.terms if term.endswith(AUTHOR_MARK))
+    assert {"tri", "muller", "he"} <= set(names)
+    assert [first for first, _ in manifest["names"]["lists"]] == ["", *(part[0] for part in lists[1:])]
+    expected = {"words": {word.lower() for word in seen if index_terms(word)},
+                "names": {term for term in index.terms if term.endswith(AUTHOR_MARK)}}
+    for kind, files_by_length in manifest["vocabulary"].items():
+        held = []
+        for position, (first, name) in enumerate(files_by_length):
+            last = files_by_length[position + 1][0] - 1 if position + 1 < len(files_by_length) else 10**9
+            terms = json.loads(files["search/" + name])
+            assert all(first <= term_length(term) <= last for term in terms), (kind, first, last)
+            held += terms
+        wanted = {term for term in expected[kind] if not NUMBER.fullmatch(term.removesuffix(AUTHOR_MARK))}
+        assert sorted(held) == sorted(wanted) and len(held) == len(set(held)), kind
+    assert any(NUMBER.fullmatch(word) for word in expected["words"]), "numbers were left out"
+    assert "federated" in expected["words"] and "feder" not in expected["words"], "words, not stems"
+
+
+def test_upvote_levels_are_bounded_and_logarithmic() -> None:
+    levels = upvote_levels([0, 1, 9, 99, 500, None])
+    assert [int(level, 36) for level in levels] == [0, round(PRIOR_LEVELS * math.log(2) / math.log(501)),
+                                                    round(PRIOR_LEVELS * math.log(10) / math.log(501)),
+                                                    round(PRIOR_LEVELS * math.log(100) / math.log(501)),
+                                                    PRIOR_LEVELS, 0]
+    assert upvote_levels([0, 0]) == "00" and upvote_levels([]) == ""
+    assert int(max(upvote_levels(range(100_000)), key=lambda level: int(level, 36)), 36) == PRIOR_LEVELS

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests import search_papers
 from tests.conftest import free_port, stored_documents
+from tests.test_search import query
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -146,6 +148,10 @@ def test_a_newer_search_replaces_one_still_loading(tab: Any, site_server: str) -
         tab.wait_for_function("() => /Searching/.test(document.getElementById('search-status').textContent)")
         tab.fill("#search-query", "merging")
         tab.press("#search-query", "Enter")
+        for _ in range(100):  # the worker asks for the shards once it has started: on a busy machine, later
+            if held:
+                break
+            tab.wait_for_timeout(50)
         assert held, "the index request was not intercepted"
         released = True
         for route in held:
@@ -350,3 +356,79 @@ def test_the_worker_finds_its_scripts_on_a_site_under_a_sub_path(tab: Any, site_
     assert not outside, outside
     assert any("/digest/assets/lunr." in url for url in requested), requested
     assert not tab.errors, tab.errors
+
+
+# --- Names, close spellings, counts, upvotes and AI summaries as a reader sees them -----------------------------
+
+@pytest.fixture(scope="module")
+def names_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The day of tests/search_papers.py built and served: yields (base URL, site folder)."""
+    site = search_papers.build(tmp_path_factory.mktemp("names-page"), small_files=True).output
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", site
+    server.shutdown()
+    server.server_close()
+
+
+def status_after(tab: Any, url: str) -> tuple[list[str], str]:
+    """(the titles shown, the status line) once a search page URL has shown its results."""
+    fresh(tab, url)
+    titles = [result["title"] for result in shown_results(tab)]
+    return titles, tab.text_content("#search-status").strip()
+
+
+@pytest.mark.browser
+def test_tri_dao_shows_his_papers_first_and_counts_the_papers_with_both_words(
+        tab: Any, names_server: tuple[str, Path]) -> None:
+    base, _ = names_server
+    titles, status = status_after(tab, base + "search/?q=Tri+Dao")
+    assert set(titles[:2]) == search_papers.TRI_DAO and set(titles[2:]) >= search_papers.TRY_ON, titles
+    some = len(titles) - 3
+    assert status == f"3 papers match every word of “Tri Dao”, {some} more match some.", status
+    assert not tab.errors, tab.errors
+
+
+@pytest.mark.browser
+def test_a_two_word_query_says_how_many_papers_have_every_word(tab: Any, names_server: tuple[str, Path]) -> None:
+    """Never "9,283 of 9,877 papers match" for `world model`: those with both words, then how many more have one."""
+    base, site = names_server
+    answer = query(site, "world model")["world model"]
+    every, total = answer["all"], len(answer["results"])
+    assert every >= 1 and total > every
+    titles, status = status_after(tab, base + "search/?q=world+model")
+    verb = "paper matches" if every == 1 else "papers match"
+    assert status.startswith(f"{every} {verb} every word of “world model”, {total - every} more match some"), status
+    assert titles[0] == "World Models for Robot Planning"
+
+
+@pytest.mark.browser
+def test_a_misspelling_shows_close_spellings_and_says_so(tab: Any, names_server: tuple[str, Path]) -> None:
+    base, _ = names_server
+    titles, status = status_after(tab, base + "search/?q=difusion")
+    assert set(titles) == search_papers.DIFFUSION
+    assert status == "No exact match for “difusion”; showing close spellings. 2 papers match.", status
+    titles, status = status_after(tab, base + "search/?q=diffusion")
+    assert set(titles) == search_papers.DIFFUSION and status == "2 papers match “diffusion”.", status
+    fresh(tab, base + "search/?q=zzzzzzz")
+    tab.wait_for_function("() => /No papers match/.test(document.getElementById('search-status').textContent)")
+    assert not tab.errors, tab.errors
+
+
+@pytest.mark.browser
+def test_results_show_upvotes_and_the_ai_summary_marked_as_machine_written(
+        tab: Any, names_server: tuple[str, Path]) -> None:
+    base, _ = names_server
+    fresh(tab, base + "search/?q=diffusion")
+    shown_results(tab)
+    cards = tab.eval_on_selector_all("#search-results li", """items => items.map(li => ({
+        title: li.querySelector('.paper-title a').textContent,
+        votes: li.querySelector('.card-votes')?.textContent.trim(),
+        label: li.querySelector('.paper-snippet .ai-label')?.textContent || null,
+        snippet: li.querySelector('.paper-snippet').textContent}))""")
+    by_title = {card["title"]: card for card in cards}
+    synthesis, video = by_title["Denoising Diffusion for Image Synthesis"], by_title["Latent Diffusion for Video"]
+    assert synthesis["votes"] == "80 upvotes" and video["votes"] == "5 upvotes"
+    assert synthesis["label"] == "AI summary"
+    assert synthesis["snippet"] == "AI summary Diffusion synthesizes images from noise in many small steps."
+    assert video["label"] is None and video["snippet"] == "We run diffusion in a latent space to make video."

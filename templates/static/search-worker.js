@@ -1,7 +1,7 @@
 // The search engine (search-index.js with lunr.js) in a Web Worker, so that assembling the
 // index and scoring thousands of papers never blocks the page. search.js sends
-// {id, query, start, size} and gets {id, value: {total, docs}} (only what it shows, however
-// many papers match) or {id, error} back. The first message, {type: "start"}, names the scripts
+// {id, query, start, size} and gets {id, value: {total, all, words, close, docs}} (the counts
+// and only the documents it shows, however many papers match; see Engine.page) or {id, error} back. The first message, {type: "start"}, names the scripts
 // and the manifest by absolute URL (their names carry content hashes, which only the page knows)
 // and hands over the manifest the page has already fetched (its preload), so it is not fetched twice.
 /* global importScripts, PaperSearch, lunr */

@@ -10,7 +10,7 @@
   var PAGE = 10;
   var engine = null;
   var latest = 0;  // ticket of the newest search: an older one finishing late must not touch the page
-  var current = null;  // the search on the page: {query, total, shown, ticket}
+  var current = null;  // the search on the page: {query, total, all, words, close, shown, ticket}
 
   // The engine runs in a Web Worker (search-worker.js) so the page stays responsive however many
   // papers match; where a worker cannot start (an old browser, a page opened from disk), here.
@@ -127,17 +127,28 @@
 
   function isWebLink(url) { return typeof url === "string" && /^https?:\/\//i.test(url); }
 
+  // As the site's paper cards show a paper (templates/partials/cards.html): the upvotes in a column of their own,
+  // Hugging Face's AI summary labelled as machine-written.
   function renderResult(doc) {
     // doc = [title, path from the site root, first-seen ISO date, [topic names], snippet, code URL or null,
-    //        first authors]
+    //        first authors, upvotes or null, whether the snippet is Hugging Face's AI summary]
     var item = el("li", "paper-card");
+    var body = el("div", "card-body");
     var heading = el("h2", "paper-title");
     var link = el("a", null, doc[0]);
     link.href = form.dataset.root + doc[1];
     heading.appendChild(link);
-    item.appendChild(heading);
-    if (doc[6]) item.appendChild(el("p", "paper-authors", doc[6]));
-    item.appendChild(el("p", "paper-snippet", doc[4]));
+    body.appendChild(heading);
+    if (doc[6]) body.appendChild(el("p", "paper-authors", doc[6]));
+    var snippet = el("p", "paper-snippet");
+    if (doc[8]) {
+      var label = el("span", "ai-label", "AI summary");
+      label.title = "A one-sentence summary written by Hugging Face's AI, not by the authors";
+      snippet.appendChild(label);
+      snippet.appendChild(document.createTextNode(" "));
+    }
+    snippet.appendChild(document.createTextNode(doc[4]));
+    body.appendChild(snippet);
     var meta = el("p", "paper-meta");
     var seen = el("span", null, "First seen ");
     var time = el("time", null, formatDate(doc[2]));
@@ -151,7 +162,15 @@
       code.rel = "noopener";
       meta.appendChild(code);
     }
-    item.appendChild(meta);
+    body.appendChild(meta);
+    item.appendChild(body);
+    if (typeof doc[7] === "number") {
+      var votes = el("p", "card-votes upvotes");
+      votes.appendChild(el("span", "vote-count", String(doc[7])));
+      votes.appendChild(document.createTextNode(" "));
+      votes.appendChild(el("span", "vote-label", doc[7] === 1 ? "upvote" : "upvotes"));
+      item.appendChild(votes);
+    }
     return item;
   }
 
@@ -179,7 +198,8 @@
     getEngine().page(query, 0, PAGE).then(function (answer) {
       if (ticket !== latest) return;
       form.setAttribute("data-ran-in", engine.kind);  // "worker" or "page": for the tests and the curious
-      current = { query: query, total: answer.total, shown: 0, ticket: ticket };
+      current = { query: query, total: answer.total, all: answer.all, words: answer.words, close: answer.close,
+                  shown: 0, ticket: ticket };
       if (!answer.total) { say("No papers match “" + query + "”."); return; }
       show(current, answer.docs);
     }).catch(function (error) { failed(error, ticket); });
@@ -200,11 +220,32 @@
     docs.forEach(function (doc) { if (doc) fragment.appendChild(renderResult(doc)); });
     list.appendChild(fragment);
     batch.shown += docs.length;
-    var total = batch.total;
-    say(total + (total === 1 ? " paper matches" : " papers match") + " “" + batch.query + "”" +
-        (batch.shown < total ? "; showing the best " + batch.shown + "." : "."));
-    more.hidden = batch.shown >= total;
+    say(countText(batch) + (batch.shown < batch.total ? "; showing the best " + batch.shown + "." : "."));
+    more.hidden = batch.shown >= batch.total;
     more.disabled = false;
+  }
+
+  function number(n) {
+    return n.toLocaleString(document.documentElement.lang || "en");
+  }
+
+  function papers(n, verb) {
+    return number(n) + (n === 1 ? " paper " + verb + "es" : " papers " + verb);
+  }
+
+  // A count that means something: with two or more words, how many papers match every word (they come first)
+  // and how many only some, never "9,283 of 9,877 papers match" for a two-word query.
+  function countText(batch) {
+    var quoted = "“" + batch.query + "”", total = batch.total, all = batch.all, text;
+    var of = batch.close ? "" : " of " + quoted;
+    if (batch.words > 1 || all < total) {
+      text = (all ? papers(all, "match") : "No paper matches") + " every word" + of;
+      if (total > all && all) text += ", " + number(total - all) + " more match some";
+      else if (total > all) text += "; " + papers(total - all, "match") + " some";
+    } else {
+      text = papers(total, "match") + (batch.close ? "" : " " + quoted);
+    }
+    return batch.close ? "No exact match for " + quoted + "; showing close spellings. " + text : text;
   }
 
   function queryFromUrl() {

@@ -2,7 +2,12 @@
 
 Each paper's ref is its position in the document list written in base 36,
 because every posting repeats the ref. The fields carry lunr boosts, so a
-title match outranks an abstract match.
+title match outranks an abstract match. The author field holds names as
+written (words.author_terms: folded, never stemmed). Upvotes stay out of the
+index: `upvote_levels` gives each paper a small prior the browser multiplies
+its score by (a boost baked into the scores made the term shards 7 % larger
+gzipped, since equal scores no longer repeat, and changed every shard when a
+count changed).
 
 `build_index` computes what lunr.py's Builder computes (term numbers in order
 of first sight, BM25 scores with lunr's float operations, rounded as
@@ -33,15 +38,25 @@ from digest import urls
 from digest.catalog import Catalog, Paper, PaperMemo
 from digest.inputs.topics import Topic
 from digest.numbering import in_first_sight_order
-from digest.output.search.words import index_terms
+from digest.output.search.words import author_terms, index_terms
 from digest.text import snippet
 
 # (field, boost): lunr multiplies a field's BM25 scores by its boost.
 # `id` holds a paper's arXiv id as one word of its digits ("2405.14734" is 240514734); search-index.js
 # rewrites an id typed in a query the same way, so the id finds its paper and nothing else.
 FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("abstract", 1), ("topics", 2), ("author", 2), ("id", 1))
+AUTHOR_FIELD = "author"
 AUTHORS_SHOWN = 3
+AI_SUMMARY_LENGTH = 320  # as paper cards show it (digest/plan/site.py): one sentence, whole
+# The upvote prior: a result's score is multiplied by 1 + UPVOTE_PRIOR * level / PRIOR_LEVELS, where
+# level = round(PRIOR_LEVELS * ln(1 + upvotes) / ln(1 + the most upvotes)) (search-index.js applies it).
+UPVOTE_PRIOR = 0.2
+PRIOR_LEVELS = 20
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+# What a paper is indexed by: title, abstract, topics, authors, arXiv id (`SearchDocument.indexed`).
+IndexedText = tuple[str, str, str, tuple[str, ...], str | None]
 
 
 @dataclass(frozen=True)
@@ -54,19 +69,27 @@ class SearchDocument:
     path: str
     date: str
     topic_names: tuple[str, ...]
-    snippet: str
+    snippet: str  # Hugging Face's AI summary when there is one (`snippet_is_ai`), else the abstract's start
     code_url: str | None
     authors: tuple[str, ...] = ()
     arxiv_id: str | None = None
+    upvotes: int | None = None
+    snippet_is_ai: bool = False
+
+    def indexed(self) -> IndexedText:
+        """All the index is made from: papers equal in this index alike (upvotes and what results show aside)."""
+        return (self.title, self.abstract, self.topics, self.authors, self.arxiv_id)
 
     def fields(self) -> dict[str, str]:
         return {"title": self.title, "abstract": self.abstract, "topics": self.topics,
                 "author": " ".join(self.authors), "id": arxiv_word(self.arxiv_id)}
 
     def shown(self) -> list[Any]:
-        """What a result shows, for the browser: [title, path, date, topics, snippet, code url, first authors]."""
+        """What a result shows, for the browser: [title, path, date, topics, snippet, code url, first authors,
+        upvotes (null when unknown), whether the snippet is the AI summary]."""
         authors = ", ".join(self.authors[:AUTHORS_SHOWN]) + (" et al." if len(self.authors) > AUTHORS_SHOWN else "")
-        return [self.title, self.path, self.date, list(self.topic_names), self.snippet, self.code_url, authors]
+        return [self.title, self.path, self.date, list(self.topic_names), self.snippet, self.code_url, authors,
+                self.upvotes, self.snippet_is_ai]
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,19 +143,38 @@ def _document(paper: Paper, topics: Mapping[str, Topic], snippet_length: int) ->
         path=urls.paper(paper.slug),
         date=paper.first_seen.isoformat(),
         topic_names=names,
-        snippet=snippet(paper.abstract, snippet_length),
+        snippet=snippet(paper.ai_summary, AI_SUMMARY_LENGTH) if paper.ai_summary else snippet(paper.abstract,
+                                                                                            snippet_length),
         code_url=paper.code_url,
         authors=paper.authors,
         arxiv_id=paper.arxiv_id,
+        upvotes=paper.upvotes,
+        snippet_is_ai=bool(paper.ai_summary),
     )
 
 
 def document_terms(documents: Sequence[SearchDocument], seen: set[str] | None = None) -> list[dict[str, list[str]]]:
     """Each document's index terms per field, in order (repeats count toward BM25's term frequency).
 
-    The words as typed are added to `seen`.
+    The words as typed are added to `seen` (not the authors': names are matched whole, never by their stems).
     """
-    return [{name: index_terms(text, seen) for name, text in document.fields().items()} for document in documents]
+    return [{name: author_terms(text) if name == AUTHOR_FIELD else index_terms(text, seen)
+             for name, text in document.fields().items()} for document in documents]
+
+
+def upvote_levels(upvotes: Sequence[int | None]) -> str:
+    """Each paper's prior level as one base-36 digit, 0 to PRIOR_LEVELS: round(PRIOR_LEVELS * ln(1 + upvotes) /
+    ln(1 + the most upvotes)), unknown counting as 0.
+
+    The browser multiplies a result's score by 1 + UPVOTE_PRIOR * level / PRIOR_LEVELS, between 1 and 1.2: it
+    reorders papers whose text matches about equally well (a landmark paper above a minor one), but a paper that
+    does not match stays out and a text match more than 1.2 times better keeps its place. Logarithmic, so the
+    tenth upvote counts more than the hundredth; one digit a paper keeps the file small.
+    """
+    counts = [max(count or 0, 0) for count in upvotes]
+    top = max(counts, default=0)
+    scale = math.log1p(top) if top else 1.0
+    return "".join(_DIGITS[round(PRIOR_LEVELS * math.log1p(count) / scale)] for count in counts)
 
 
 class TermNumbers:

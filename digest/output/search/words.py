@@ -15,6 +15,16 @@ one UTF-16 code unit at a time, lowercased term by term, then stemmed by
 - `stemmer.stem` is a port of lunr.js's own stemmer, proven equal word for
   word by tests/test_stemmer.py.
 
+Author names are not words of a language: stemming made "Tri" (Dao) and "try"
+one term. The author field's terms are each word folded (lowercased, the
+accents NFD splits off removed: "Müller" is "muller"), never stemmed, no stop
+word dropped, and ended with AUTHOR_MARK, which no typed word can contain: an
+author term never meets a stemmed one, in the index or in a query. The mark
+ends the term rather than starts it, so a name sorts beside the stems of the
+same letters ("tri", "tri@") and a query word's two terms mostly share a shard.
+search-index.js folds a query word the same way for the author field, with the
+marks this module lists (`FOLD_MARKS_JS`, carried by the manifest).
+
 `SEPARATOR_JS` is the same rule as a JavaScript regular expression; the
 manifest carries it and search-index.js installs it, so the two sides cannot
 drift apart (tests/test_search_index.py compares them on every BMP character).
@@ -33,13 +43,17 @@ from digest.output.search.stemmer import stem
 
 def _word_ranges() -> list[tuple[int, int]]:
     """Code point ranges of every BMP letter and digit in this Python's Unicode database."""
+    return _ranges_of([code for code in range(0x10000) if unicodedata.category(chr(code))[0] in "LN"])
+
+
+def _ranges_of(codes: list[int]) -> list[tuple[int, int]]:
+    """Sorted code points as runs of consecutive ones."""
     ranges: list[tuple[int, int]] = []
-    for code in range(0x10000):
-        if unicodedata.category(chr(code))[0] in "LN":
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
     return ranges
 
 
@@ -55,6 +69,28 @@ _RUN = re.compile(f"{_HYPHENATED}(?:\\s+{_HYPHENATED})*")
 # ship newer Unicode versions than Python and would call a few new letters letters. '*' is kept
 # out so a trailing wildcard stays part of its term.
 SEPARATOR_JS = f"[^{_character_class(_RANGES)}*]"
+# Ends every author term: a separator, so no word typed in a query can hold it or be confused with it.
+AUTHOR_MARK = "@"
+
+
+def _fold_marks() -> frozenset[str]:
+    """The nonspacing marks (Mn) that lowercasing and NFD split off BMP letters and digits: what folding drops.
+
+    A word holds no mark of its own (marks separate words), so these are the only ones folding meets.
+    """
+    marks = set()
+    for first, last in _RANGES:
+        for code in range(first, last + 1):
+            lowered = chr(code).lower()
+            if len(lowered) > 1 or not unicodedata.is_normalized("NFD", lowered):  # most letters: neither
+                marks.update(char for char in unicodedata.normalize("NFD", lowered)
+                             if unicodedata.category(char) == "Mn")
+    return frozenset(marks)
+
+
+_FOLD_MARKS = _fold_marks()
+# The same marks for the browser, which folds with `word.normalize("NFD").replace(new RegExp(this, "g"), "")`.
+FOLD_MARKS_JS = f"[{_character_class(_ranges_of(sorted(map(ord, _FOLD_MARKS))))}]"
 
 
 def split_words(text: str) -> list[str]:
@@ -86,6 +122,19 @@ def index_terms(text: str, seen: set[str] | None = None) -> list[str]:
     if seen is not None:
         seen.update(words)
     return [term for term in map(index_term, words) if term is not None]
+
+
+def fold(word: str) -> str:
+    """A word as an author's name is indexed: lowercased, accents dropped ("Müller" -> "muller"), not stemmed."""
+    lowered = word.lower()
+    if lowered.isascii():
+        return lowered
+    return "".join(char for char in unicodedata.normalize("NFD", lowered) if char not in _FOLD_MARKS)
+
+
+def author_terms(text: str) -> list[str]:
+    """Every author term of `text` (names), in order: each word folded and marked, stop words kept ("He")."""
+    return [fold(word) + AUTHOR_MARK for word in _WORD.findall(text)]
 
 
 def stems_of(words: set[str]) -> dict[str, str]:
