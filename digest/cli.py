@@ -13,7 +13,7 @@ from digest.commands.build import build_site
 from digest.commands.check import add_check_command
 from digest.commands.fetch import add_fetch_command
 from digest.commands.init import add_init_command
-from digest.commands.options import add_base_url_option, base_url_from
+from digest.commands.options import add_base_url_option, add_source_option, base_url_from
 from digest.commands.progress import TerminalProgress, summary
 from digest.commands.topics import add_topics_command
 from digest.errors import DigestError
@@ -95,7 +95,7 @@ def _add_email_command(commands: argparse._SubParsersAction) -> None:
                       help="snapshot date as YYYY-MM-DD (default: the newest snapshot)")
     when.add_argument("--week", type=_iso_week, default=None, metavar="YYYY-Www",
                       help="the weekly digest of an ISO week instead, e.g. 2024-W47 (its page is weeks/2024-W47/)")
-    _add_source_option(email)
+    add_source_option(email)
     add_base_url_option(email)
     email.add_argument("--out", type=Path, default=None, metavar="DIR",
                        help="where the three files are written (default: email/ in the project folder)")
@@ -133,18 +133,13 @@ def _run_email(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_source_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
-                         help="project folder holding content/ and templates/ (default: current folder)")
-
-
 def _add_keep_going_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("--keep-going", action="store_true",
                          help="skip snapshot files with errors (with a warning) instead of failing the build")
 
 
 def _add_project_options(command: argparse.ArgumentParser) -> None:
-    _add_source_option(command)
+    add_source_option(command)
     command.add_argument("--output", type=Path, default=None, metavar="DIR",
                          help="where the site is written (default: site/ in the project folder)")
     add_base_url_option(command)

@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from digest import urls
+from digest import clock, urls
 from digest.catalog import Catalog, build_catalog
 from digest.commands.parallel import Background, run_tasks, sigterm_raises
 from digest.commands.progress import Progress, Stages, StageTime
@@ -90,13 +90,7 @@ class BuildReport:
 
 def reference_date() -> date:
     """Today, unless SOURCE_DATE_EPOCH pins the build to a moment (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-        except (ValueError, OverflowError, OSError):
-            raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got '{epoch}'") from None
-    return datetime.now(tz=UTC).date()
+    return clock.today(os.environ)
 
 
 def read_sources(project: Project, *, keep_going: bool = False, state: BuildState | None = None,

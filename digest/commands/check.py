@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import jinja2
 from jinja2 import nodes
 
 from digest.commands.build import read_sources
-from digest.commands.options import add_base_url_option, base_url_from
+from digest.commands.options import add_base_url_option, add_source_option, base_url_from
 from digest.errors import TemplateError
 from digest.inputs.config import SITE_CONFIG_NAME
 from digest.output.render import Renderer
@@ -36,8 +35,7 @@ def add_check_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
             "Read site.yaml, topics.yaml, every snapshot and page as `digest build` does, and compile every "
             "template, writing nothing. Exits 0 with a one-line summary, or 2 at the first problem with its file "
             "and line: for a pre-commit hook or a pull-request check."))
-    check.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
-                       help="project folder holding content/ and templates/ (default: current folder)")
+    add_source_option(check)
     add_base_url_option(check)
     check.set_defaults(run=run_check_command)
     return check

@@ -41,10 +41,12 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from digest import __version__
+from digest import __version__, clock
+from digest.commands.options import add_source_option
 from digest.errors import DigestError, SnapshotError
 from digest.inputs import json_snapshot
 from digest.inputs.api_json import ApiItem, count_papers, dump_api_items, paper_id, parse_api_items, printable_excerpt
+from digest.inputs.sources import is_source_name
 
 DEFAULT_API = "https://huggingface.co/api/daily_papers"
 API_VARIABLE = "DIGEST_API_URL"
@@ -472,16 +474,15 @@ def weekdays(first: date, last: date) -> Iterator[date]:
 def snapshot_files_for(snapshots_dir: Path, day: date) -> list[Path]:
     """The files in `snapshots_dir` whose name starts with `day` (2025-10-08.txt, 2025-10-08.json, ...).
 
-    Hidden files and editor leftovers (.swp, ~, .tmp, .part) are not snapshots. A
-    text snapshot without the date in its name is not found: its date is inside.
+    Only source files count (`inputs.sources.is_source_name`: no editor leftovers). A text snapshot
+    without the date in its name is not found: its date is inside.
     """
     if not snapshots_dir.is_dir():
         return []
     stem = day.isoformat()
-    litter = ("~", ".swp", ".swx", ".tmp", ".part", ".bak", ".orig")
     return sorted(path for path in snapshots_dir.iterdir()
                   if path.name.startswith(stem) and not path.name[len(stem):][:1].isdigit()
-                  and not path.name.endswith(litter) and path.is_file())
+                  and is_source_name(path.name) and path.is_file())
 
 
 def _refuse_second_snapshot(snapshots_dir: Path, day: date) -> None:
@@ -633,8 +634,7 @@ def add_fetch_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
                        "another host, give its URL here")
     fetch.add_argument("--force", action="store_true",
                        help="replace DATE.json even if the API now lists fewer papers than it holds")
-    fetch.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
-                       help="project folder holding content/ (default: current folder)")
+    add_source_option(fetch)
     fetch.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                        help=f"a try fails after this long without data, or when the whole answer takes longer "
                        f"than {DEADLINE_PER_TIMEOUT} times this; it is then retried (default: {DEFAULT_TIMEOUT:g}, "
@@ -645,19 +645,8 @@ def add_fetch_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
 
 def run_fetch_command(args: argparse.Namespace) -> int:
     snapshots = args.source / "content" / "snapshots"
-    return run_fetch(snapshots, args.date, args.since, args.api, args.force, utc_today(os.environ), print,
+    return run_fetch(snapshots, args.date, args.since, args.api, args.force, clock.today(os.environ), print,
                      timeout=args.timeout)
-
-
-def utc_today(environ: Mapping[str, str]) -> date:
-    """Today in UTC, or the day of $SOURCE_DATE_EPOCH for reproducible runs."""
-    epoch = environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return datetime.now(UTC).date()
-    try:
-        return datetime.fromtimestamp(int(epoch), UTC).date()
-    except (ValueError, OverflowError, OSError):
-        raise DigestError(f"SOURCE_DATE_EPOCH must be seconds since 1970, got '{printable_excerpt(epoch)}'") from None
 
 
 def _iso_date(value: str) -> date:

@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from digest.inputs.config import BASE_URL_VARIABLE, normal_base_url
+
+
+def add_source_option(command: argparse.ArgumentParser) -> None:
+    """--source DIR: the project folder every command reads (content/, templates/)."""
+    command.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
+                         help="project folder holding content/ and templates/ (default: current folder)")
 
 
 def add_base_url_option(command: argparse.ArgumentParser) -> None:

@@ -5,7 +5,8 @@ the pages, build the search files and render each day's email. Python runs
 one thread of bytecode at a time, so they go to forked worker processes:
 a forked worker inherits the catalog, settings and templates as they are in
 memory (nothing is pickled on the way in), runs one task and sends back its
-bytes. Results come back in task order, so the output is byte-identical to a
+result. Results come back as tasks finish, numbered, and each task writes or
+returns the same bytes wherever it runs, so the output is byte-identical to a
 one-process build. Where fork is missing or there is one core, tasks simply
 run here, one after the other. A worker ends with the process that forked it:
 one left behind by a killed build would go on writing into its staging folder.

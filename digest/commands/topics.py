@@ -13,11 +13,11 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from digest.catalog import Catalog
 from digest.commands.build import read_sources
+from digest.commands.options import add_source_option
 from digest.inputs.topics import OTHER_SLUG, Taxonomy, Topic, load_taxonomy
 from digest.project import Project
 from digest.text import folded_words
@@ -238,8 +238,7 @@ def add_topics_command(commands: argparse._SubParsersAction) -> None:
         "Print each topic's share of the papers, with a warning for topics over 25 %% or under 1 %% and for "
         "Other over 2 %%, then the words and two-word phrases most typical of the papers under Other that no "
         "topic's phrases find yet, each with an example title: what to add to content/topics.yaml."))
-    topics.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
-                        help="project folder holding content/ and templates/ (default: current folder)")
+    add_source_option(topics)
     topics.add_argument("--top", type=_positive, default=TOP_TERMS, metavar="N",
                         help=f"how many words and phrases to list for Other (default: {TOP_TERMS})")
     topics.set_defaults(run=_run)

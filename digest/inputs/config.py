@@ -180,8 +180,19 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+def setting_range(cls: type, name: str) -> tuple[int, int]:
+    """(low, high) a numeric setting allows: one declaration, also for the environment variables that override it."""
+    meta = {spec.name: spec.metadata for spec in fields(cls)}[name]
+    return meta["low"], meta["high"]
+
+
+def setting_choices(cls: type, name: str) -> tuple[str, ...]:
+    """The values a setting with choices allows (see `setting_range`)."""
+    return tuple({spec.name: spec.metadata for spec in fields(cls)}[name]["choices"])
+
+
 def describe_settings(cls: type = SiteConfig, prefix: str = "") -> list[tuple[str, str, str]]:
-    """(key, default, help) for every setting, for docs and `digest settings`."""
+    """(key, default, help) for every setting: the tests hold the README and `digest init`.s site.yaml to it."""
     rows: list[tuple[str, str, str]] = []
     for spec in fields(cls):
         key = prefix + spec.name

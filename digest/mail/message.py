@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
+from digest import clock
 from digest.errors import DigestError
 from digest.inputs.config import SITE_CONFIG_NAME, SiteConfig
 from digest.mail.compose import EmailDigest, one_line
@@ -55,13 +56,7 @@ def message_id(config: SiteConfig, key: str) -> str:
 
 def message_date(day: date, environ: Mapping[str, str]) -> datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else midnight UTC of the snapshot date."""
-    epoch = environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=UTC)
-        except (ValueError, OverflowError, OSError):
-            raise DigestError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got '{epoch}'") from None
-    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+    return clock.pinned_moment(environ) or datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 
 def check_address(address: str) -> str:

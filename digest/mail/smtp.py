@@ -9,7 +9,7 @@ from dataclasses import replace
 from email.message import EmailMessage
 
 from digest.errors import DigestError
-from digest.inputs.config import SmtpSettings
+from digest.inputs.config import SmtpSettings, setting_choices, setting_range
 
 PASSWORD_VARIABLE = "DIGEST_SMTP_PASSWORD"
 ENV_PREFIX = "DIGEST_SMTP_"
@@ -21,13 +21,16 @@ def smtp_settings(base: SmtpSettings, environ: Mapping[str, str]) -> SmtpSetting
         changes["host"] = environ[ENV_PREFIX + "HOST"].strip()
     if environ.get(ENV_PREFIX + "PORT"):
         raw = environ[ENV_PREFIX + "PORT"].strip()
-        if not raw.isdigit() or not 0 < int(raw) < 65536:
-            raise DigestError(f"{ENV_PREFIX}PORT must be a port number (1-65535), got '{raw}'")
+        low, high = setting_range(SmtpSettings, "port")
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise DigestError(f"{ENV_PREFIX}PORT must be a port number ({low}-{high}), got '{raw}'")
         changes["port"] = int(raw)
     if environ.get(ENV_PREFIX + "SECURITY"):
         security = environ[ENV_PREFIX + "SECURITY"].strip().lower()
-        if security not in ("starttls", "ssl", "none"):
-            raise DigestError(f"{ENV_PREFIX}SECURITY must be starttls, ssl or none, got '{security}'")
+        choices = setting_choices(SmtpSettings, "security")
+        if security not in choices:
+            raise DigestError(f"{ENV_PREFIX}SECURITY must be {', '.join(choices[:-1])} or {choices[-1]}, "
+                              f"got '{security}'")
         changes["security"] = security
     if ENV_PREFIX + "USER" in environ:
         changes["user"] = environ[ENV_PREFIX + "USER"].strip()
