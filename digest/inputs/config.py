@@ -192,7 +192,7 @@ def setting_choices(cls: type, name: str) -> tuple[str, ...]:
 
 
 def describe_settings(cls: type = SiteConfig, prefix: str = "") -> list[tuple[str, str, str]]:
-    """(key, default, help) for every setting: the tests hold the README and `digest init`.s site.yaml to it."""
+    """(key, default, help) for every setting: the tests hold the README and `digest init`'s site.yaml to it."""
     rows: list[tuple[str, str, str]] = []
     for spec in fields(cls):
         key = prefix + spec.name
