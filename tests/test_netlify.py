@@ -5,17 +5,14 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-import threading
 import tomllib
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, QuietHandler, serve_folder
 
 CONFIG = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))
 
@@ -76,7 +73,7 @@ def test_pages_have_no_inline_scripts_or_handlers(site_dir: Path) -> None:
     assert data_blocks >= 96  # one per paper page
 
 
-class NetlifyLikeHandler(SimpleHTTPRequestHandler):
+class NetlifyLikeHandler(QuietHandler):
     """Serves site/ with the headers netlify.toml gives each path, as Netlify would."""
 
     def end_headers(self) -> None:
@@ -85,17 +82,11 @@ class NetlifyLikeHandler(SimpleHTTPRequestHandler):
                 self.send_header(name, value)
         super().end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def netlify_like_server(site_dir: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(NetlifyLikeHandler, directory=str(site_dir)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_folder(site_dir, NetlifyLikeHandler) as url:
+        yield url
 
 
 @pytest.mark.browser

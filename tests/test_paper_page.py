@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
-from functools import partial
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +15,7 @@ import pytest
 from digest.cli import main
 from digest.commands.build import build_site
 from digest.project import Project
-from tests.conftest import FIXTURES, free_port, make_project
+from tests.conftest import FIXTURES, make_project, serve_folder
 from tests.test_site_checks import NARROW, VNU_JAR, WIDE, _require_vnu, axe_violations, describe
 
 JSON = FIXTURES / "json"
@@ -236,18 +233,10 @@ def test_nu_html_checker_accepts_the_json_site(site: Path, hostile_site: Project
         assert not errors, "\n".join(f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in errors[:20])
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def json_server(site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_folder(site) as url:
+        yield url
 
 
 @pytest.mark.browser
@@ -284,11 +273,8 @@ def report_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                       "publishedAt": "2025-07-28T00:00:00.000Z"}}
     project = make_project(root, {"2025-07-29.json": json.dumps([item]).encode()})
     build_site(project)
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(_Quiet, directory=str(project.output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/papers/kimi-k2-open-agentic-intelligence/"
-    server.shutdown()
-    server.server_close()
+    with serve_folder(project.output) as url:
+        yield url + "papers/kimi-k2-open-agentic-intelligence/"
 
 
 @pytest.mark.browser
