@@ -22,9 +22,12 @@ import pytest
 
 from digest.commands.build import BuildState, build_site
 from digest.errors import DigestError
+from digest.preview.errorpage import error_page
 from digest.preview.guard import Guard
+from digest.preview.http import PreviewServer
 from digest.preview.limits import Connections, Limits
-from digest.preview.serve import BuildStatus, Preview, PreviewServer, bind_server, error_page, serve
+from digest.preview.serve import bind_server, serve
+from digest.preview.session import BuildStatus, Preview
 from digest.project import Project
 from tests.conftest import REPO, free_port, make_project
 
@@ -198,11 +201,12 @@ def test_pretty_urls_redirects_and_the_sites_404_page(served: Served) -> None:
 
 def test_the_reload_script_is_added_when_served_and_never_written(served: Served) -> None:
     _, _, page = fetch(served.port, "/")
-    _, headers, build_id = fetch(served.port, "/__digest__/build")
-    assert f'src="/__digest__/reload.js" data-build="{build_id.decode()}"'.encode() in page
-    assert headers["Cache-Control"] == "no-store"
+    build_id = served.preview.status.build_id
+    assert f'src="/__digest__/reload.js" data-build="{build_id}"'.encode() in page
     code, headers, script = fetch(served.port, "/__digest__/reload.js")
     assert code == 200 and headers["Content-Type"].startswith("text/javascript") and b"location.reload" in script
+    assert b"new WebSocket(" in script and b"fetch(" not in script  # one mechanism: the socket, reopened
+    assert fetch(served.port, "/__digest__/build")[0] == 404  # no polling endpoint
     files = [path for path in served.project.output.rglob("*") if path.is_file() and not path.is_symlink()]
     assert files and not [path for path in files if b"__digest__" in path.read_bytes()]
 
@@ -225,6 +229,16 @@ def open_live(port: int, *extra_headers: str, page: str = "", host: str = "") ->
             break
         head += chunk
     return connection, head
+
+
+def first_build_id(port: int, page: str = "") -> bytes:
+    """What a tab on `page` is told the moment its socket opens (or reopens): the build id it should show."""
+    connection, head = open_live(port, f"Origin: http://127.0.0.1:{port}", page=page)
+    with connection:
+        assert head.startswith(b"HTTP/1.1 101 "), head
+        opcode, payload = read_frame(connection)
+        assert opcode == 0x1
+        return payload
 
 
 def read_frame(connection: socket.socket) -> tuple[int, bytes]:
@@ -255,7 +269,8 @@ def test_the_live_socket_tells_the_build_id_at_once_then_each_new_build(own_serv
 def test_open_pages_written_ahead_are_told_first_and_a_page_not_yet_written_waits(own_served: Served) -> None:
     """Home and About are open when a paper is added: the home tab is told the new build while the build is still
     under way (About, unchanged, is not), is served with that build's id, so it does not reload again when the
-    build ends; the new paper's page, linked from it but not written yet, is answered once it is."""
+    build ends; the new paper's page, linked from it but not written yet, is answered once it is. A socket that
+    reopens meanwhile is told the same as one that stayed open."""
     served = own_served
     origin = f"Origin: http://127.0.0.1:{served.port}"
     home, _ = open_live(served.port, origin, page="/")
@@ -278,7 +293,7 @@ def test_open_pages_written_ahead_are_told_first_and_a_page_not_yet_written_wait
             during["told"] = files
             during["home"] = read_frame(home)[1]
             during["page"] = fetch(served.port, "/")[2]
-            during["polls"] = [fetch(served.port, f"/__digest__/build?page={path}")[2] for path in ("/", "/about/")]
+            during["reopened"] = [first_build_id(served.port, path) for path in ("/", "/about/")]
             about.settimeout(0.3)
             with pytest.raises(TimeoutError):
                 about.recv(1)
@@ -293,7 +308,7 @@ def test_open_pages_written_ahead_are_told_first_and_a_page_not_yet_written_wait
         final = served.preview.status.build_id.encode()
         assert during["told"] == {"index.html"} and during["home"] == final != first
         assert NEW_TITLE.encode() in during["page"] and f'data-build="{final.decode()}"'.encode() in during["page"]
-        assert during["polls"] == [final, first]
+        assert during["reopened"] == [final, first]  # a socket opened mid-build is told what its page shows
         assert during["still asking"] and paper_page[0][0] == 200 and NEW_TITLE.encode() in paper_page[0][2]
         assert read_frame(about) == (0x1, final)
         home.settimeout(0.3)
@@ -339,36 +354,63 @@ def test_the_live_socket_refuses_other_sites_pages_and_plain_requests(served: Se
     assert code == 426 and b"WebSocket" in body
 
 
+def restart_in_process(served: Served, preview: Preview) -> Served:
+    """Stop `served`'s server and listen on its port again with `preview`, as a restarted `digest serve` would."""
+    served.preview.stop_waiting()
+    served.server.shutdown()
+    served.server.server_close()
+    server = bind_server("127.0.0.1", served.port, preview)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return Served(served.project, preview, server)
+
+
+def wait_until_open(preview: Preview, pages: set[str], timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while preview.open_pages != pages:
+        assert time.monotonic() < deadline, preview.open_pages
+        time.sleep(0.02)
+
+
 @pytest.mark.browser
-def test_a_page_without_websockets_still_reloads_by_polling(own_served: Served, browser: Any) -> None:
+def test_a_dropped_socket_reopens_and_reloads_the_page_only_for_a_new_build(own_served: Served,
+                                                                              browser: Any) -> None:
+    """The server goes away twice. Back with the same build id (a socket that merely dropped), the page reopens
+    its socket and stays; back as a new process (a new token in the id), the page reloads."""
     served = own_served
-    context = browser.new_context()
-    context.add_init_script("delete window.WebSocket;")
-    polls: list[str] = []
-    context.on("request", lambda request: polls.append(request.url) if "/__digest__/build" in request.url else None)
+    page = browser.new_page()
     try:
-        page = context.new_page()
         page.goto(f"http://127.0.0.1:{served.port}/")
-        assert NEW_TITLE not in body_text(page)
-        add_paper(served.project)
-        served.preview.rebuild()
-        page.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=15_000)
-        assert polls  # it asked; no socket told it
+        page.evaluate("() => { window.stillTheSamePage = true; }")
+        wait_until_open(served.preview, {"index.html"})
+        same = Preview(served.project, out=io.StringIO(), err=io.StringIO())
+        same.status = BuildStatus(served.preview.status.build_id)
+        served = restart_in_process(served, same)
+        wait_until_open(same, {"index.html"})  # the tab's socket is back
+        time.sleep(0.5)
+        assert page.evaluate("() => window.stillTheSamePage") is True
+        served = restart_in_process(served, Preview(served.project, out=io.StringIO(), err=io.StringIO()))
+        page.wait_for_function("() => window.stillTheSamePage === undefined", timeout=15_000)
+        assert "New today" in body_text(page)
     finally:
-        context.close()
+        page.close()
+        served.preview.stop_waiting()
+        served.server.shutdown()
+        served.server.server_close()
 
 
 def test_a_failed_build_shows_an_escaped_error_page_until_the_next_good_build(own_served: Served) -> None:
     served = own_served
-    _, _, before = fetch(served.port, "/__digest__/build")
-    original = break_template(served.project)
-    served.preview.rebuild()
+    connection, _ = open_live(served.port, page="/")
+    with connection:
+        before = read_frame(connection)
+        original = break_template(served.project)
+        served.preview.rebuild()
+        assert read_frame(connection)[1] != before[1]  # open tabs reload to show the error
     code, _, page = fetch(served.port, "/")
     assert code == 500
     assert b"templates/home.html, line 4" in page
     assert b"&lt;b&gt;oops&lt;/b&gt;" in page and b"<b>oops" not in page
     assert fetch(served.port, "/feed.xml")[0] == 200  # the last good site is still there
-    assert fetch(served.port, "/__digest__/build")[2] != before  # open tabs reload to show the error
     assert "home.html:4" in served.preview.err.getvalue()
 
     (served.project.root / "templates" / "home.html").write_text(original, encoding="utf-8")
@@ -441,7 +483,7 @@ def test_a_request_naming_another_host_is_refused_without_any_of_the_site(served
     """DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 still sends its own name."""
     port = served.port
     headers = [f"Host: {host.format(port=port, other=port + 1)}" for host in hosts]
-    for path in ("/", "/__digest__/build", "/feed.xml", "/__digest__/reload.js"):
+    for path in ("/", "/__digest__/live", "/feed.xml", "/__digest__/reload.js"):
         status, body = raw(port, f"GET {path} HTTP/1.1", *headers)
         assert status.startswith(b"HTTP/1.0 421 ") and body.startswith(b"421 Misdirected Request"), (path, status)
         assert b"<" not in body and served.preview.status.build_id.encode() not in body
@@ -457,7 +499,7 @@ def test_a_request_naming_this_server_is_answered(served: Served, hosts: tuple[s
     assert status.startswith(b"HTTP/1.0 200 ") and b"New today" in body
 
 
-def test_live_sockets_and_polls_answer_only_this_servers_pages(small: Served) -> None:
+def test_live_sockets_answer_only_this_servers_pages(small: Served) -> None:
     port, build_id = small.port, small.preview.status.build_id.encode()
     refused = [
         (f"evil.example:{port}", f"http://evil.example:{port}", b"421"),  # rebinding: both name the attacker
@@ -470,13 +512,10 @@ def test_live_sockets_and_polls_answer_only_this_servers_pages(small: Served) ->
         connection, head = open_live(port, f"Origin: {origin}", host=host)
         with connection:
             assert head.split(b" ")[1] == status and build_id not in head, (host, origin, head)
-        answer, body = raw(port, "GET /__digest__/build HTTP/1.1", f"Host: {host}", f"Origin: {origin}")
-        assert answer.split(b" ")[1] == status and build_id not in body
     for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
         connection, head = open_live(port, f"Origin: http://{host}", host=host)
         with connection:
             assert head.startswith(b"HTTP/1.1 101 ") and read_frame(connection) == (0x1, build_id)
-        assert raw(port, "GET /__digest__/build HTTP/1.1", f"Host: {host}", f"Origin: http://{host}")[1] == build_id
 
 
 def test_the_error_page_names_files_relative_to_the_project_and_only_to_this_server(own_served: Served,
@@ -633,14 +672,14 @@ class ServeProcess:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.output()
             try:
-                if fetch(self.port, "/__digest__/build")[0] == 200:
+                if fetch(self.port, "/__digest__/reload.js")[0] == 200:
                     return
             except OSError:
                 time.sleep(0.05)
         raise AssertionError(f"digest serve did not start: {self.output()}")
 
     def build_id(self) -> bytes:
-        return fetch(self.port, "/__digest__/build")[2]
+        return first_build_id(self.port)
 
     def output(self) -> str:
         return "".join(Path(stream.name).read_text() for stream in (self.stdout, self.stderr))
@@ -703,8 +742,9 @@ def test_pages_reload_after_a_save_show_build_errors_and_recover(tmp_path: Path,
     shutil.copytree(REPO / "templates", project.root / "templates")
     server = ServeProcess(tmp_path, free_port())
     context = browser.new_context()
-    polls: list[str] = []
-    context.on("request", lambda request: polls.append(request.url) if "/__digest__/build" in request.url else None)
+    asked: list[str] = []  # any request to the server's own endpoints besides the script
+    context.on("request", lambda request: asked.append(request.url)
+               if "/__digest__/" in request.url and not request.url.endswith("/reload.js") else None)
     try:
         tabs = [context.new_page() for _ in range(8)]  # more tabs than the browser's 6 connections per host
         sockets: list[Any] = []
@@ -716,7 +756,7 @@ def test_pages_reload_after_a_save_show_build_errors_and_recover(tmp_path: Path,
         add_paper(project)
         for tab in tabs:
             tab.wait_for_function(f"() => document.body.innerText.includes({NEW_TITLE!r})", timeout=15_000)
-        assert len(sockets) >= 8 and polls == []  # every tab was told over its socket; none had to ask
+        assert len(sockets) >= 8 and asked == []  # every tab was told over its socket; none had to ask
         page = tabs[0]
         page.get_by_role("link", name=NEW_TITLE).first.click()
         page.wait_for_url("**/papers/**")

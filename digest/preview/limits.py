@@ -4,8 +4,8 @@ The server runs one thread per connection. Without bounds, a client could
 open connections until the process runs out of threads, or keep one forever
 by sending a header line just before each read times out. So:
 
-* at most `Limits.connections` connections are handled at once (page loads,
-  polls, and connections that have not sent their request yet). At the cap,
+* at most `Limits.connections` connections are handled at once (page loads
+  and connections that have not sent their request yet). At the cap,
   a new connection closes the one that has waited longest for its request
   (a stalled client's, or a browser's spare, which it simply reopens), never
   one being answered; if none frees up within a second it gets a 503;
