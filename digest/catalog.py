@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from digest.inputs.snapshot import Snapshot, SnapshotEntry
-from digest.inputs.topics import TaskRunner, Taxonomy, Topic
+from digest.inputs.topics import ClassifiedMemo, TaskRunner, Taxonomy, Topic
 from digest.text import MAX_SLUG_LENGTH, code_link, find_links, normalize_title, short_hash, slugify
 
 if TYPE_CHECKING:
@@ -203,8 +203,10 @@ def _title_keys(entry: SnapshotEntry) -> list[str]:
     return [normalize_title(title) or title for title in (entry.title, *entry.alternate_titles)]
 
 
-def build_catalog(snapshots: Sequence[Snapshot], taxonomy: Taxonomy, run_tasks: TaskRunner | None = None) -> Catalog:
-    """Merge the snapshots, oldest first, into papers; `run_tasks` lets classification use every core."""
+def build_catalog(snapshots: Sequence[Snapshot], taxonomy: Taxonomy, run_tasks: TaskRunner | None = None,
+                  classified: ClassifiedMemo | None = None) -> Catalog:
+    """Merge the snapshots, oldest first, into papers; `run_tasks` lets classification use every core, and
+    `classified` (a preview's) holds topics found in earlier builds."""
     ordered = sorted(snapshots, key=lambda snapshot: snapshot.date)
     identities = _Identities()
     drafts: list[_Draft] = []
@@ -232,7 +234,7 @@ def build_catalog(snapshots: Sequence[Snapshot], taxonomy: Taxonomy, run_tasks: 
                 upvotes.append((draft.slug, entry.upvotes))
         days.append(SnapshotDay(snapshot.date, snapshot.path, tuple(new), tuple(returning), tuple(upvotes)))
     texts = [(draft.title, draft.abstract, draft.keywords) for draft in drafts]
-    topics = taxonomy.classify_all(texts, run_tasks)
+    topics = taxonomy.classify_all(texts, run_tasks, classified)
     papers = {draft.slug: _finish(draft, paper_topics) for draft, paper_topics in zip(drafts, topics, strict=True)}
     return Catalog(
         papers=papers,

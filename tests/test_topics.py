@@ -9,6 +9,7 @@ import pytest
 from digest.errors import ConfigError
 from digest.inputs.topics import Taxonomy, TaxonomyCache, load_taxonomy, parse_taxonomy
 from digest.inputs.yamlfile import load_yaml_file, load_yaml_text
+from digest.memo import Memo
 from tests.test_catalog import REPO, seed_catalog
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "topics"
@@ -192,12 +193,27 @@ def test_classifying_on_every_core_files_each_paper_as_one_process_does(monkeypa
     catalog = seed_catalog()
     texts = [(paper.title, paper.abstract, paper.keywords) for paper in catalog.papers.values()]
     texts += [("Federated agents", "", ()), ("Nothing in particular", "", ("diffusion",))]
-    expected = [taxonomy.classify_uncached(*text) for text in texts]
-    topics._CLASSIFIED.clear()
-    assert taxonomy.classify_all(texts, lambda tasks: run_tasks(tasks, processes=2)) == expected
-    assert len(topics._CLASSIFIED) == len(set(texts)), "the workers' answers are memoised here"
+    expected = [taxonomy.classify(*text) for text in texts]
+    memo: topics.ClassifiedMemo = Memo()
+    assert taxonomy.classify_all(texts, lambda tasks: run_tasks(tasks, processes=2), memo) == expected
+    assert len(memo.used) == len(set(texts)), "the workers' answers are kept in this process's memo"
     assert taxonomy.classify_all(texts) == expected
     assert len({topic for paper_topics in expected for topic in paper_topics}) > 3
+
+
+def test_a_preview_classifies_only_new_texts_and_forgets_what_it_no_longer_uses() -> None:
+    from digest.inputs import topics
+
+    taxonomy = load_taxonomy(REPO / "content")
+    texts = [("Federated agents", "", ()), ("Diffusion for images", "", ())]
+    memo: topics.ClassifiedMemo = Memo()
+    first = taxonomy.classify_all(texts, memo=memo)
+    memo.next_build()
+    memo.last = {key: ("planted",) for key in memo.last}  # a remembered answer is used as is, not recomputed
+    assert taxonomy.classify_all(texts[:1], memo=memo) == [("planted",)]
+    memo.next_build()
+    assert taxonomy.classify_all(texts, memo=memo)[1] == first[1]  # forgotten: it went unused for a build
+    assert len(memo.used) == 2
 
 
 def test_a_topic_can_ask_for_more_evidence_with_its_own_threshold() -> None:

@@ -28,8 +28,9 @@ from digest.inputs.config import SiteConfig, load_site_config
 from digest.inputs.pages import Page, read_pages
 from digest.inputs.snapshot import Snapshot
 from digest.inputs.sources import SNAPSHOT_READERS, find_snapshot_files, read_snapshot
-from digest.inputs.topics import Taxonomy, TaxonomyCache, load_taxonomy
+from digest.inputs.topics import ClassifiedMemo, Taxonomy, TaxonomyCache, load_taxonomy
 from digest.mail.compose import EmailCache, email_pages
+from digest.memo import Memo
 from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import PageSpec, RenderCache, Renderer, TemplateCache, render_pages
 from digest.output.search import SearchCache, build_search_files, catalog_documents
@@ -46,6 +47,7 @@ class BuildState:
 
     snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = field(default_factory=dict)
     taxonomy: TaxonomyCache = field(default_factory=TaxonomyCache)
+    classified: ClassifiedMemo = field(default_factory=Memo)  # each paper text's topics
     plans: PlanCache = field(default_factory=PlanCache)
     renders: RenderCache = field(default_factory=RenderCache)  # the listing pages and the machine files
     paper_renders: RenderCache = field(default_factory=RenderCache)  # the papers' pages
@@ -110,7 +112,10 @@ def read_sources(project: Project, *, keep_going: bool = False, state: BuildStat
 def _catalog(snapshots: tuple[Snapshot, ...], taxonomy: Taxonomy, state: BuildState | None) -> Catalog:
     if state is not None and state.catalog is not None and state.catalog[:2] == (snapshots, taxonomy):
         return state.catalog[2]
-    catalog = build_catalog(snapshots, taxonomy, run_tasks)
+    classified = state.classified if state is not None else None
+    if classified is not None:
+        classified.next_build()  # the catalog is built again: keep the topics this build asks for
+    catalog = build_catalog(snapshots, taxonomy, run_tasks, classified)
     if state is not None:
         state.catalog = (snapshots, taxonomy, catalog)
     return catalog

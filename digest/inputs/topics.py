@@ -25,10 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from digest.inputs.yamlfile import YamlDocument, load_yaml_text, read_settings_text
+from digest.memo import Memo
 from digest.text import folded_words, normalize_title, slugify
 
 # What a paper is classified on: its title, abstract and keywords.
 PaperText = tuple[str, str, tuple[str, ...]]
+# The topics of each text, by the taxonomy's fingerprint and the text: the catalog stage's preview memory.
+ClassifiedMemo = Memo[tuple[str, str, str, tuple[str, ...]], tuple[str, ...]]
 # Runs tasks, maybe on other cores, yielding (task number, result) as each finishes (commands/parallel.run_tasks).
 TaskRunner = Callable[[Sequence[Callable[[], list[tuple[str, ...]]]]], Iterator[tuple[int, list[tuple[str, ...]]]]]
 CLASSIFY_CHUNKS = 4  # pieces the uncached papers are cut into when a TaskRunner is given
@@ -85,32 +88,31 @@ class Taxonomy:
     def topics(self) -> tuple[Topic, ...]:
         return (*(rule.topic for rule in self.rules), self.other)
 
-    def classify(self, title: str, abstract: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
-        """Slugs of the topics a paper belongs to, in taxonomy order; never empty.
-
-        `keywords` are extra evidence, such as the feed's `ai_keywords`. Memoised across builds (the taxonomy
-        is reloaded each build but compares equal), so a preview rebuild does not classify every paper again.
-        """
-        return _classify(self._fingerprint, self, title, abstract, tuple(keywords))
-
-    def classify_all(self, texts: Sequence[PaperText], run_tasks: TaskRunner | None = None) -> list[tuple[str, ...]]:
-        """`classify` for many papers at once; `run_tasks` may classify the ones not yet memoised on other cores
-        (a cold build's catalog: 1.2 s at 10,000 papers on one). The same topics either way."""
-        found = [_CLASSIFIED.get((self._fingerprint, *text)) for text in texts]
+    def classify_all(self, texts: Sequence[PaperText], run_tasks: TaskRunner | None = None,
+                     memo: ClassifiedMemo | None = None) -> list[tuple[str, ...]]:
+        """`classify` for many papers at once. `run_tasks` may classify them on other cores (a cold build's
+        catalog); `memo` (a preview session's) holds the topics of texts classified by this taxonomy before, so
+        a rebuild classifies only new or edited papers. The same topics either way."""
+        memo = memo if memo is not None else Memo()
+        found = [memo.get((self._fingerprint, *text)) for text in texts]
         missing = [number for number, topics in enumerate(found) if topics is None]
         if run_tasks is None or len(missing) < CLASSIFY_ALONE:
-            return [topics or self.classify(*text) for topics, text in zip(found, texts, strict=True)]
-        chunks = [missing[start::CLASSIFY_CHUNKS] for start in range(CLASSIFY_CHUNKS)]
-        tasks = [partial(self._classify_chunk, [texts[number] for number in chunk]) for chunk in chunks]
-        for chunk_number, topics_of_chunk in run_tasks(tasks):
+            chunks, results = [missing], iter([(0, self._classify_chunk([texts[number] for number in missing]))])
+        else:
+            chunks = [missing[start::CLASSIFY_CHUNKS] for start in range(CLASSIFY_CHUNKS)]
+            results = run_tasks([partial(self._classify_chunk, [texts[number] for number in chunk])
+                                 for chunk in chunks])
+        for chunk_number, topics_of_chunk in results:
             for number, topics in zip(chunks[chunk_number], topics_of_chunk, strict=True):
-                found[number] = _remember(self._fingerprint, texts[number], topics)
+                found[number] = memo.put((self._fingerprint, *texts[number]), topics)
         return [topics for topics in found if topics is not None]  # all of them now
 
     def _classify_chunk(self, texts: list[PaperText]) -> list[tuple[str, ...]]:
-        return [self.classify_uncached(*text) for text in texts]
+        return [self.classify(*text) for text in texts]
 
-    def classify_uncached(self, title: str, abstract: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
+    def classify(self, title: str, abstract: str, keywords: Iterable[str] = ()) -> tuple[str, ...]:
+        """Slugs of the topics a paper belongs to, in taxonomy order; never empty. `keywords` are extra
+        evidence, such as the feed's `ai_keywords`."""
         scores = self.scores(title, abstract, keywords)
         chosen = [index for index, (rule, score) in enumerate(zip(self.rules, scores, strict=True))
                   if score >= (self.threshold if rule.threshold is None else rule.threshold)]
@@ -148,26 +150,6 @@ class Taxonomy:
     def phrase_counts(self, text: str) -> tuple[int, ...]:
         """How many distinct phrases of each topic (in taxonomy order) occur in `text`."""
         return tuple(self._finder.count((text,))[:len(self.rules)])
-
-
-def _classify(fingerprint: str, taxonomy: Taxonomy, title: str, abstract: str,
-              keywords: tuple[str, ...]) -> tuple[str, ...]:
-    found = _CLASSIFIED.get((fingerprint, title, abstract, keywords))
-    if found is None:
-        text = (title, abstract, keywords)
-        found = _remember(fingerprint, text, taxonomy.classify_uncached(*text))
-    return found
-
-
-def _remember(fingerprint: str, text: PaperText, topics: tuple[str, ...]) -> tuple[str, ...]:
-    if len(_CLASSIFIED) >= _CLASSIFIED_LIMIT:
-        _CLASSIFIED.clear()
-    _CLASSIFIED[(fingerprint, *text)] = topics
-    return topics
-
-
-_CLASSIFIED: dict[tuple[str, str, str, tuple[str, ...]], tuple[str, ...]] = {}  # by taxonomy fingerprint and text
-_CLASSIFIED_LIMIT = 1 << 17
 
 
 @dataclass(frozen=True, eq=False, slots=True)
