@@ -10,11 +10,11 @@ Everything after it (pages, search, feeds, email) reads the finished, immutable
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING
 
 from digest.inputs.snapshot import Snapshot, SnapshotEntry
 from digest.inputs.topics import ClassifiedMemo, TaskRunner, Taxonomy, Topic
@@ -23,7 +23,6 @@ from digest.text import MAX_SLUG_LENGTH, code_link, find_links, normalize_title,
 if TYPE_CHECKING:
     from digest.related import Related
 
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,23 +61,6 @@ class Paper:
     @property
     def last_seen(self) -> date:
         return self.appearances[-1]
-
-
-@dataclass
-class PaperMemo(Generic[T]):
-    """What a stage makes of each paper under one setting (a card, a search document), kept by a preview for its
-    next build: a paper equal to last build's, under the same setting, gets the same value without making it."""
-
-    values: dict[Paper, T] = field(default_factory=dict)
-    setting: Any = None
-
-    def each(self, papers: Iterable[Paper], setting: Any, make: Callable[[Paper], T]) -> list[T]:
-        """`make(paper)` for every paper, in order, from last build's values where the paper and setting are equal."""
-        known = self.values if self.setting == setting else {}
-        papers = list(papers)
-        self.values = {paper: known.get(paper) or make(paper) for paper in papers}
-        self.setting = setting
-        return [self.values[paper] for paper in papers]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ holds at most two builds' worth and never grows with a session's length. A full 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -43,3 +43,25 @@ class Memo(Generic[K, V]):
     def next_build(self) -> None:
         """Start a build: what the last one used stays reachable, the rest is dropped."""
         self.last, self.used = self.used, {}
+
+
+@dataclass
+class SettingMemo(Generic[K, V]):
+    """A `Memo` of what a stage makes of each item under one setting (a paper's card under the topics and the
+    snippet length): a changed setting starts it afresh, so the setting is compared once, not once an item."""
+
+    memo: Memo[K, V] = field(default_factory=Memo)
+    setting: object = None
+
+    def each(self, items: Iterable[K], setting: object, make: Callable[[K], V]) -> list[V]:
+        """`make(item)` for every item, in order, from what the last build made where item and setting are equal."""
+        if setting != self.setting:
+            self.memo, self.setting = Memo(), setting
+        self.memo.next_build()
+        get, put = self.memo.get, self.memo.put
+        return [value if (value := get(item)) is not None else put(item, make(item)) for item in items]
+
+
+def each(memo: SettingMemo[K, V] | None, items: Iterable[K], setting: object, make: Callable[[K], V]) -> list[V]:
+    """`make(item)` for every item: through a preview's `memo`, or directly in a full build (which has none)."""
+    return [make(item) for item in items] if memo is None else memo.each(items, setting, make)

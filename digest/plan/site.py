@@ -13,11 +13,12 @@ from datetime import date
 from functools import cached_property, partial
 from typing import Any
 
-from digest import urls
-from digest.catalog import Catalog, Paper, PaperMemo, SnapshotDay
+from digest import memo, urls
+from digest.catalog import Catalog, Paper, SnapshotDay
 from digest.inputs.config import SiteConfig
 from digest.inputs.pages import Page
 from digest.inputs.topics import OTHER_SLUG, Topic
+from digest.memo import SettingMemo
 from digest.output.render import PageSpec
 from digest.periods import Period, month_key, months, week_key, weeks
 from digest.plan.charts import topic_chart
@@ -218,9 +219,8 @@ def in_site_order(listings: Sequence[PageSpec], paper_pages: Sequence[PageSpec])
 def _paper_cards(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig,
                  cache: PlanCache | None) -> dict[str, PaperCard]:
     """Every paper's card by slug; a preview's cache keeps the cards of papers equal to last build's."""
-    memo = cache.cards if cache is not None else PaperMemo[PaperCard]()
-    cards = memo.each(catalog.papers.values(), (catalog.topics, config.snippet_length),
-                      lambda paper: paper_card(paper, topics, config))
+    cards = memo.each(cache.cards if cache is not None else None, catalog.papers.values(),
+                      (catalog.topics, config.snippet_length), lambda paper: paper_card(paper, topics, config))
     return dict(zip(catalog.papers, cards, strict=True))
 
 
@@ -261,7 +261,7 @@ class PlanCache:
     """
 
     papers: dict[str, tuple[tuple[Any, ...], PageSpec]] = field(default_factory=dict)
-    cards: PaperMemo[PaperCard] = field(default_factory=PaperMemo)
+    cards: SettingMemo[Paper, PaperCard] = field(default_factory=SettingMemo)
     planned: int = 0  # in the last build
     reused: int = 0
 

@@ -13,7 +13,8 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from digest.catalog import Catalog, PaperMemo
+from digest.catalog import Catalog, Paper
+from digest.memo import SettingMemo
 from digest.output.search.index import (
     DocumentPostings,
     IndexedText,
@@ -45,7 +46,7 @@ class SearchCache:
     papers: dict[IndexedText, tuple[DocumentPostings, tuple[str, ...]]] = field(default_factory=dict)
     documents: tuple[SearchDocument, ...] | None = None
     files: dict[str, bytes] = field(default_factory=dict)
-    by_paper: PaperMemo[SearchDocument] = field(default_factory=PaperMemo)
+    by_paper: SettingMemo[Paper, SearchDocument] = field(default_factory=SettingMemo)
     indexed: tuple[IndexedText, ...] | None = None
     index_files: IndexFiles | None = None
 

@@ -35,8 +35,9 @@ from lunr.builder import Builder
 from lunr.stemmer import stemmer as lunr_stemmer
 
 from digest import urls
-from digest.catalog import Catalog, Paper, PaperMemo
+from digest.catalog import Catalog, Paper
 from digest.inputs.topics import Topic
+from digest.memo import SettingMemo, each
 from digest.numbering import in_first_sight_order
 from digest.output.search.words import author_terms, index_terms
 from digest.text import snippet
@@ -126,12 +127,11 @@ def arxiv_word(arxiv_id: str | None) -> str:
 
 
 def search_documents(catalog: Catalog, snippet_length: int,
-                     memo: PaperMemo[SearchDocument] | None = None) -> tuple[SearchDocument, ...]:
+                     memo: SettingMemo[Paper, SearchDocument] | None = None) -> tuple[SearchDocument, ...]:
     """Every paper's search document, in catalog order; `memo` (a preview's) keeps last build's."""
     topics: Mapping[str, Topic] = {topic.slug: topic for topic in catalog.topics}
-    memo = memo if memo is not None else PaperMemo()
-    return tuple(memo.each(catalog.papers.values(), (catalog.topics, snippet_length),
-                           lambda paper: _document(paper, topics, snippet_length)))
+    return tuple(each(memo, catalog.papers.values(), (catalog.topics, snippet_length),
+                      lambda paper: _document(paper, topics, snippet_length)))
 
 
 def _document(paper: Paper, topics: Mapping[str, Topic], snippet_length: int) -> SearchDocument:
