@@ -24,6 +24,7 @@ import css_inline
 from digest import urls
 from digest.catalog import Catalog, SnapshotDay
 from digest.inputs.config import SiteConfig
+from digest.memo import Memo
 from digest.output.render import Dependencies, PageSpec, Renderer, long_date
 from digest.periods import Period
 from digest.project import Project
@@ -280,40 +281,33 @@ class EmailCache:
 
     An email is reused while its content and the templates and settings it read are unchanged: an edited
     site template, stylesheet or site page leaves the emails alone, and an edited email template or setting
-    renders them again (and no site page). `previous` holds the last build's emails, `current` this build's;
-    `next_build` makes one the other, so the cache never holds more than two builds' worth.
+    renders them again (and no site page). Both memos follow `digest.memo`'s rule.
     """
 
-    previous: dict[EmailContent, RenderedEmail] = field(default_factory=dict)
-    current: dict[EmailContent, RenderedEmail] = field(default_factory=dict)
+    emails: Memo[EmailContent, RenderedEmail] = field(default_factory=Memo)
+    # What each edition showed, by the edition and everything it was planned from: choosing and shortening
+    # 300 days' papers again costs more than comparing them.
+    plans: Memo[tuple[Any, ...], EmailContent] = field(default_factory=Memo)
     rendered: int = 0  # in this build
     reused: int = 0
-    # What each edition showed, by its key, with everything it was planned from: choosing and shortening
-    # 300 days' papers again costs more than comparing them.
-    plans: dict[str, tuple[tuple[Any, ...], EmailContent]] = field(default_factory=dict)
 
-    def planned(self, edition: Edition, inputs: tuple[Any, ...], plan: Callable[[], EmailContent]) -> EmailContent:
-        found = self.plans.get(edition.key)
-        if found is not None and found[0] == inputs:
-            return found[1]
-        content = plan()
-        self.plans[edition.key] = (inputs, content)
-        return content
+    def planned(self, inputs: tuple[Any, ...], plan: Callable[[], EmailContent]) -> EmailContent:
+        return self.plans.get_or_make(inputs, plan)
 
     def next_build(self) -> None:
-        self.previous, self.current = self.current, {}
+        self.emails.next_build()
+        self.plans.next_build()
         self.rendered = self.reused = 0
 
     def get(self, content: EmailContent, renderer: Renderer) -> RenderedEmail | None:
-        found = self.current.get(content) or self.previous.get(content)
+        found = self.emails.get(content)
         if found is None or not renderer.is_current(found.dependencies):
             return None
-        self.current[content] = found
         self.reused += 1
         return found
 
     def put(self, content: EmailContent, email: RenderedEmail) -> None:
-        self.current[content] = email
+        self.emails.put(content, email)
         self.rendered += 1
 
 
@@ -377,7 +371,7 @@ def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, edit
     while True:
         plan = partial(plan_email, catalog, config, edition, max_new, max_returning)
         inputs = (edition, papers, config, catalog.topics, max_new, max_returning)
-        content = plan() if cache is None else cache.planned(edition, inputs, plan)
+        content = plan() if cache is None else cache.planned(inputs, plan)
         html, text = render_email(renderer, content, cache)
         size = len(html.encode("utf-8"))
         shown = content.new_total - content.new_hidden
