@@ -15,6 +15,7 @@ from digest.commands.build import BuildState, build_site, read_sources
 from digest.output.search.words import index_term, split_words, word_runs
 from digest.project import Project
 from digest.related import MAX_RELATED, Related, RelatedCache, related_papers
+from digest.related.terms import texts_of
 from tests.conftest import make_project
 from tests.test_site_checks import NARROW, WIDE, axe_violations, describe
 
@@ -132,7 +133,7 @@ def test_a_reason_names_the_topic_and_shared_terms_of_federated_papers(
     slug = slug_of(catalog, "Anarchic Federated Learning")
     reasons = {entry.slug: entry.reason for entry in related[slug]}
     reason = reasons[slug_of(catalog, "When Do Curricula Work in Federated Learning?")]
-    assert reason.startswith("Same topic: Safety, Security and Privacy · shared terms: ")
+    assert reason.startswith("Same topic: Safety, Security and Privacy · Shared terms: ")
     assert "federated learning" in reason
 
 
@@ -206,10 +207,10 @@ def test_a_vocabulary_kept_from_earlier_builds_gives_the_lists_of_a_fresh_count(
     papers = sorted(catalog.papers.values(), key=lambda paper: paper.slug)
     cache.tokenize(papers[-3:])  # the session meets the last papers' words first
     vocabulary = cache.tokenize(papers)
-    assert set(vocabulary.texts) == {text for paper in papers for text in (paper.title, paper.abstract)}
+    assert set(vocabulary.texts) == {text for paper in papers for text in texts_of(paper)}
     assert related_papers(papers, catalog.topics, vocabulary) == related
     cache.tokenize(papers[1:])  # the first paper removed: its words stay in the session's vocabulary
-    assert set(vocabulary.texts) == {text for paper in papers[1:] for text in (paper.title, paper.abstract)}
+    assert set(vocabulary.texts) == {text for paper in papers[1:] for text in texts_of(paper)}
     fresh = related_papers(papers[1:], catalog.topics)
     assert related_papers(papers[1:], catalog.topics, vocabulary) == fresh
     vocabulary.texts[papers[1].abstract] = vocabulary.texts[papers[2].abstract]
@@ -273,7 +274,7 @@ def test_the_paper_page_lists_related_papers_with_working_links(site_dir: Path) 
         target = (page.parent / href).resolve() / "index.html"
         assert target.is_file(), href
         assert f"<h1>{title}</h1>" in target.read_text(encoding="utf-8")
-        assert reason.startswith("Same topic: ") and "shared terms: federated learning" in reason
+        assert reason.startswith("Same topic: ") and "Shared terms: federated learning" in reason
         titles.append(title)
     assert "When Do Curricula Work in Federated Learning?" in titles
 

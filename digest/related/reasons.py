@@ -15,8 +15,12 @@ def shared_terms(vectors: Vectors, count: int, pairs: np.ndarray, terms: np.ndar
     """For each of `count` pairs, the shared words and phrases (keys) that add most to its score, a phrase
     replacing its words; `pairs` and `terms` list what each pair shares, biggest products first."""
     keys = vectors.keys[terms]
-    words = keys < EXTRA  # not topics or authors: the reason names those apart
-    pairs, keys = pairs[words], keys[words]
+    words = keys < EXTRA  # not authors: the reason names them apart
+    pairs, keys, weak = pairs[words], keys[words], vectors.weak[terms[words]]
+    # A code such as "M1" only when the pair shares nothing else (a filled link may rest on it alone).
+    strong = np.bincount(pairs[~weak], minlength=count) > 0
+    keep = ~weak | ~strong[pairs]
+    pairs, keys = pairs[keep], keys[keep]
     first = np.arange(len(pairs)) - np.searchsorted(pairs, pairs) < 3 * REASON_TERMS
     pairs, keys = pairs[first], keys[first]
     bounds = np.searchsorted(pairs, np.arange(count + 1)).tolist()
@@ -47,6 +51,7 @@ def _pick_terms(candidates: list[int]) -> list[int]:
 
 def reason(paper: Paper, related: Paper, mine: dict[str, str], theirs: dict[str, str], topic_names: dict[str, str],
             terms: list[str]) -> str:
+    """One line, each part "Label: items" in this order: "Shared authors: …", "Same topic: …", "Shared terms: …"."""
     parts: list[str] = []
     both = mine.keys() & theirs.keys() if mine and theirs else set()
     authors = [name for key, name in mine.items() if key in both] if both else []
@@ -58,6 +63,5 @@ def reason(paper: Paper, related: Paper, mine: dict[str, str], theirs: dict[str,
     if topics:
         parts.append(f"Same topic{'s' if len(topics) > 1 else ''}: {'; '.join(topics)}")
     if terms:
-        label = "shared terms" if len(terms) > 1 else "shared term"
-        parts.append(f"{label if parts else label.capitalize()}: {', '.join(terms)}")
+        parts.append(f"Shared term{'s' if len(terms) > 1 else ''}: {', '.join(terms)}")
     return " · ".join(parts)

@@ -1,8 +1,8 @@
-"""Terms: each paper's words, two-word phrases, topics and authors, counted with numpy; how to spell them.
+"""Terms: each paper's words, two-word phrases and authors, counted with numpy; how to spell them.
 
 A term is a key (an int): a stem's number; (first stem + 1) << STEM_BITS | second stem for a phrase;
-EXTRA + a number for a topic, AUTHOR + a number for an author. A `Vocabulary` splits each title and
-abstract into numbered tokens once (a chunk of texts at a time: their words as strings are the bulky part)
+AUTHOR + a number for an author (EXTRA and up: no word). A `Vocabulary` splits each title, abstract and
+keyword list into numbered tokens once (a chunk of texts at a time: their words as strings are the bulky part)
 and keeps the numbers, so phrase spellings are read back without splitting the texts again, and a preview
 session splits only its new texts. Stems are numbered in the order the papers, by slug, first have them,
 however the session met them: ties between terms go by that number.
@@ -21,7 +21,9 @@ from typing import Protocol
 import numpy as np
 
 from digest.numbering import in_first_sight_order
+from digest.output.search import words as search_words
 from digest.output.search.words import index_term, word_runs
+from digest.related import filler
 
 
 class Paper(Protocol):
@@ -37,57 +39,63 @@ class Paper(Protocol):
     def topics(self) -> tuple[str, ...]: ...
     @property
     def authors(self) -> tuple[str, ...]: ...
+    @property
+    def keywords(self) -> tuple[str, ...]: ...
 
 
 TITLE_WEIGHT = 3  # a title word counts as this many abstract words
-TOPIC_WEIGHT = 1.0  # a topic counts like a word of the same rarity
+KEYWORD_WEIGHT = 2  # a word of the API's ai_keywords counts as this many abstract words
+TEXTS = 3  # texts per paper, in this order: title, abstract, keywords (joined by commas)
 AUTHOR_WEIGHT = 1.5  # a paper's authors together, relative to one word of the same rarity
 PHRASE_SAMPLES = 3  # papers read to see how a phrase is written
 OTHER_TOPIC = "other"
 CHUNK_PAPERS = 500  # papers split into words at once (their words as strings are the bulky part)
 
-# Words that join others in an abstract rather than say what it is about; with search's stop words, never terms.
-_FILLER = frozenset("""
-    via using use used uses based towards toward through without within upon beyond between over under
-    such more less both each well thus therefore further furthermore moreover whereas whether very much many
-    several various new novel propose proposed proposes present presents introduce introduces paper work
-    show shows shown demonstrate demonstrates achieve achieves significantly existing et al etc one two three
-    pre post non self multi semi sub co re de un anti bi tri uni fine
-    don doesn isn aren didn wasn weren won wouldn couldn shouldn hasn haven
-    against unlike despite although though whose onto per versus vs around along instead even still already
-    here thereby hence whereby additionally specifically particularly respectively typically usually largely
-    mainly primarily notably remarkably remarkable crucial significant substantial substantially superior
-    reveal reveals revealing highlight highlights highlighting underscore underscores underscoring uncover
-    uncovers uncovering leverage leverages leveraging enable enables enabling effectively efficiently
-    comprehensive comprehensively extensive extensively phenomenon phenomena sophisticated outperform
-    outperforms outperforming
-""".split())  # noqa: SIM905 (a word list reads best as words)
 _PREFIXES = frozenset("pre post non self multi semi sub co re de un anti bi tri uni fine".split())  # noqa: SIM905
 
 STEM_BITS = 24  # term keys: a stem's number (below PHRASE); (first stem + 1) << STEM_BITS | second stem for a
-PHRASE = 1 << STEM_BITS  # phrase (below EXTRA); EXTRA + a number for a topic; AUTHOR + a number for an author
+PHRASE = 1 << STEM_BITS  # phrase (below EXTRA); AUTHOR + a number for an author
 EXTRA = 1 << (2 * STEM_BITS + 1)
 AUTHOR = EXTRA + (1 << 32)
 _KEY_BITS = 2 * STEM_BITS + 2  # an entry while counting: paper row in its chunk << _KEY_BITS | term key
+_FIELD_WEIGHTS = np.array([TITLE_WEIGHT, 1.0, KEYWORD_WEIGHT, 0.0])  # by field: title, abstract, keywords
 _WORD = re.compile(r"[^\W_]+")
 
 
 @functools.lru_cache(maxsize=1_000_000)
 def word_term(word: str) -> str | None:
-    """A word's stemmed term ("pre-training" as "pretraining"); None for stop and filler words, numbers and single
-    characters."""
-    if len(word) < 2 or word.isdigit() or word.lower() in _FILLER:
+    """A word's stemmed term ("pre-training" as "pretraining"); None for stop and filler words (`filler.py`),
+    numbers and single characters."""
+    if len(word) < 2 or word.isdigit() or word.lower() in filler.WORDS:
         return None
-    return index_term(word)
+    term = index_term(word)
+    return None if term in filler.STEMS else term
+
+
+def is_weak(term: str) -> bool:
+    """A stem that alone says little about a subject: a code mixing letters and digits ("m1", "r1", "7b", "v2",
+    which many unrelated models are called) or two letters ("rl", "mt"). It counts `WEAK_WEIGHT` in a vector
+    and is never one of the two terms a link needs (`vectors.py`)."""
+    return len(term) <= 2 or (any(char.isdigit() for char in term) and not term.isdigit())
+
+
+def texts_of(paper: Paper) -> tuple[str, str, str]:
+    """The texts a paper's terms come from: title, abstract, and its keywords joined by commas (so no phrase
+    runs from one keyword into the next)."""
+    return paper.title, paper.abstract, ", ".join(paper.keywords)
 
 
 def author_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def tokens_of(text: str) -> list[str]:
-    """The words of a text (hyphen-joined words as one), with a "|" wherever punctuation separates words."""
-    return " | ".join(word_runs(text)).split()
+_TEXT_END = "\x00"  # a token after each text (no text's token: NUL is neither a word nor white space)
+
+
+def tokens_of(texts: Sequence[str]) -> list[str]:
+    """The tokens of the texts: the words (hyphen-joined words as one), a "|" wherever punctuation separates words,
+    and `_TEXT_END` after each text. One split of one joined string: a split per text was a third slower."""
+    return "".join(" | ".join(word_runs(text)) + f" | {_TEXT_END} | " for text in texts).split()
 
 
 class Tokens(dict[str, int]):
@@ -104,6 +112,7 @@ class Tokens(dict[str, int]):
         self.lengths: list[int] = []
         self.items: list[int] = []
         self.compounds: list[int] = []  # token number -> the compound's stem, or -1
+        self.weak: list[bool] = []  # stem number -> `is_weak`
 
     def numbers(self, tokens: list[str]) -> np.ndarray:
         """The tokens' numbers; a token not met before gets the next one."""
@@ -119,7 +128,7 @@ class Tokens(dict[str, int]):
 
     def _add(self, token: str) -> int:
         number = self[token] = len(self)
-        parts = token.split("-")
+        parts = token.split("-") if search_words._WORD.match(token) else [""]  # "|" or a text's end: no stem
         self.starts.append(len(self.items))
         self.lengths.append(len(parts))
         self.items.extend(self.stem(part) for part in parts)
@@ -131,9 +140,13 @@ class Tokens(dict[str, int]):
         term = word_term(word)
         if term is None:
             return -1
-        if len(self.stems) >= PHRASE:  # not in practice: 16 million different stems
-            raise ValueError("too many different words for related papers")
-        return self.stems.setdefault(term, len(self.stems))
+        number = self.stems.get(term)
+        if number is None:
+            if len(self.stems) >= PHRASE:  # not in practice: 16 million different stems
+                raise ValueError("too many different words for related papers")
+            number = self.stems[term] = len(self.stems)
+            self.weak.append(is_weak(term))
+        return number
 
 
 class Vocabulary:
@@ -154,18 +167,18 @@ class Vocabulary:
         known = self.texts
         new = list(dict.fromkeys(text for text in texts if text not in known))
         fresh: dict[str, np.ndarray] = {}
-        for start in range(0, len(new), 2 * CHUNK_PAPERS):  # the words as strings are the bulky part
-            chunk = new[start:start + 2 * CHUNK_PAPERS]
-            split = [tokens_of(text) for text in chunk]
-            numbers = self.tokens.numbers([token for tokens in split for token in tokens]).astype(np.int32)
-            ends = np.cumsum([len(tokens) for tokens in split], dtype=np.int64).tolist()
-            fresh.update(zip(chunk, np.split(numbers, ends[:-1]), strict=True))
+        for start in range(0, len(new), TEXTS * CHUNK_PAPERS):  # the words as strings are the bulky part
+            chunk = new[start:start + TEXTS * CHUNK_PAPERS]
+            numbers = self.tokens.numbers(tokens_of(chunk)).astype(np.int32)
+            ends = np.flatnonzero(numbers == self.tokens[_TEXT_END])
+            fresh.update(zip(chunk, np.split(numbers, ends[:-1] + 1), strict=True))
+        fresh = {text: numbers[:-1] for text, numbers in fresh.items()}  # without its end
         self.texts = {text: known[text] if text in known else fresh[text] for text in texts}
         self._table.extend(self.tokens)
 
-    def table_for(self, texts: Sequence[str]) -> tuple[TokenTable, np.ndarray]:
+    def table_for(self, texts: Sequence[str]) -> tuple[TokenTable, np.ndarray, np.ndarray]:
         """The token table with stems numbered in the order they are first met in `texts` (as a fresh
-        `Tokens` would number them), and how often each token occurs there."""
+        `Tokens` would number them), how often each token occurs there, and which stems (so numbered) are weak."""
         numbers = np.concatenate([np.zeros(0, dtype=np.int32), *(self.texts[text] for text in texts)])
         table = self._table
         met = in_first_sight_order(numbers, len(table.lengths))  # the tokens in the order the texts first have them
@@ -178,14 +191,17 @@ class Vocabulary:
         in_order = in_first_sight_order(stems, len(self.tokens.stems))
         rank = np.full(len(self.tokens.stems) + 1, -1, dtype=np.int64)  # index -1 (no stem) stays -1
         rank[in_order] = np.arange(len(in_order))
-        return table.renumbered(rank), np.bincount(numbers, minlength=len(table.lengths))
+        weak = np.array(self.tokens.weak, dtype=bool)[in_order]
+        return table.renumbered(rank), np.bincount(numbers, minlength=len(table.lengths)), weak
 
 
 @dataclass
 class Terms:
     """Every paper's terms as entries (paper row, term key, weighted count), paper by paper.
 
-    A topic's count is `TOPIC_WEIGHT`, an author's `AUTHOR_WEIGHT` / sqrt(authors): a term weighs count × idf.
+    A word's count is its uses weighted by where (`TITLE_WEIGHT`, 1, `KEYWORD_WEIGHT`), an author's
+    `AUTHOR_WEIGHT` / sqrt(authors): a term weighs count × idf.
+    `weak` marks the weak stems (`is_weak`); `keyword_phrases` are the phrases some paper has as a whole keyword.
     """
 
     rows: np.ndarray  # int32
@@ -195,29 +211,35 @@ class Terms:
     table: TokenTable
     token_counts: np.ndarray
     chunks: list[Chunk]
+    weak: np.ndarray  # bool, by stem number
+    keyword_phrases: np.ndarray  # int64 phrase keys, sorted
 
     @classmethod
     def count(cls, papers: Sequence[Paper], authors: Sequence[dict[str, str]],
               vocabulary: Vocabulary | None = None) -> Terms:
         """Count every paper's terms; `vocabulary` may hold texts already split and numbered (a preview's)."""
         vocabulary = vocabulary or Vocabulary()
-        texts = [text for paper in papers for text in (paper.title, paper.abstract)]
+        texts = [text for paper in papers for text in texts_of(paper)]
         vocabulary.learn(texts)
-        table, token_counts = vocabulary.table_for(texts)
+        table, token_counts, weak = vocabulary.table_for(texts)
         extras: dict[str, int] = {}
         parts: list[tuple[np.ndarray | None, ...]] = []
         chunks: list[Chunk] = []
+        keyword_phrases: list[np.ndarray] = []
         for start in range(0, len(papers), CHUNK_PAPERS):
-            found = [vocabulary.texts[text] for text in texts[2 * start:2 * (start + CHUNK_PAPERS)]]
+            found = [vocabulary.texts[text] for text in texts[TEXTS * start:TEXTS * (start + CHUNK_PAPERS)]]
             lengths = np.array([len(numbers) for numbers in found], dtype=np.int64)
             chunks.append(Chunk(start, np.concatenate([np.zeros(0, dtype=np.int32), *found]), lengths))
-            parts.append(chunks[-1].entries(papers[start:start + CHUNK_PAPERS], authors[start:start + CHUNK_PAPERS],
-                                            table, extras))
+            *entries, phrases = chunks[-1].entries(papers[start:start + CHUNK_PAPERS],
+                                                   authors[start:start + CHUNK_PAPERS], table, extras)
+            parts.append(tuple(entries))
+            keyword_phrases.append(phrases)
         joined = []
         for column, dtype in enumerate((np.int32, np.int64, np.float32)):  # one column at a time: less memory
             joined.append(np.concatenate([np.zeros(0, dtype=dtype), *(part[column] for part in parts)]))
             parts = [(*part[:column], None, *part[column + 1:]) for part in parts]
-        return cls(*joined, vocabulary.tokens, table, token_counts, chunks)
+        phrases = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *keyword_phrases]))
+        return cls(*joined, vocabulary.tokens, table, token_counts, chunks, weak, phrases)
 
     def spellings(self, keys: set[int], papers: Sequence[Paper]) -> dict[int, str]:
         """How to show word and phrase keys: a word as the corpus most often writes its stem, a phrase as the
@@ -323,7 +345,7 @@ class Chunk:
 
     start: int  # the row of its first paper
     numbers: np.ndarray  # int32
-    text_lengths: np.ndarray  # title 2r, abstract 2r + 1 of the chunk's paper r
+    text_lengths: np.ndarray  # title 3r, abstract 3r + 1, keywords 3r + 2 of the chunk's paper r (`TEXTS`)
 
     def stems(self, table: TokenTable) -> tuple[np.ndarray, ...]:
         """Every stem in order: (its place in the token table, stem, text), and the token each comes from."""
@@ -334,27 +356,33 @@ class Chunk:
 
     def entries(self, papers: Sequence[Paper], authors: Sequence[dict[str, str]], table: TokenTable,
                 extras: dict[str, int]) -> tuple[np.ndarray, ...]:
-        """(row, key, weighted count) of every term of the chunk's papers."""
+        """(row, key, weighted count) of every term of the chunk's papers, and the phrase keys of the keywords that
+        are two terms and nothing else: the paper's authors' tool calls them a unit, however seldom the corpus does."""
         _, stems, stem_texts, _, texts = self.stems(table)
         words = stems >= 0
         pairs = _pairs(stems, stem_texts)
         compounds = table.compounds[self.numbers]
         prefixed = compounds >= 0
-        places = np.concatenate([stem_texts[words], stem_texts[:-1][pairs], texts[prefixed]])  # title 2r, abstract 2r+1
+        places = np.concatenate([stem_texts[words], stem_texts[:-1][pairs], texts[prefixed]])  # text TEXTS r + field
         keys = np.concatenate([stems[words], _phrase_keys(stems, pairs), compounds[prefixed]])
-        # Count by sorting (row, key, abstract?) codes: each run of equal codes is one term's uses in one text.
-        codes = np.sort(((places >> 1) << _KEY_BITS | keys) << 1 | (places & 1))
+        # Count by sorting (row, key, field) codes: each run of equal codes is one term's uses in one text.
+        rows, fields = np.divmod(places, TEXTS)
+        codes = np.sort((rows << _KEY_BITS | keys) << 2 | fields)
         runs = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        uses = np.diff(np.r_[runs, len(codes)]) * np.where(codes[runs] & 1, 1.0, float(TITLE_WEIGHT))
-        cells = codes[runs] >> 1
+        uses = np.diff(np.r_[runs, len(codes)]) * _FIELD_WEIGHTS[codes[runs] & 3]
+        cells = codes[runs] >> 2
         firsts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
         counts = np.add.reduceat(uses, firsts) if len(firsts) else uses
         cells = cells[firsts]
         extra_rows, extra_keys, extra_counts = _extras(papers, authors, extras)
+        # Whole keywords of two terms: a pair in a keyword text with no term next to it on either side (a comma, a
+        # stop word, the text's end): "temporal grounding", not "large language models".
+        whole = pairs & np.r_[True, ~pairs[:-1]] & np.r_[~pairs[1:], True] if len(pairs) else pairs
+        whole &= stem_texts[:-1] % TEXTS == 2
         return (np.concatenate([self.start + (cells >> _KEY_BITS), self.start + extra_rows]).astype(np.int32),
                 np.concatenate([cells & ((1 << _KEY_BITS) - 1), extra_keys]),
-                np.concatenate([counts, extra_counts]).astype(np.float32))
-
+                np.concatenate([counts, extra_counts]).astype(np.float32),
+                np.unique(_phrase_keys(stems, whole)))
 
 def _pairs(stems: np.ndarray, texts: np.ndarray) -> np.ndarray:
     """Where two terms follow each other in one text, nothing but white space or a hyphen between them."""
@@ -368,15 +396,14 @@ def _phrase_keys(stems: np.ndarray, pairs: np.ndarray) -> np.ndarray:
 
 def _extras(papers: Sequence[Paper], authors: Sequence[dict[str, str]],
             extras: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row in the chunk, key, count) of every topic (but Other) and author (by `author_key`) of a chunk's papers."""
+    """(row in the chunk, key, count) of every author (by `author_key`) of a chunk's papers. Topics are no terms:
+    a shared topic ranks a paper higher and fills a short list (`links.py`), but is no word two papers share."""
     rows: list[int] = []
     keys: list[int] = []
     counts: list[float] = []
-    for row, (paper, names) in enumerate(zip(papers, authors, strict=True)):
-        topics = [EXTRA + extras.setdefault(f"topic {slug}", len(extras)) for slug in paper.topics
-                  if slug != OTHER_TOPIC]
-        people = [AUTHOR + extras.setdefault(f"author {key}", len(extras)) for key in names if key]
-        rows += [row] * (len(topics) + len(people))
-        keys += topics + people
-        counts += [TOPIC_WEIGHT] * len(topics) + [AUTHOR_WEIGHT / math.sqrt(len(people) or 1)] * len(people)
+    for row, names in enumerate(authors):
+        people = [AUTHOR + extras.setdefault(key, len(extras)) for key in names if key]
+        rows += [row] * len(people)
+        keys += people
+        counts += [AUTHOR_WEIGHT / math.sqrt(len(people) or 1)] * len(people)
     return np.array(rows, dtype=np.int64), np.array(keys, dtype=np.int64), np.array(counts)
