@@ -209,9 +209,9 @@ class _Html:
 
 
 def test_what_templates_write_is_escaped_once_whatever_its_kind(tmp_path: Path) -> None:
-    """`{{ ... }}` writes through render.escape_output (markupsafe's text without its Markup wrapper): plain
-    text, numbers and None are escaped, Markup and `__html__` objects are not escaped again, and macros, `set`
-    blocks, `autoescape false` and `| safe` behave as in stock Jinja."""
+    """`{{ ... }}` escapes as stock Jinja does, which themes rely on: plain text, numbers and None are escaped,
+    `__html__` objects are not escaped again, and macros, `set` blocks, `autoescape false` and `| safe` keep
+    their meaning."""
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "page.html").write_text(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import traceback
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,8 +32,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-import jinja2.compiler
-import markupsafe
 
 from digest import urls
 from digest.errors import TemplateError
@@ -137,52 +135,17 @@ class _HashingLoader(jinja2.FileSystemLoader):
         return _source_hash(source)
 
 
-def escape_output(value: Any) -> str:
-    """What `{{ value }}` writes in an autoescaped template: the text markupsafe's `escape` gives, not wrapped in
-    a `Markup`. Jinja only ever joins what a template writes into one string (a page, or a macro's or block's
-    text, which it marks safe itself), so the wrapper was thrown away: 0.4 µs each, and a 10,000-paper site
-    writes 1.4 million values."""
-    if type(value) is str:
-        return _escape_text(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()  # type: ignore[no-any-return]
-    return _escape_text(str(value))
-
-
-# The C function behind markupsafe.escape (MarkupSafe 3); else the public one, unwrapped.
-_escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or (
-    lambda text: str.__str__(markupsafe.escape(text)))
-
-
-class _OutputCodeGenerator(jinja2.compiler.CodeGenerator):
-    """Jinja's code generator, with `escape_output` for what an autoescaped `{{ ... }}` writes."""
-
-    def visit_Template(self, node: jinja2.nodes.Template, frame: jinja2.compiler.Frame | None = None) -> None:
-        self.writeline(f"from {__name__} import escape_output")
-        super().visit_Template(node, frame)
-
-    def _output_child_pre(self, node: jinja2.nodes.Expr, frame: jinja2.compiler.Frame,
-                          finalize: Any) -> None:
-        if frame.eval_ctx.volatile:
-            self.write("(escape_output if context.eval_ctx.autoescape else str)(")
-        elif frame.eval_ctx.autoescape:
-            self.write("escape_output(")
-        else:
-            self.write("str(")
-        if finalize.src is not None:
-            self.write(finalize.src)
-
-
 class _RecordingEnvironment(jinja2.Environment):
     """Notes every template loaded during a render: the page's own, `extends`, `include`, `import`/`from`.
 
     All of these, and `select_template`, go through `_load_template`, also when the template is already
     compiled and cached (a loader hook would see only the first load). Lektor's environment does the same.
-    Writes escaped values with `escape_output`.
+    Escaping is stock Jinja's: a faster escape through a `CodeGenerator` subclass and markupsafe's private
+    `_escape_inner` saved too little of a build to tie the package to exact Jinja and MarkupSafe versions
+    (bench/README.md).
     """
 
     loader: _HashingLoader
-    code_generator_class = _OutputCodeGenerator
 
     def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> jinja2.Template:
         reads = _CURRENT_READS.get()
@@ -225,7 +188,7 @@ def _environment(template_dir: Path | Sequence[Path]) -> _RecordingEnvironment:
         auto_reload=False,
     )
     # url, asset and absolute_url as filters too: `{{ path | url }}` is a plain call in the compiled template,
-    # where `{{ url(path) }}` goes through Context.call, 1.8 µs more each (half a million calls at 10,000 papers).
+    # where `{{ url(path) }}` goes through Context.call, slower on every link (bench/README.md).
     helpers = {"url": _url, "asset": _asset, "absolute_url": _absolute_url}
     environment.filters.update(long_date=long_date, short_date=short_date, iso=_iso, **helpers)
     environment.globals.update(paths=urls, **helpers)
@@ -234,8 +197,8 @@ def _environment(template_dir: Path | Sequence[Path]) -> _RecordingEnvironment:
 
 @dataclass
 class TemplateCache:
-    """A preview session's compiled templates, kept from one build to the next: compiling them all again took
-    0.15 s of every rebuild. A template whose source changed since it was compiled is compiled again."""
+    """A preview session's compiled templates, kept from one build to the next, so a rebuild does not compile
+    them all again (bench/README.md). A template whose source changed since it was compiled is compiled again."""
 
     environments: dict[tuple[Path, ...], _RecordingEnvironment] = field(default_factory=dict)
 
