@@ -65,3 +65,21 @@ class SettingMemo(Generic[K, V]):
 def each(memo: SettingMemo[K, V] | None, items: Iterable[K], setting: object, make: Callable[[K], V]) -> list[V]:
     """`make(item)` for every item: through a preview's `memo`, or directly in a full build (which has none)."""
     return [make(item) for item in items] if memo is None else memo.each(items, setting, make)
+
+
+@dataclass
+class NamedMemo(Generic[K, V]):
+    """A `Memo` whose values have names (a paper page by its slug) and are reused only while the inputs they were
+    made from compare equal. Where a rebuild keeps most objects, comparing is nearly free (the same object is
+    equal at once), while hashing big inputs as a key would walk them all every build."""
+
+    memo: Memo[K, tuple[object, V]] = field(default_factory=Memo)
+
+    def made_from(self, name: K, inputs: object, make: Callable[[], V]) -> V:
+        found = self.memo.get(name)
+        if found is not None and found[0] == inputs:
+            return found[1]
+        return self.memo.put(name, (inputs, make()))[1]
+
+    def next_build(self) -> None:
+        self.memo.next_build()

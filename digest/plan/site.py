@@ -18,7 +18,7 @@ from digest.catalog import Catalog, Paper, SnapshotDay
 from digest.inputs.config import SiteConfig
 from digest.inputs.pages import Page
 from digest.inputs.topics import OTHER_SLUG, Topic
-from digest.memo import SettingMemo
+from digest.memo import NamedMemo, SettingMemo
 from digest.output.render import PageSpec
 from digest.periods import Period, month_key, months, week_key, weeks
 from digest.plan.charts import topic_chart
@@ -253,34 +253,22 @@ def _with_upvotes(card: PaperCard, upvotes: int | None) -> PaperCard:
 
 @dataclass
 class PlanCache:
-    """Paper page specs from the previous preview build, reused while what they show is equal.
+    """What a preview keeps of its planning, by `digest.memo`'s rule: each paper page's spec by exactly what the
+    page shows, and each paper's card.
 
-    Planning a paper page (links, abstract paragraphs, citation) costs more than comparing what it is made
-    of, so a preview rebuild after one new paper plans the pages of the papers that changed, and of those
-    whose related list changed, only. `digest build` plans without one.
+    Planning a paper page (links, abstract paragraphs, citation) costs more than looking it up, so a preview
+    rebuild after one new paper plans the pages of the papers that changed, and of those whose related list
+    changed, only. `digest build` plans without one.
     """
 
-    papers: dict[str, tuple[tuple[Any, ...], PageSpec]] = field(default_factory=dict)
+    papers: NamedMemo[str, PageSpec] = field(default_factory=NamedMemo)
     cards: SettingMemo[Paper, PaperCard] = field(default_factory=SettingMemo)
-    planned: int = 0  # in the last build
-    reused: int = 0
-
-    def spec(self, slug: str, key: tuple[Any, ...], plan: Callable[[], PageSpec]) -> PageSpec:
-        found = self.papers.get(slug)
-        if found is not None and found[0] == key:
-            self.reused += 1
-            return found[1]
-        spec = plan()
-        self.papers[slug] = (key, spec)
-        self.planned += 1
-        return spec
 
 
 def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig,
                  cache: PlanCache | None) -> Iterator[PageSpec]:
     if cache is not None:
-        cache.papers = {slug: cache.papers[slug] for slug in catalog.papers.keys() & cache.papers.keys()}
-        cache.planned = cache.reused = 0
+        cache.papers.next_build()
     for paper in catalog.papers.values():
         related = tuple(RelatedLink(catalog.papers[item.slug].title, urls.paper(item.slug), item.reason)
                         for item in catalog.related.get(paper.slug, ()))
@@ -289,7 +277,7 @@ def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConf
         if cache is None:
             yield plan()
         else:
-            yield cache.spec(paper.slug, (paper, related, paper_topics, config.base_url), plan)
+            yield cache.papers.made_from(paper.slug, (paper, related, paper_topics, config.base_url), plan)
 
 
 def _paper_page(paper: Paper, related: tuple[RelatedLink, ...], topics: tuple[Topic, ...],
