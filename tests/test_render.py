@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from digest.commands.build import BuildReport, BuildState, build_site
+from digest.output import fast_escape
 from digest.output.render import PageSpec, Renderer
 from digest.project import Project
 from tests.conftest import REPO, make_project
@@ -208,10 +209,13 @@ class _Html:
         return "<em>kept</em>"
 
 
-def test_what_templates_write_is_escaped_once_whatever_its_kind(tmp_path: Path) -> None:
-    """`{{ ... }}` escapes as stock Jinja does, which themes rely on: plain text, numbers and None are escaped,
-    `__html__` objects are not escaped again, and macros, `set` blocks, `autoescape false` and `| safe` keep
-    their meaning."""
+@pytest.mark.parametrize("fast", [True, False])
+def test_what_templates_write_is_escaped_once_whatever_its_kind(tmp_path: Path, fast: bool,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """`{{ ... }}` escapes as stock Jinja does, which themes rely on, with the fast path and without: plain text,
+    numbers and None are escaped, `__html__` objects are not escaped again, and macros, `set` blocks,
+    `autoescape false` and `| safe` keep their meaning."""
+    monkeypatch.setattr(fast_escape, "enabled", lambda: fast)
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "page.html").write_text(
@@ -232,3 +236,19 @@ def test_what_templates_write_is_escaped_once_whatever_its_kind(tmp_path: Path) 
         escaped, "3", "None", "<em>kept</em>", f"<b>{escaped}</b>", f"<i>{escaped}</i>", '<script>"x"</script>',
         '<script>"x"</script>', escaped + "&amp;", "O&#39;Neil &amp; co"]
     assert renderer.render(PageSpec("x.txt", "feed.txt", context)) == b'<script>"x"</script>'  # not autoescaped
+
+
+def test_the_fast_escaping_is_used_only_with_the_versions_it_was_tested_with(monkeypatch: pytest.MonkeyPatch,
+                                                                           ) -> None:
+    monkeypatch.setattr(fast_escape, "TESTED", {"jinja2": ("0.0.1",), "markupsafe": ("0.0.1",)})
+    assert not fast_escape.enabled()
+
+
+def test_the_fast_and_the_stock_escaping_build_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trees = []
+    for fast in (True, False):
+        monkeypatch.setattr(fast_escape, "enabled", lambda fast=fast: fast)
+        project = make_project(tmp_path / str(fast), with_seeds=True)
+        build_site(project)
+        trees.append(tree(project.output))
+    assert trees[0] == trees[1] and len(trees[0]) > 100

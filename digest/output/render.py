@@ -32,10 +32,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.compiler
 
 from digest import urls
 from digest.errors import TemplateError
 from digest.inputs.config import SiteConfig
+from digest.output import fast_escape
 
 MenuItem = tuple[str, str]
 
@@ -140,9 +142,8 @@ class _RecordingEnvironment(jinja2.Environment):
 
     All of these, and `select_template`, go through `_load_template`, also when the template is already
     compiled and cached (a loader hook would see only the first load). Lektor's environment does the same.
-    Escaping is stock Jinja's: a faster escape through a `CodeGenerator` subclass and markupsafe's private
-    `_escape_inner` saved too little of a build to tie the package to exact Jinja and MarkupSafe versions
-    (bench/README.md).
+    Compiles with `fast_escape.OutputCodeGenerator`: a faster `{{ value }}` where the installed Jinja and MarkupSafe
+    are versions it was tested with, stock Jinja elsewhere; the same bytes either way.
     """
 
     loader: _HashingLoader
@@ -175,7 +176,8 @@ class _SettingsView:
         return value
 
 
-def _environment(template_dir: Path | Sequence[Path]) -> _RecordingEnvironment:
+def _environment(template_dir: Path | Sequence[Path], fast: bool | None = None) -> _RecordingEnvironment:
+    """The Jinja environment for `template_dir`; `fast` forces the escaping path (tests), else where tested."""
     environment = _RecordingEnvironment(
         loader=_HashingLoader(template_dir),
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True, default=False),
@@ -189,6 +191,8 @@ def _environment(template_dir: Path | Sequence[Path]) -> _RecordingEnvironment:
     )
     # url, asset and absolute_url as filters too: `{{ path | url }}` is a plain call in the compiled template,
     # where `{{ url(path) }}` goes through Context.call, slower on every link (bench/README.md).
+    use_fast = fast_escape.enabled() if fast is None else fast
+    environment.code_generator_class = fast_escape.OutputCodeGenerator if use_fast else jinja2.compiler.CodeGenerator
     helpers = {"url": _url, "asset": _asset, "absolute_url": _absolute_url}
     environment.filters.update(long_date=long_date, short_date=short_date, iso=_iso, **helpers)
     environment.globals.update(paths=urls, **helpers)
