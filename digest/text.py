@@ -184,8 +184,13 @@ def link_label(url: str) -> str:
 
 
 def snippet(text: str, length: int) -> str:
-    """The start of `text`, cut at a word boundary and marked with an ellipsis."""
-    text = " ".join(text.split())
+    """The start of `text`, cut at a word boundary and marked with an ellipsis.
+
+    White space is folded in the start of the text only, when that start holds more than `length` characters
+    once folded: the folded start is the start of the folded whole, and the rest is never shown.
+    """
+    head = " ".join(text[: 2 * length + 2].split())
+    text = head if len(head) > length else " ".join(text.split())
     if len(text) <= length:
         return text
     cut = text[:length]

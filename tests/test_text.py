@@ -111,3 +111,24 @@ def test_folded_words_are_the_words_of_the_merge_key() -> None:
         assert folded_words(text) == normalize_title(text).split(), repr(text)
     assert folded_words("Mixture-of-Experts (MoE) for LLMs_v2") == ["mixture", "of", "experts", "moe", "for", "llms",
                                                                       "v2"]
+
+
+def test_a_snippet_folds_only_the_start_it_shows_and_equals_folding_the_whole() -> None:
+    import random
+
+    from digest.text import snippet
+
+    def folded_whole(text: str, length: int) -> str:  # the plain definition
+        text = " ".join(text.split())
+        if len(text) <= length:
+            return text
+        cut = text[:length]
+        space = cut.rfind(" ")
+        return (cut[:space] if space > length // 2 else cut).rstrip(" ,;:.-") + "…"
+
+    rng = random.Random(5)
+    pieces = ["a", "b", " ", "  ", "\n", "\t", ".", ",", "word", "x" * 30, " " * 50, "-"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 200)))
+        length = rng.randint(1, 120)
+        assert snippet(text, length) == folded_whole(text, length), (text, length)

@@ -234,11 +234,12 @@ def _paper_url(config: SiteConfig, slug: str) -> str:
 def _entry(catalog: Catalog, config: SiteConfig, edition: Edition, slug: str, names: Mapping[str, str]) -> EmailEntry:
     """One new paper as the email shows it: Hugging Face's AI summary where there is one, else abstract sentences."""
     paper = catalog.papers[slug]
-    summary = paper.ai_summary or first_sentences(paper.abstract, config.email.sentences, max_length=400)
+    summary = snippet(paper.ai_summary, 400) if paper.ai_summary else first_sentences(
+        paper.abstract, config.email.sentences, max_length=400)
     return EmailEntry(
         title=one_line(paper.title),
         url=_paper_url(config, slug),
-        summary=snippet(summary, 400),
+        summary=summary,
         topics=tuple(names[topic] for topic in paper.topics),
         code_url=paper.code_url,
         authors=tuple(one_line(name) for name in paper.authors[:EMAIL_AUTHORS]),
