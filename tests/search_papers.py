@@ -16,7 +16,7 @@ import pytest
 
 from digest.commands.build import build_site
 from digest.project import Project
-from tests.conftest import make_project
+from tests.helpers import make_project
 
 DAY = "2025-10-09"
 

@@ -5,20 +5,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from digest.catalog import Catalog, build_catalog
+from digest.catalog import build_catalog
 from digest.inputs.snapshot import Snapshot, SnapshotEntry
-from digest.inputs.sources import find_snapshot_files, read_snapshot
 from digest.inputs.topics import Taxonomy, load_taxonomy
 from digest.text import slugify
+from tests.helpers import seed_catalog
 
-REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 22)
 EMPTY_TAXONOMY = load_taxonomy(Path("/nonexistent"))
-
-
-def seed_catalog() -> Catalog:
-    snapshots = [read_snapshot(path, TODAY) for path in find_snapshot_files(REPO / "content" / "snapshots")]
-    return build_catalog(snapshots, load_taxonomy(REPO / "content"))
 
 
 def snapshot(day: date, *entries: tuple[str, str]) -> Snapshot:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from digest import __version__
-from tests.conftest import FIXTURES, make_project
+from tests.helpers import FIXTURES, make_project
 
 
 def digest(*args: str, cwd: Path | None = None, stderr: int | None = subprocess.PIPE) -> subprocess.CompletedProcess:

@@ -16,7 +16,7 @@ import pytest
 from digest import __version__
 from digest.commands.init import SAMPLE_SNAPSHOT
 from digest.inputs.sources import is_source_name
-from tests.conftest import REPO, node_or_fail
+from tests.helpers import REPO, node_or_fail
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]

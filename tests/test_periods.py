@@ -15,7 +15,7 @@ from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import Renderer
 from digest.periods import months, parse_week_key, week_key, weeks
 from digest.plan.site import plan_listings
-from tests.conftest import REPO, make_project
+from tests.helpers import REPO, make_project
 
 # (arXiv id, title, upvotes) per snapshot day. 2024-12-30 is a Monday in ISO week 1 of 2025 but in December;
 # the two Saturdays are empty days, and 2025-01-11 is the only snapshot of its week.

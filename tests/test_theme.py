@@ -12,7 +12,7 @@ from digest.commands.build import build_site
 from digest.output.assets import find_lunr
 from digest.project import Project
 from digest.theme import Theme, default_theme_dir
-from tests.conftest import REPO, make_project
+from tests.helpers import REPO, make_project
 
 SAMPLE = REPO / "content" / "snapshots" / "2025-10-08.txt"
 

@@ -1,0 +1,168 @@
+"""Plain helpers shared by test modules (functions and constants, no tests, no fixtures: those are in conftest.py).
+
+Test modules import from here, never from one another.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest.catalog import Catalog, build_catalog
+from digest.inputs.sources import find_snapshot_files, read_snapshot
+from digest.inputs.topics import load_taxonomy
+from digest.project import Project
+
+REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"
+FIXTURES = TESTS / "fixtures"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+def node_or_fail() -> str:
+    """Node.js and the npm packages the tests use, or a failure saying how to get them."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node not found: install Node.js, then run `make test` (npm ci installs lunr)")
+    if not (REPO / "node_modules" / "lunr" / "lunr.js").is_file():
+        pytest.fail("node_modules/lunr missing: run `make test`, which runs npm ci")
+    return node
+
+
+def stored_documents(site_dir: Path) -> list[list[object]]:
+    """Every search result record of a built site, by paper number, read through the manifest."""
+    manifest = json.loads((site_dir / "search" / "manifest.json").read_text(encoding="utf-8"))
+    return [doc for name in manifest["chunks"]
+            for doc in json.loads((site_dir / "search" / name).read_text(encoding="utf-8"))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_project(root: Path, snapshots: dict[str, str | bytes] | None = None, *, with_seeds: bool = False,
+                 site_yaml: str | None = None, topics: bool = True) -> Project:
+    """A project folder under `root` with the bundled settings, topics and pages, and the given snapshots."""
+    content = root / "content"
+    (content / "snapshots").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "content" / "site.yaml", content / "site.yaml")
+    if site_yaml is not None:
+        (content / "site.yaml").write_text(site_yaml, encoding="utf-8")
+    if topics:
+        shutil.copy(REPO / "content" / "topics.yaml", content / "topics.yaml")
+    shutil.copytree(REPO / "content" / "pages", content / "pages", dirs_exist_ok=True)
+    if with_seeds:
+        for seed in sorted((REPO / "content" / "snapshots").glob("*.txt")):
+            shutil.copy(seed, content / "snapshots" / seed.name)
+    for name, text in (snapshots or {}).items():
+        target = content / "snapshots" / name
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+    return Project.at(root)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """A static file server that logs nothing (subclass it to add headers)."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve_folder(folder: Path, handler: type[SimpleHTTPRequestHandler] = QuietHandler) -> Iterator[str]:
+    """`folder` served over HTTP on 127.0.0.1 while the block runs; gives the base URL ending in '/'."""
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+
+# --- Whole trees, the bundled catalog (tests/test_catalog.py, tests/plan/, tests/inputs/test_topics.py) ----------
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` by its relative path, with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+SEED_DAY = date(2026, 11, 22)
+
+
+def seed_catalog() -> Catalog:
+    """The bundled seeds merged into a catalog with the bundled topics."""
+    snapshots = [read_snapshot(path, SEED_DAY) for path in find_snapshot_files(REPO / "content" / "snapshots")]
+    return build_catalog(snapshots, load_taxonomy(REPO / "content"))
+
+
+# --- Search through the real lunr.js (tests/search_query.js) -----------------------------------------------------
+
+QUERY_SCRIPT = TESTS / "search_query.js"
+
+
+def query(site: Path, *queries: str, whole: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Each query's answer from search_query.js (results, files loaded, and with `whole` the whole index's)."""
+    command = [node_or_fail(), str(QUERY_SCRIPT), str(site), *(["--whole", str(whole)] if whole else []), "--stdin"]
+    result = subprocess.run(command, input=json.dumps(list(queries)), capture_output=True, text=True, timeout=600,
+                            check=False)
+    assert result.returncode == 0, f"search_query.js failed: {result.stderr}"
+    return {answer["query"]: answer for answer in json.loads(result.stdout)}
+
+
+# --- The Nu HTML Checker and axe-core (tests/site/test_site_checks.py and the pages checked the same way) ---------
+
+VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+NARROW = {"width": 360, "height": 740}
+WIDE = {"width": 1280, "height": 900}
+
+def require_vnu() -> str:
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail("java not found: run `make test`, which installs a Java runtime for the Nu HTML Checker")
+    if not VNU_JAR.is_file():
+        pytest.fail(f"{VNU_JAR} missing: run `make test` (npm ci installs vnu-jar)")
+    return java
+
+
+
+def axe_violations(tab: Any) -> list[dict[str, Any]]:
+    if not AXE_JS.is_file():
+        pytest.fail(f"{AXE_JS} missing: run `make test` (npm ci installs axe-core)")
+    if not tab.evaluate("() => typeof window.axe === 'object'"):
+        tab.add_script_tag(path=str(AXE_JS))
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    return tab.evaluate("(options) => axe.run(document, options).then(r => r.violations)", options)
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:4]]
+        summary = violation["nodes"][0].get("failureSummary", "").replace("\n", " ")[:200]
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} "
+                     f"— {len(violation['nodes'])} nodes, e.g. {targets}; {summary}")
+    return "\n".join(lines)
