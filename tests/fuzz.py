@@ -3,7 +3,7 @@
 A mutant is either refused by the reader with a one-line `SnapshotError` naming
 its file, or read; the read ones, built together as one site, must build and pass
 `digest check`. Anything else (a traceback, a hang, a crash after reading) is a bug.
-tests/test_fuzz.py runs a few hundred in the suite; more from the command line:
+tests/site/test_fuzz.py runs a few hundred in the suite; more from the command line:
 
     .venv/bin/python -m tests.fuzz --count 5000 --seed 7
 """

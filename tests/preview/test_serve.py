@@ -92,7 +92,7 @@ def test_one_changed_snapshot_rewrites_only_the_pages_it_affects(tmp_path: Path)
 
 
 def test_a_change_to_the_base_template_renders_every_html_page_again(tmp_path: Path) -> None:
-    """Only the pages that load base.html: feeds, the sitemap and robots.txt stay (tests/test_render.py has more)."""
+    """Only the pages that load base.html: feeds, the sitemap and robots.txt stay (output/test_render.py has more)."""
     project = make_project(tmp_path, with_seeds=True)
     shutil.copytree(REPO / "templates", project.root / "templates")
     state = BuildState()
@@ -543,7 +543,7 @@ def test_an_error_page_shows_no_absolute_path_in_a_message_or_a_traceback(tmp_pa
     except ValueError as bug:
         page = error_page(BuildStatus("1", bug, traceback.format_exc()), project)
     assert str(tmp_path).encode() not in page and str(REPO).encode() not in page
-    assert b"File &quot;tests/test_serve.py&quot;" in page and b"./content/x.txt &lt;b&gt;here" in page
+    assert b"File &quot;tests/preview/test_serve.py&quot;" in page and b"./content/x.txt &lt;b&gt;here" in page
     assert b"<b>here" not in page  # the traceback is escaped too
     error = DigestError(f"output folder {project.output} would replace {project.root}", project.root / "x.yaml", 3)
     page = error_page(BuildStatus("2", error), project)
