@@ -5,7 +5,7 @@ Jinja's autoescape writes every value through `markupsafe.escape`, which wraps t
 `OutputCodeGenerator`, templates call `escape_output`, which gives the same text without the wrapper,
 through markupsafe's C `_escape_inner`. Both are private, so they are used only with the exact versions
 they were tested with (`TESTED`), and pyproject.toml bounds the range; with any other version `enabled()`
-is False and templates compile with stock Jinja, writing the same bytes (tests/test_render.py compares
+is False and templates compile with stock Jinja, writing the same bytes (tests/output/test_render.py compares
 the two). The gain, measured, is in bench/README.md.
 """
 

@@ -37,7 +37,7 @@ class SearchCache:
     Splitting, stemming and counting are the per-paper part of indexing, kept as integers (terms numbered by
     `numbers`, the same for the whole session); BM25 weights depend on the whole corpus (every idf moves when
     a paper arrives), so they are recomputed every time from the kept postings: the result is what a full
-    build writes, which tests/test_search_index.py checks. Postings are kept by the text a paper is indexed by,
+    build writes, which tests/output/search/test_index.py checks. Postings are kept by the text a paper is indexed by,
     and the index files by all of it, so new upvotes (today's snapshot fetched again) write only the prior,
     the result chunks and the manifest.
     """

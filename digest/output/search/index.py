@@ -12,7 +12,7 @@ count changed).
 `build_index` computes what lunr.py's Builder computes (term numbers in order
 of first sight, BM25 scores with lunr's float operations, rounded as
 `round(score, 3)`), as arrays with numpy: lunr.py's own loops take seconds at
-ten thousand papers. tests/test_search_index.py pins the result to lunr.py's
+ten thousand papers. tests/output/search/test_index.py pins the result to lunr.py's
 byte for byte. shards.py cuts it into the files the browser loads;
 `serialize_whole` writes the single lunr index lunr.js would load, which the
 tests use to prove the shards answer exactly as it does.

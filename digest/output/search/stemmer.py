@@ -4,7 +4,7 @@ The search index is built in Python but queried in the browser by lunr.js, which
 with `lunr.stemmer`. lunr.py's own Porter stemmer disagrees with it on many words (survey, replay, key,
 decay, ...), so a term stemmed one way at index time is missed by a query stemmed the other way.
 `stem` is a step-by-step port of `porterStemmer` in node_modules/lunr/lunr.js, with the same regular
-expressions; tests/test_stemmer.py checks it against lunr.js word for word. Results are cached, since the
+expressions; tests/output/search/test_stemmer.py checks it against lunr.js word for word. Results are cached, since the
 index builder stems every distinct word it meets.
 
 What it takes to behave exactly like the JavaScript:

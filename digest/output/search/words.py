@@ -13,7 +13,7 @@ one UTF-16 code unit at a time, lowercased term by term, then stemmed by
 - each word is lowercased on its own, as the query parser does;
 - lunr's stop words are dropped (index side only, as in lunr);
 - `stemmer.stem` is a port of lunr.js's own stemmer, proven equal word for
-  word by tests/test_stemmer.py.
+  word by tests/output/search/test_stemmer.py.
 
 Author names are not words of a language: stemming made "Tri" (Dao) and "try"
 one term. The author field's terms are each word folded (lowercased, the
@@ -27,7 +27,7 @@ marks this module lists (`FOLD_MARKS_JS`, carried by the manifest).
 
 `SEPARATOR_JS` is the same rule as a JavaScript regular expression; the
 manifest carries it and search-index.js installs it, so the two sides cannot
-drift apart (tests/test_search_index.py compares them on every BMP character).
+drift apart (tests/output/search/test_index.py compares them on every BMP character).
 """
 
 from __future__ import annotations
