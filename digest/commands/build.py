@@ -36,7 +36,7 @@ from digest.output.render import PageSpec, RenderCache, Renderer, TemplateCache,
 from digest.output.search import SearchCache, build_search_files, catalog_documents
 from digest.output.writer import StagedSite, WriteCache, write_ahead, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
-from digest.plan.site import CROWDED_FOLDERS, PlanCache, in_site_order, is_crowded, plan_listings, plan_paper_pages
+from digest.plan.site import PlanCache, in_site_order, plan_listings, plan_paper_pages
 from digest.project import Project
 from digest.related import RelatedCache, related_inputs, related_papers
 
@@ -285,11 +285,10 @@ class _Output:
 
 @sigterm_raises()
 def _build_full(job: _Job) -> _Output:
-    """`digest build`. This core computes the related papers and plans the papers' pages and the crowded listings
-    (topics, weeks, months); meanwhile the second core builds the search files, then plans and renders every
-    other page (none shows related papers), writing them into the staging folder. Then the planned pages and the
-    emails are made on every core, each worker writing what it made (no process holds the whole site), and the
-    staging folder is swapped in. SIGTERM
+    """`digest build`. This core computes the related papers and plans the papers' pages; meanwhile the second
+    core builds the search files, then plans and renders every other page (none shows related papers), writing
+    them into the staging folder. Then the papers' pages and the emails are made on every core, each worker
+    writing what it made (no process holds the whole site), and the staging folder is swapped in. SIGTERM
     removes the staging folder on the way out; a SIGKILLed build's is removed by the next build (`StagedSite`)."""
     catalog, config, stages = job.catalog, job.config, job.stages
     stages.start("planning")
@@ -297,8 +296,7 @@ def _build_full(job: _Job) -> _Output:
     beside: Background | None = None
     try:
         beside = Background(partial(_search_and_listings, catalog, config, job.pages, job.renderer, staged))
-        crowded = plan_listings(catalog, config, job.pages, folders=CROWDED_FOLDERS)
-        specs = [*plan_paper_pages(catalog, config), *crowded]
+        specs = plan_paper_pages(catalog, config)
         emails = partial(_timed, partial(_emails_and_their_feed, catalog, config, job.renderer, staged))
         pages, emailed = _render_pages_on_every_core(specs, job.renderer, stages, staged, emails)
         stages.start("search and listings")  # what is left of them: they began with the planning
@@ -449,11 +447,9 @@ def _stage(files: Mapping[str, bytes], staged: StagedSite) -> _StagedPages:
 
 def _listings_and_machine_files(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], renderer: Renderer,
                                 staged: StagedSite) -> _StagedPages:
-    """Every page but the papers' and the crowded listings (the page workers render those), then the feeds and the
-    sitemap (which needs every page's path, not the pages)."""
+    """Every page but the papers', then the feeds and the sitemap (which needs only the papers' paths)."""
     listings = plan_listings(catalog, config, pages)
-    light = [spec for spec in listings if not is_crowded(spec)]
-    return _render_and_stage([*light, *_machine_files(catalog, config, listings)], renderer, staged)
+    return _render_and_stage([*listings, *_machine_files(catalog, config, listings)], renderer, staged)
 
 
 def _machine_files(catalog: Catalog, config: SiteConfig, listings: list[PageSpec]) -> list[PageSpec]:
@@ -475,7 +471,7 @@ def _render_pages_on_every_core(specs: list[PageSpec], renderer: Renderer, stage
     chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]
     tasks: list[Callable[[], Any]] = [first, *(partial(_timed, partial(_render_and_stage, chunk, renderer, staged))
                                                for chunk in chunks)]
-    stages.start("rendering", len(specs), "pages")
+    stages.start("rendering", len(specs), "paper pages")
     done: list[Any] = [None] * len(tasks)
     busy = 0.0
     for number, (seconds, value) in run_tasks(tasks):

@@ -155,31 +155,19 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache
     return in_site_order(plan_listings(catalog, config, pages, cache), plan_paper_pages(catalog, config, cache))
 
 
-# The listing pages that take most of the rendering (each lists many papers in full): a full build renders
-# them with the papers' pages, on every core, so the worker that builds the search files is not the last.
-CROWDED_FOLDERS = frozenset({"topics", "weeks", "months"})
-
-
 def plan_listings(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache: PlanCache | None = None,
-                  only: Collection[str] | None = None, folders: Collection[str] | None = None) -> list[PageSpec]:
+                  only: Collection[str] | None = None) -> list[PageSpec]:
     """Every page but the papers' own, home first. None of them reads `catalog.related`, so a preview plans
     them, and renders those open in a browser, while the related papers are still being computed.
 
     `only` (output files: the preview's open pages) keeps just the pages written to those files, and skips
     the kinds of page none of them is, with their work (the topic charts, the weeks and months, ...).
-    `folders` keeps just the kinds of page under those first folders (`CROWDED_FOLDERS`).
     """
     wanted = None if only is None else {file.partition("/")[0] if "/" in file else "" for file in only}
     shared = _Shared(catalog, config, cache)
-    specs = [spec for kind, plan in _listing_kinds(catalog, config, pages, shared)
-             if (wanted is None or not kind or kind & wanted) and (folders is None or kind & set(folders))
-             for spec in plan()]
+    specs = [spec for folders, plan in _listing_kinds(catalog, config, pages, shared)
+             if wanted is None or not folders or folders & wanted for spec in plan()]
     return specs if only is None else [spec for spec in specs if urls.output_file(spec.path) in only]
-
-
-def is_crowded(spec: PageSpec) -> bool:
-    """True for a page under `CROWDED_FOLDERS`."""
-    return spec.path.partition("/")[0] in CROWDED_FOLDERS
 
 
 class _Shared:
