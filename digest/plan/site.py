@@ -52,10 +52,12 @@ class PaperCard:
     upvotes: int | None = None  # on a day's list, that day's count; elsewhere the newest
     snippet_is_ai: bool = False  # the snippet is machine-written: the card says so
     organization: str | None = None
-    arxiv_id: str | None = None
+    arxiv_url: str | None = None  # absolute: the abstract page, the PDF, the discussion on Hugging Face
+    pdf_url: str | None = None
     code_stars: int | None = None
     project_page: str | None = None
     comments: int | None = None
+    discussion_url: str | None = None
 
     def topics_except(self, slug: str | None) -> tuple[Topic, ...]:
         """Its topics but the one a list is about (a topic page's own tag would say nothing)."""
@@ -142,10 +144,12 @@ def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) ->
         more_authors=max(0, len(paper.authors) - CARD_AUTHORS),
         upvotes=paper.upvotes,
         organization=paper.organization,
-        arxiv_id=paper.arxiv_id,
+        arxiv_url=urls.arxiv_abstract(paper.arxiv_id) if paper.arxiv_id else None,
+        pdf_url=urls.arxiv_pdf(paper.arxiv_id) if paper.arxiv_id else None,
         code_stars=paper.code_stars,
         project_page=paper.project_page,
         comments=paper.comments,
+        discussion_url=urls.hugging_face_paper(paper.arxiv_id) + "#community" if paper.arxiv_id else None,
     )
 
 
