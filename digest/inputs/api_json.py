@@ -12,7 +12,6 @@ re-fetch of the same day diffs line by line against the previous one in git.
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import unicodedata
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import SnapshotError
-from digest.inputs.snapshot import MAX_SNAPSHOT_BYTES
+from digest.inputs.snapshot import decode_snapshot
 
 ApiItem = dict[str, Any]
 
@@ -40,9 +39,6 @@ def parse_api_items(data: bytes, source: Path | str) -> list[ApiItem]:
     valid Unicode: a lone surrogate (``\\ud800``, half of an escaped emoji) becomes U+FFFD, so no later
     stage meets text it cannot encode.
     """
-    if len(data) > MAX_SNAPSHOT_BYTES:
-        raise SnapshotError(f"{len(data) // (1024 * 1024)} MB is far more than a day of papers (at most "
-                            f"{MAX_SNAPSHOT_BYTES // (1024 * 1024)} MB); a broken or hostile file", source)
     text = _decode(data, source)
     try:
         value = _load_json(text, source)
@@ -116,13 +112,7 @@ def printable_excerpt(text: str, limit: int = QUOTE_LIMIT) -> str:
 
 
 def _decode(data: bytes, source: Path | str) -> str:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
-        line = data[:offset].count(b"\n") + 1
-        raise SnapshotError(f"not UTF-8 (bad byte 0x{data[offset]:02x} at byte {offset}); the API sends UTF-8 "
-                            "JSON", source, line) from None
+    text = decode_snapshot(data, source, "the API sends UTF-8 JSON")
     if not text.strip():
         raise SnapshotError("empty: expected a JSON array of papers", source)
     return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -57,6 +58,20 @@ MAX_TITLE = 2_000
 MAX_ABSTRACT = 50_000
 MAX_AUTHORS = 10_000
 MAX_NAME = 500
+
+
+def decode_snapshot(data: bytes, path: Path | str, hint: str) -> str:
+    """`data` as text, a UTF-8 byte order mark dropped; a `SnapshotError` for a file past any real day's size or
+    not UTF-8, naming the bad byte where it is in the file (the mark counted) and ending in `hint`."""
+    if len(data) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(f"{len(data) // (1024 * 1024)} MB is far more than a day of papers (at most "
+                            f"{MAX_SNAPSHOT_BYTES // (1024 * 1024)} MB); a broken or hostile file", path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+        raise SnapshotError(f"not UTF-8 (bad byte 0x{data[offset]:02x} at byte {offset}); {hint}", path,
+                            data[:offset].count(b"\n") + 1) from None
 
 
 def check_snapshot_date(day: date, today: date, path: Path, line: int | None = None) -> date:

@@ -8,13 +8,12 @@ snapshot knows only titles and abstracts (see json_snapshot.py for the rest).
 
 from __future__ import annotations
 
-import codecs
 import re
 from datetime import date
 from pathlib import Path
 
 from digest.errors import SnapshotError
-from digest.inputs.snapshot import MAX_SNAPSHOT_BYTES, Snapshot, SnapshotEntry, check_entry, check_snapshot_date
+from digest.inputs.snapshot import Snapshot, SnapshotEntry, check_entry, check_snapshot_date, decode_snapshot
 from digest.text import clean_text
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -55,17 +54,7 @@ def _decode_lines(data: bytes, path: Path) -> list[str]:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise SnapshotError("this is a binary file, not a text snapshot; remove it from the snapshots folder",
                             path, line)
-    if len(data) > MAX_SNAPSHOT_BYTES:
-        raise SnapshotError(f"{len(data) // (1024 * 1024)} MB is far more than a day of papers (at most "
-                            f"{MAX_SNAPSHOT_BYTES // (1024 * 1024)} MB); a broken or hostile file", path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
-        line = data[:offset].count(b"\n") + 1
-        raise SnapshotError(
-            f"not UTF-8 text (bad byte 0x{data[offset]:02x} at byte {offset}); re-save the file as UTF-8", path, line
-        ) from None
+    text = decode_snapshot(data, path, "re-save the file as UTF-8")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return [line.rstrip() for line in text.split("\n")]
 
