@@ -9,20 +9,14 @@ Everything after it (pages, search, feeds, email) reads the finished, immutable
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from digest.inputs.snapshot import Snapshot, SnapshotEntry
 from digest.inputs.topics import ClassifiedMemo, TaskRunner, Taxonomy, Topic
 from digest.text import MAX_SLUG_LENGTH, code_link, find_links, normalize_title, short_hash, slugify
-
-if TYPE_CHECKING:
-    from digest.related import Related
-
 
 
 @dataclass(frozen=True)
@@ -97,23 +91,6 @@ class Catalog:
 
     def day(self, when: date) -> SnapshotDay | None:
         return next((day for day in self.days if day.date == when), None)
-
-    @functools.cached_property
-    def related(self) -> Mapping[str, tuple[Related, ...]]:
-        """Each paper's related papers (digest/related/): a post-pass over the whole catalog, computed once,
-        when first asked for (the paper pages ask; `digest email` and `digest topics` never pay for it)."""
-        from digest.related import related_papers  # here: related reads words as search does, and search the catalog
-
-        return related_papers(self.papers.values(), self.topics)
-
-    @property
-    def has_related(self) -> bool:
-        return "related" in self.__dict__
-
-    def set_related(self, related: Mapping[str, tuple[Related, ...]]) -> None:
-        """Take the related papers computed elsewhere (by `related_papers` on this catalog, in a forked worker
-        while this process did other work) as if `related` had computed them here."""
-        self.__dict__["related"] = related
 
 
 @dataclass

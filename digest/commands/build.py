@@ -32,13 +32,14 @@ from digest.inputs.topics import ClassifiedMemo, Taxonomy, TaxonomyCache, load_t
 from digest.mail.compose import EmailCache, email_pages
 from digest.memo import Memo
 from digest.output.assets import collect_assets, find_lunr
-from digest.output.render import PageSpec, RenderCache, Renderer, TemplateCache, render_pages
+from digest.output.render import RenderCache, Renderer, TemplateCache, render_pages
 from digest.output.search import SearchCache, build_search_files, catalog_documents
 from digest.output.writer import StagedSite, WriteCache, write_ahead, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
 from digest.plan.site import PlanCache, in_site_order, plan_listings, plan_paper_pages
+from digest.plan.spec import PageSpec
 from digest.project import Project
-from digest.related import RelatedCache, related_inputs, related_papers
+from digest.related import RelatedCache, RelatedLists, related_inputs, related_papers
 
 
 @dataclass
@@ -296,7 +297,8 @@ def _build_full(job: _Job) -> _Output:
     beside: Background | None = None
     try:
         beside = Background(partial(_search_and_listings, catalog, config, job.pages, job.renderer, staged))
-        specs = plan_paper_pages(catalog, config)
+        related = related_papers(catalog.papers.values(), catalog.topics)
+        specs = plan_paper_pages(catalog, config, related)
         emails = partial(_timed, partial(_emails_and_their_feed, catalog, config, job.renderer, staged))
         pages, emailed = _render_pages_on_every_core(specs, job.renderer, stages, staged, emails)
         stages.start("search and listings")  # what is left of them: they began with the planning
@@ -328,7 +330,7 @@ def _build_preview(job: _Job, state: BuildState, in_view: InView | None) -> _Out
         stages.start("open pages")
         ahead.write(render_pages(plan_listings(catalog, config, job.pages, state.plans, in_view.files),
                                  job.renderer).files)
-    related_from, relating = _start_related(catalog, state)  # after the open pages: they need the cores now
+    relating = _Relating.start(catalog, state.related)  # after the open pages: they need the cores now
     try:
         stages.start("planning")
         listings = plan_listings(catalog, config, job.pages, state.plans)
@@ -343,15 +345,12 @@ def _build_preview(job: _Job, state: BuildState, in_view: InView | None) -> _Out
         search = _search_files(catalog, config, state)  # keeps each paper's terms in state.search
         ahead.write(search)
         stages.start("related papers")  # what is left of them: they began before the planning
-        if relating is not None:
-            catalog.set_related(relating.result())
-            state.related.put(related_from, catalog.related)
+        related = relating.result(state.related)
     except BaseException:
-        if relating is not None:
-            relating.cancel()
+        relating.cancel()
         raise
     stages.start("paper pages")
-    papers = render_pages(plan_paper_pages(catalog, config, state.plans), job.renderer, state.paper_renders)
+    papers = render_pages(plan_paper_pages(catalog, config, related, state.plans), job.renderer, state.paper_renders)
     stages.start("writing")
     files = {**ahead.files, **papers.files}
     report = write_site(files, job.project.output, in_place=True, cache=state.written)
@@ -360,18 +359,36 @@ def _build_preview(job: _Job, state: BuildState, in_view: InView | None) -> _Out
                    listed.reused + papers.reused, sum(len(data) for data in search.values()))
 
 
-def _start_related(catalog: Catalog, state: BuildState) -> tuple[tuple[Any, ...], Background | None]:
-    """The related papers' inputs, and a forked worker computing them unless the catalog has them already or the
-    last build's still hold."""
-    if catalog.has_related:
-        return (), None
-    inputs = related_inputs(catalog.papers.values(), catalog.topics)
-    known = state.related.get(inputs)
-    if known is not None:
-        catalog.set_related(known)
-        return inputs, None
-    vocabulary = state.related.tokenize(catalog.papers.values())
-    return inputs, Background(lambda: related_papers(catalog.papers.values(), catalog.topics, vocabulary))
+@dataclass(frozen=True)
+class _Relating:
+    """A preview's related-papers stage: last build's lists if their inputs are unchanged (`RelatedCache`), else
+    computed by a forked worker from the words this process kept of each title and abstract."""
+
+    inputs: tuple[Any, ...]
+    known: RelatedLists | None
+    worker: Background | None
+
+    @classmethod
+    def start(cls, catalog: Catalog, cache: RelatedCache) -> _Relating:
+        inputs = related_inputs(catalog.papers.values(), catalog.topics)
+        known = cache.get(inputs)
+        if known is not None:
+            return cls(inputs, known, None)
+        vocabulary = cache.tokenize(catalog.papers.values())
+        return cls(inputs, None, Background(lambda: related_papers(catalog.papers.values(), catalog.topics,
+                                                                   vocabulary)))
+
+    def result(self, cache: RelatedCache) -> RelatedLists:
+        if self.known is not None:
+            return self.known
+        assert self.worker is not None
+        lists: RelatedLists = self.worker.result()
+        cache.put(self.inputs, lists)
+        return lists
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
 
 
 @dataclass

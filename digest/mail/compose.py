@@ -25,8 +25,9 @@ from digest import urls
 from digest.catalog import Catalog, SnapshotDay
 from digest.inputs.config import SiteConfig
 from digest.memo import Memo
-from digest.output.render import Dependencies, PageSpec, Renderer, long_date
+from digest.output.render import Dependencies, Renderer, long_date
 from digest.periods import Period
+from digest.plan.spec import PageSpec
 from digest.project import Project
 from digest.text import clean_text, first_sentences, snippet
 

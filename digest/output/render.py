@@ -38,17 +38,9 @@ from digest import urls
 from digest.errors import TemplateError
 from digest.inputs.config import SiteConfig
 from digest.output import fast_escape
+from digest.plan.spec import PageSpec
 
 MenuItem = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """One output file: its path in the site, the template that renders it, and the data it shows."""
-
-    path: str
-    template: str
-    context: Mapping[str, Any]
 
 
 @dataclass(frozen=True)

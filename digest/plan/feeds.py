@@ -22,7 +22,7 @@ from digest import urls
 from digest.catalog import Catalog, Paper
 from digest.inputs.config import SiteConfig
 from digest.inputs.topics import OTHER_SLUG, Topic
-from digest.output.render import PageSpec
+from digest.plan.spec import PageSpec
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, by the sitemaps.org protocol
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest import memo, urls
 from digest.catalog import Catalog, Paper, SnapshotDay
@@ -19,13 +19,16 @@ from digest.inputs.config import SiteConfig
 from digest.inputs.pages import Page
 from digest.inputs.topics import OTHER_SLUG, Topic
 from digest.memo import NamedMemo, SettingMemo
-from digest.output.render import PageSpec
 from digest.periods import Period, month_key, months, week_key, weeks
 from digest.plan.charts import topic_chart
 from digest.plan.citation import citation
 from digest.plan.feeds import feeds_page, site_feeds, topic_feed
+from digest.plan.spec import PageSpec
 from digest.plan.stats import plan_stats
 from digest.text import link_label, paragraphs, snippet, split_links
+
+if TYPE_CHECKING:
+    from digest.related import RelatedLists
 
 CARD_AUTHORS = 3  # authors a paper card names before 'and N more'
 AI_SUMMARY_LENGTH = 320  # one sentence, shown whole: 99 % of real ones are under 300 characters
@@ -153,15 +156,16 @@ def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) ->
     )
 
 
-def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache: PlanCache | None = None,
-              ) -> list[PageSpec]:
+def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], related: RelatedLists,
+              cache: PlanCache | None = None) -> list[PageSpec]:
     """Every page of the site; `cache` (a preview's) reuses the paper pages whose content did not change."""
-    return in_site_order(plan_listings(catalog, config, pages, cache), plan_paper_pages(catalog, config, cache))
+    return in_site_order(plan_listings(catalog, config, pages, cache),
+                         plan_paper_pages(catalog, config, related, cache))
 
 
 def plan_listings(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache: PlanCache | None = None,
                   only: Collection[str] | None = None) -> list[PageSpec]:
-    """Every page but the papers' own, home first. None of them reads `catalog.related`, so a preview plans
+    """Every page but the papers' own, home first. None of them shows related papers, so a build plans
     them, and renders those open in a browser, while the related papers are still being computed.
 
     `only` (output files: the preview's open pages) keeps just the pages written to those files, and skips
@@ -210,9 +214,10 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
     ]
 
 
-def plan_paper_pages(catalog: Catalog, config: SiteConfig, cache: PlanCache | None = None) -> list[PageSpec]:
-    """Every paper's page, with its related papers (`catalog.related`)."""
-    return list(_paper_pages(catalog, {topic.slug: topic for topic in catalog.topics}, config, cache))
+def plan_paper_pages(catalog: Catalog, config: SiteConfig, related: RelatedLists,
+                     cache: PlanCache | None = None) -> list[PageSpec]:
+    """Every paper's page, with its related papers (the related stage's lists, by slug)."""
+    return list(_paper_pages(catalog, {topic.slug: topic for topic in catalog.topics}, config, related, cache))
 
 
 def in_site_order(listings: Sequence[PageSpec], paper_pages: Sequence[PageSpec]) -> list[PageSpec]:
@@ -269,13 +274,13 @@ class PlanCache:
     cards: SettingMemo[Paper, PaperCard] = field(default_factory=SettingMemo)
 
 
-def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig,
+def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig, related_lists: RelatedLists,
                  cache: PlanCache | None) -> Iterator[PageSpec]:
     if cache is not None:
         cache.papers.next_build()
     for paper in catalog.papers.values():
         related = tuple(RelatedLink(catalog.papers[item.slug].title, urls.paper(item.slug), item.reason)
-                        for item in catalog.related.get(paper.slug, ()))
+                        for item in related_lists.get(paper.slug, ()))
         paper_topics = tuple(topics[slug] for slug in paper.topics)
         plan = partial(_paper_page, paper, related, paper_topics, config)
         if cache is None:

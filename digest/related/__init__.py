@@ -44,8 +44,8 @@ from digest.related.reasons import reason, shared_terms
 from digest.related.terms import OTHER_TOPIC, Paper, Terms, Vocabulary, author_key, texts_of
 from digest.related.vectors import MAX_RELATED, MIN_SCORE, SharedTerms, Vectors
 
-__all__ = ["MAX_RELATED", "MIN_RELATED", "MIN_SCORE", "Paper", "Related", "RelatedCache", "related_inputs",
-           "related_papers"]
+__all__ = ["MAX_RELATED", "MIN_RELATED", "MIN_SCORE", "Paper", "Related", "RelatedCache", "RelatedLists",
+           "related_inputs", "related_papers"]
 
 
 class Related(NamedTuple):
@@ -56,8 +56,11 @@ class Related(NamedTuple):
     reason: str
 
 
+RelatedLists = Mapping[str, tuple[Related, ...]]  # the related stage's output: each paper's list, by slug
+
+
 def related_papers(papers: Iterable[Paper], topics: Iterable[Topic] = (),
-                   vocabulary: Vocabulary | None = None) -> dict[str, tuple[Related, ...]]:
+                   vocabulary: Vocabulary | None = None) -> RelatedLists:
     """Every paper's related papers, most similar first: at most `MAX_RELATED`, never itself, maybe none.
 
     `topics` gives the names reasons show for topic slugs (a slug without one is shown as it is); `vocabulary`
@@ -101,7 +104,7 @@ class RelatedCache:
     """
 
     inputs: tuple[Any, ...] | None = None
-    lists: Mapping[str, tuple[Related, ...]] | None = None
+    lists: RelatedLists | None = None
     vocabulary: Vocabulary = field(default_factory=Vocabulary)  # each title and abstract split into words
 
     def tokenize(self, papers: Iterable[Paper]) -> Vocabulary:
@@ -112,11 +115,11 @@ class RelatedCache:
                                for text in texts_of(paper)])
         return self.vocabulary
 
-    def get(self, inputs: tuple[Any, ...]) -> Mapping[str, tuple[Related, ...]] | None:
+    def get(self, inputs: tuple[Any, ...]) -> RelatedLists | None:
         """The last lists, if they were made from these `related_inputs`."""
         return self.lists if self.inputs is not None and self.inputs == inputs else None
 
-    def put(self, inputs: tuple[Any, ...], lists: Mapping[str, tuple[Related, ...]]) -> None:
+    def put(self, inputs: tuple[Any, ...], lists: RelatedLists) -> None:
         self.inputs, self.lists = inputs, lists
 
 

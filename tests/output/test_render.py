@@ -15,7 +15,8 @@ import pytest
 
 from digest.commands.build import BuildReport, BuildState, build_site
 from digest.output import fast_escape
-from digest.output.render import PageSpec, Renderer
+from digest.output.render import Renderer
+from digest.plan.spec import PageSpec
 from digest.project import Project
 from tests.helpers import REPO, make_project, tree
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from digest.inputs.config import load_site_config
 from digest.plan.site import in_site_order, plan_listings, plan_paper_pages, plan_site
+from digest.related import related_papers
 from digest.urls import output_file
 from tests.helpers import REPO, seed_catalog
 
@@ -11,10 +12,11 @@ from tests.helpers import REPO, seed_catalog
 def test_the_listings_and_the_paper_pages_make_the_site_in_sitemap_order() -> None:
     catalog, config = seed_catalog(), load_site_config(REPO / "content")
     listings = plan_listings(catalog, config, ())
-    papers = plan_paper_pages(catalog, config)
+    related = related_papers(catalog.papers.values(), catalog.topics)
+    papers = plan_paper_pages(catalog, config, related)
     assert [spec.template for spec in papers] == ["paper.html"] * len(catalog.papers)
     assert "paper.html" not in {spec.template for spec in listings} and listings[0].template == "home.html"
-    assert in_site_order(listings, papers) == plan_site(catalog, config, ())
+    assert in_site_order(listings, papers) == plan_site(catalog, config, (), related)
 
 
 def test_only_the_open_pages_are_planned_first_and_each_as_the_whole_site_plans_it() -> None:

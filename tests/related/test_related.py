@@ -291,13 +291,13 @@ def test_a_new_paper_renders_again_only_the_pages_whose_related_list_changed(tmp
     project = make_project(tmp_path, with_seeds=True)
     state = BuildState()
     first = build_site(project, state=state)
-    before = dict(state.catalog[2].related) if state.catalog else {}
+    before = dict(state.related.lists or {})
     pages = {path.relative_to(project.output).as_posix(): path.stat().st_ino
              for path in project.output.glob("papers/*/index.html")}
     newest = project.snapshots / "2025-10-08.txt"
     newest.write_text(newest.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + NEW_FEDERATED, encoding="utf-8")
     again = build_site(project, state=state)
-    after = state.catalog[2].related if state.catalog else {}
+    after = state.related.lists or {}
     # The new paper joins the federated papers' lists; a few others change a reason's third term or their order,
     # as every weight moves a little with one more paper.
     changed_lists = {slug for slug in before if before[slug] != after[slug]}
