@@ -59,7 +59,9 @@ class EmailEntry:
 
 
 @dataclass(frozen=True)
-class TopicGroup:
+class TopicSection:
+    """An email's new papers under one topic (a site's period page groups PaperCards: `plan.site.TopicGroup`)."""
+
     name: str
     entries: tuple[EmailEntry, ...]
 
@@ -115,7 +117,7 @@ class EmailContent:
     site_url: str
     unsubscribe_url: str
     top: tuple[EmailEntry, ...]  # the most upvoted new papers, first and with their counts
-    groups: tuple[TopicGroup, ...]  # the other new papers by topic; topics with one paper merged at the end
+    groups: tuple[TopicSection, ...]  # the other new papers by topic; topics with one paper merged at the end
     new_total: int
     new_hidden: int
     returning: tuple[ReturningEntry, ...]
@@ -252,17 +254,17 @@ def _entry(catalog: Catalog, config: SiteConfig, edition: Edition, slug: str, na
 
 
 def _group(catalog: Catalog, entries: Sequence[EmailEntry], slugs: Sequence[str],
-           names: Mapping[str, str]) -> tuple[TopicGroup, ...]:
+           names: Mapping[str, str]) -> tuple[TopicSection, ...]:
     """Each paper once, under its first topic, in the order given; groups in taxonomy order, then the topics
     with a single paper merged under one heading (a heading per paper would say nothing a tag does not)."""
     by_topic: dict[str, list[EmailEntry]] = {topic.slug: [] for topic in catalog.topics}
     for slug, entry in zip(slugs, entries, strict=True):
         by_topic[catalog.papers[slug].topics[0]].append(entry)
-    groups = [TopicGroup(names[topic], tuple(group)) for topic, group in by_topic.items() if len(group) > 1]
+    groups = [TopicSection(names[topic], tuple(group)) for topic, group in by_topic.items() if len(group) > 1]
     alone = {topic for topic, group in by_topic.items() if len(group) == 1}
     merged = tuple(entry for slug, entry in zip(slugs, entries, strict=True)
                    if catalog.papers[slug].topics[0] in alone)
-    return (*groups, TopicGroup(MERGED_GROUP, merged)) if merged else tuple(groups)
+    return (*groups, TopicSection(MERGED_GROUP, merged)) if merged else tuple(groups)
 
 
 def email_renderer(project: Project, config: SiteConfig) -> Renderer:

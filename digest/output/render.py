@@ -132,25 +132,43 @@ class _HashingLoader(jinja2.FileSystemLoader):
 class _RecordingEnvironment(jinja2.Environment):
     """Notes every template loaded during a render: the page's own, `extends`, `include`, `import`/`from`.
 
-    All of these, and `select_template`, go through `_load_template`, also when the template is already
-    compiled and cached (a loader hook would see only the first load). Lektor's environment does the same.
+    Compiled templates ask for all of these through the public `get_template` and `select_template`, also
+    when the template is already compiled and cached (a loader hook would see only the first load), so those
+    two are where the loads are noted. Lektor's environment records them likewise.
     Compiles with `fast_escape.OutputCodeGenerator`: a faster `{{ value }}` where the installed Jinja and MarkupSafe
     are versions it was tested with, stock Jinja elsewhere; the same bytes either way.
     """
 
     loader: _HashingLoader
 
-    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> jinja2.Template:
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        if isinstance(name, jinja2.Template):
+            return name
+        if parent is not None:
+            name = self.join_path(name, parent)
         reads = _CURRENT_READS.get()
         try:
-            template = super()._load_template(name, globals)
+            template = super().get_template(name, None, globals)
         except jinja2.TemplateNotFound:
-            if reads is not None:
+            if reads is not None and isinstance(name, str):
                 reads.templates[name] = None
             raise
         if reads is not None:
             reads.templates[name] = self.loader.compiled.get(name)
         return template
+
+    def select_template(self, names: Iterable[str | jinja2.Template], parent: str | None = None,
+                        globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        """As Jinja's, each name tried through `get_template`, so that the missing ones are noted too."""
+        if isinstance(names, jinja2.Undefined) or not names:
+            return super().select_template(names, parent, globals)  # raises Jinja's own error
+        for name in names:
+            try:
+                return self.get_template(name, parent, globals)
+            except (jinja2.TemplateNotFound, jinja2.UndefinedError):
+                pass
+        raise jinja2.TemplatesNotFound(names)  # type: ignore[arg-type]  # as Jinja's select_template
 
 
 class _SettingsView:

@@ -98,13 +98,14 @@ def test_the_numbers_are_what_a_reader_would_count(project: Project) -> None:
 
 
 def test_an_include_by_a_computed_name_is_tracked(project: Project, tmp_path: Path) -> None:
-    """Names only the render knows (a variable, `ignore missing`) are recorded as the pages load them."""
+    """Names only the render knows (a variable, `ignore missing`, the first of a list found) are recorded as the
+    pages load them."""
     templates = project.root / "templates"
     (templates / "partials" / "extra.html").write_text("<p>EXTRA one</p>\n", encoding="utf-8")
     edit(templates / "paper.html", "{% block main %}",
          '{% block main %}{% set part = ["partials", "extra.html"] | join("/") %}{% include part %}')
     edit(templates / "topic.html", "{% block main %}",
-         '{% block main %}{% include "partials/" ~ "later.html" ignore missing %}')
+         '{% block main %}{% include ["partials/never.html", "partials/" ~ "later.html"] ignore missing %}')
     state = BuildState()
     first = build_site(project, state=state)
     papers = sum(1 for name in templates_by_path(state).values() if name == "paper.html")
