@@ -16,6 +16,7 @@ from pathlib import Path
 
 from digest.inputs.snapshot import Snapshot, SnapshotEntry
 from digest.inputs.topics import ClassifiedMemo, TaskRunner, Taxonomy, Topic
+from digest.memo import Memo
 from digest.text import MAX_SLUG_LENGTH, code_link, find_links, normalize_title, short_hash, slugify
 
 
@@ -162,10 +163,32 @@ def _title_keys(entry: SnapshotEntry) -> list[str]:
     return [normalize_title(title) or title for title in (entry.title, *entry.alternate_titles)]
 
 
+@dataclass
+class CatalogCache:
+    """A preview's last catalog with what it was built from (unchanged snapshots and taxonomy reuse it whole), and
+    each paper text's topics (`Taxonomy.classify_all`'s memo) for the next catalog."""
+
+    last: tuple[tuple[Snapshot, ...], Taxonomy, Catalog] | None = None
+    classified: ClassifiedMemo = field(default_factory=Memo)
+
+
 def build_catalog(snapshots: Sequence[Snapshot], taxonomy: Taxonomy, run_tasks: TaskRunner | None = None,
-                  classified: ClassifiedMemo | None = None) -> Catalog:
+                  cache: CatalogCache | None = None) -> Catalog:
     """Merge the snapshots, oldest first, into papers; `run_tasks` lets classification use every core, and
-    `classified` (a preview's) holds topics found in earlier builds."""
+    `cache` (a preview's) holds the last catalog and the topics found in earlier builds."""
+    snapshots = tuple(snapshots)
+    if cache is not None and cache.last is not None and cache.last[:2] == (snapshots, taxonomy):
+        return cache.last[2]
+    if cache is not None:
+        cache.classified.next_build()  # the catalog is built again: keep the topics this build asks for
+    catalog = _merge(snapshots, taxonomy, run_tasks, cache.classified if cache is not None else None)
+    if cache is not None:
+        cache.last = (snapshots, taxonomy, catalog)
+    return catalog
+
+
+def _merge(snapshots: Sequence[Snapshot], taxonomy: Taxonomy, run_tasks: TaskRunner | None,
+           classified: ClassifiedMemo | None) -> Catalog:
     ordered = sorted(snapshots, key=lambda snapshot: snapshot.date)
     identities = _Identities()
     drafts: list[_Draft] = []

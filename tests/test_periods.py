@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.commands.build import build_site, read_sources
+from digest.commands.build import build_site
+from digest.commands.sources import read_sources
 from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import Renderer
 from digest.periods import months, parse_week_key, week_key, weeks

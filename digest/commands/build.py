@@ -9,28 +9,23 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from digest import clock, urls
-from digest.catalog import Catalog, build_catalog
+from digest import urls
+from digest.catalog import Catalog
 from digest.commands.parallel import Background, run_tasks, sigterm_raises
 from digest.commands.progress import Progress, Stages, StageTime
-from digest.errors import BuildError, DigestError
-from digest.inputs.config import SiteConfig, load_site_config
-from digest.inputs.pages import Page, read_pages
-from digest.inputs.snapshot import Snapshot
-from digest.inputs.sources import SNAPSHOT_READERS, find_snapshot_files, read_snapshot
-from digest.inputs.topics import ClassifiedMemo, Taxonomy, TaxonomyCache, load_taxonomy
+from digest.commands.sources import SourcesCache, read_sources
+from digest.errors import BuildError
+from digest.inputs.config import SiteConfig
+from digest.inputs.pages import Page
 from digest.mail.compose import EmailCache, email_pages
-from digest.memo import Memo
 from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import RenderCache, Renderer, TemplateCache, render_pages
 from digest.output.search import SearchCache, build_search_files, catalog_documents
@@ -44,11 +39,9 @@ from digest.related import RelatedCache, RelatedLists, related_inputs, related_p
 
 @dataclass
 class BuildState:
-    """Caches that survive between builds of a preview session."""
+    """Caches that survive between builds of a preview session, each owned by its stage's module."""
 
-    snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = field(default_factory=dict)
-    taxonomy: TaxonomyCache = field(default_factory=TaxonomyCache)
-    classified: ClassifiedMemo = field(default_factory=Memo)  # each paper text's topics
+    sources: SourcesCache = field(default_factory=SourcesCache)  # snapshots, taxonomy, catalog
     plans: PlanCache = field(default_factory=PlanCache)
     renders: RenderCache = field(default_factory=RenderCache)  # the listing pages and the machine files
     paper_renders: RenderCache = field(default_factory=RenderCache)  # the papers' pages
@@ -57,21 +50,9 @@ class BuildState:
     emails: EmailCache = field(default_factory=EmailCache)
     related: RelatedCache = field(default_factory=RelatedCache)
     written: WriteCache = field(default_factory=WriteCache)
-    # The last catalog and what it was built from: unchanged snapshots and taxonomy reuse it.
-    catalog: tuple[tuple[Snapshot, ...], Taxonomy, Catalog] | None = None
     # Everything the last build's output follows from, and its report: a save that changed nothing
     # (same catalog, settings, pages and theme bytes) is answered without planning or writing anything.
     last_build: tuple[tuple[Any, ...], BuildReport] | None = None
-
-
-@dataclass(frozen=True)
-class Sources:
-    """Everything read from disk, ready for the catalog."""
-
-    config: SiteConfig
-    catalog: Catalog
-    pages: tuple[Page, ...]
-    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -91,37 +72,6 @@ class BuildReport:
     stages: tuple[StageTime, ...] = ()  # where the seconds went, stage by stage
 
 
-def reference_date() -> date:
-    """Today, unless SOURCE_DATE_EPOCH pins the build to a moment (reproducible builds)."""
-    return clock.today(os.environ)
-
-
-def read_sources(project: Project, *, keep_going: bool = False, state: BuildState | None = None,
-                 today: date | None = None, stages: Stages | None = None) -> Sources:
-    """Read settings, taxonomy, snapshots and pages, and merge the snapshots into a catalog."""
-    stages = stages or Stages()
-    stages.start("reading")
-    config = load_site_config(project.content, base_url=project.base_url)
-    taxonomy = load_taxonomy(project.content, state.taxonomy if state is not None else None)
-    snapshots, warnings = _read_snapshots(project, keep_going, state, today or reference_date(), stages)
-    pages = tuple(read_pages(project.pages))
-    stages.start("catalog")
-    catalog = _catalog(tuple(snapshots), taxonomy, state)
-    return Sources(config, catalog, pages, (*warnings, *catalog.warnings))
-
-
-def _catalog(snapshots: tuple[Snapshot, ...], taxonomy: Taxonomy, state: BuildState | None) -> Catalog:
-    if state is not None and state.catalog is not None and state.catalog[:2] == (snapshots, taxonomy):
-        return state.catalog[2]
-    classified = state.classified if state is not None else None
-    if classified is not None:
-        classified.next_build()  # the catalog is built again: keep the topics this build asks for
-    catalog = build_catalog(snapshots, taxonomy, run_tasks, classified)
-    if state is not None:
-        state.catalog = (snapshots, taxonomy, catalog)
-    return catalog
-
-
 def theme_signature(templates: Path) -> str:
     """A hash of every file under the templates folder: any edit there may change any page."""
     digest = hashlib.sha256()
@@ -129,60 +79,6 @@ def theme_signature(templates: Path) -> str:
         if path.is_file():
             digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def _read_snapshots(project: Project, keep_going: bool, state: BuildState | None,
-                    today: date, stages: Stages) -> tuple[list[Snapshot], list[str]]:
-    paths = find_snapshot_files(project.snapshots)
-    if not paths:
-        patterns = ", ".join(f"*{suffix}" for suffix in SNAPSHOT_READERS)
-        raise BuildError(f"no snapshot files ({patterns}) in {project.snapshots}; add at least one")
-    snapshots: list[Snapshot] = []
-    warnings: list[str] = []
-    fresh_cache: dict[Path, tuple[tuple[int, int], Snapshot]] = {}
-    stages.show("reading", len(paths), "snapshots")
-    for path in paths:
-        stages.advance()
-        try:
-            snapshot = _read_cached(path, state, today, fresh_cache)
-        except DigestError as error:
-            if not keep_going:
-                raise
-            warnings.append(f"{error} (skipped: --keep-going)")
-            continue
-        if snapshot.year_inferred:
-            warnings.append(f"{path}: the file name has no YYYY-MM-DD date, so the year was taken as "
-                            f"{snapshot.date.year}; rename it to {snapshot.date.isoformat()}.txt to make it certain")
-        snapshots.append(snapshot)
-    if state is not None:
-        state.snapshots = fresh_cache
-    _check_unique_dates(snapshots)
-    if not snapshots:
-        raise BuildError(f"every snapshot in {project.snapshots} has errors; nothing to build")
-    return snapshots, warnings
-
-
-def _read_cached(path: Path, state: BuildState | None, today: date,
-                 fresh_cache: dict[Path, tuple[tuple[int, int], Snapshot]]) -> Snapshot:
-    stat = path.stat()
-    signature = (stat.st_mtime_ns, stat.st_size)
-    cached = state.snapshots.get(path) if state is not None else None
-    if cached is not None and cached[0] == signature and not cached[1].year_inferred:
-        snapshot = cached[1]
-    else:
-        snapshot = read_snapshot(path, today)
-    fresh_cache[path] = (signature, snapshot)
-    return snapshot
-
-
-def _check_unique_dates(snapshots: list[Snapshot]) -> None:
-    """One file per date, whatever the formats (2025-10-08.txt and 2025-10-08.json are two snapshots of one day)."""
-    seen: dict[date, Snapshot] = {}
-    for snapshot in snapshots:
-        if snapshot.date in seen:
-            raise DigestError(f"has the same date ({snapshot.date.isoformat()}) as {seen[snapshot.date].path}; "
-                              "keep one snapshot per day (merge or delete the other)", snapshot.path)
-        seen[snapshot.date] = snapshot
 
 
 @dataclass(frozen=True)
@@ -231,7 +127,7 @@ def _build_site(project: Project, *, keep_going: bool, state: BuildState | None,
     started = time.perf_counter()
     stages = Stages(progress)
     check_output_location(project)
-    sources = read_sources(project, keep_going=keep_going, state=state, stages=stages)
+    sources = read_sources(project, keep_going=keep_going, cache=state.sources if state else None, stages=stages)
     catalog, config = sources.catalog, sources.config
     inputs = (catalog, config, sources.pages, tuple(map(theme_signature, project.theme.layers)), project.output)
     if state is not None and state.last_build is not None and project.output.is_dir():

@@ -16,8 +16,8 @@ import sys
 import jinja2
 from jinja2 import nodes
 
-from digest.commands.build import read_sources
 from digest.commands.options import add_base_url_option, add_source_option, base_url_from
+from digest.commands.sources import read_sources
 from digest.errors import TemplateError
 from digest.inputs.config import SITE_CONFIG_NAME
 from digest.output.render import Renderer

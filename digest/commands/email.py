@@ -12,7 +12,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from digest.catalog import Catalog, SnapshotDay
-from digest.commands.build import read_sources
+from digest.commands.sources import read_sources
 from digest.errors import DigestError
 from digest.inputs.config import SITE_CONFIG_NAME, SiteConfig
 from digest.mail.compose import (

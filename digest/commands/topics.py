@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from digest.catalog import Catalog
-from digest.commands.build import read_sources
 from digest.commands.options import add_source_option
+from digest.commands.sources import read_sources
 from digest.inputs.topics import OTHER_SLUG, Taxonomy, Topic, load_taxonomy
 from digest.project import Project
 from digest.text import folded_words

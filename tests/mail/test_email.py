@@ -23,7 +23,8 @@ import pytest
 from digest import urls
 from digest.catalog import Catalog, Paper, SnapshotDay
 from digest.cli import main
-from digest.commands.build import BuildReport, read_sources
+from digest.commands.build import BuildReport
+from digest.commands.sources import read_sources
 from digest.inputs.config import EmailSettings, SiteConfig
 from digest.inputs.topics import Topic
 from digest.mail.compose import MAX_HTML_BYTES, compose_email, day_edition, email_renderer

@@ -18,7 +18,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from digest.commands.build import BuildReport, build_site, read_sources
+from digest.commands.build import BuildReport, build_site
+from digest.commands.sources import read_sources
 from digest.plan.feeds import DIGEST_FEED_DAYS, JSON_FEED_VERSION, email_parts
 from digest.project import Project
 from tests.helpers import FIXTURES, REPO, make_project

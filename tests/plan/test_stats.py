@@ -16,7 +16,8 @@ import pytest
 
 from digest import urls
 from digest.catalog import Catalog
-from digest.commands.build import build_site, read_sources
+from digest.commands.build import build_site
+from digest.commands.sources import read_sources
 from digest.plan.stats import months_before, plan_stats, topic_growth
 from tests.helpers import make_project
 

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from digest.catalog import Catalog, Paper
-from digest.commands.build import read_sources
+from digest.commands.sources import read_sources
 from digest.output.search.words import index_term, split_words
 from digest.related import MAX_RELATED, MIN_RELATED, Related, RelatedCache, filler, related_inputs, related_papers
 from digest.related.links import FILL_MIN_PAPERS

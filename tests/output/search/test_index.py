@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.commands.build import read_sources
+from digest.commands.sources import read_sources
 from digest.output.search.index import (
     FIELDS,
     PRIOR_LEVELS,

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
-from digest.commands.build import BuildReport, build_site, read_sources
+from digest.commands.build import BuildReport, build_site
+from digest.commands.sources import read_sources
 from digest.output.search.index import (
     PRIOR_LEVELS,
     UPVOTE_PRIOR,
