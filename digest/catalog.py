@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 
 from digest.inputs.snapshot import Snapshot, SnapshotEntry
-from digest.inputs.topics import ClassifiedMemo, TaskRunner, Taxonomy, Topic
 from digest.memo import Memo
+from digest.taxonomy import ClassifiedMemo, TaskRunner, Taxonomy, Topic
 from digest.text import MAX_SLUG_LENGTH, code_link, find_links, normalize_title, short_hash, slugify
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from digest.catalog import build_catalog
 from digest.inputs.snapshot import Snapshot, SnapshotEntry
-from digest.inputs.topics import Taxonomy, load_taxonomy
+from digest.inputs.topics import load_taxonomy
+from digest.taxonomy import Taxonomy
 from digest.text import slugify
 from tests.helpers import seed_catalog
 

@@ -18,8 +18,9 @@ from typing import Protocol
 from digest.catalog import Catalog
 from digest.commands.options import add_source_option
 from digest.commands.sources import read_sources
-from digest.inputs.topics import OTHER_SLUG, Taxonomy, Topic, load_taxonomy
+from digest.inputs.topics import load_taxonomy
 from digest.project import Project
+from digest.taxonomy import OTHER_SLUG, Taxonomy, Topic
 from digest.text import folded_words
 
 Say = Callable[[str], None]

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from digest.catalog import Catalog
-from digest.inputs.topics import Topic
+from digest.taxonomy import Topic
 
 Unit = Literal["day", "week", "month"]
 

@@ -21,8 +21,8 @@ from typing import Any
 from digest import urls
 from digest.catalog import Catalog, Paper
 from digest.inputs.config import SiteConfig
-from digest.inputs.topics import OTHER_SLUG, Topic
 from digest.plan.spec import PageSpec
+from digest.taxonomy import OTHER_SLUG, Topic
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, by the sitemaps.org protocol
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

@@ -17,7 +17,6 @@ from digest import memo, urls
 from digest.catalog import Catalog, Paper, SnapshotDay
 from digest.inputs.config import SiteConfig
 from digest.inputs.pages import Page
-from digest.inputs.topics import OTHER_SLUG, Topic
 from digest.memo import NamedMemo, SettingMemo
 from digest.periods import Period, month_key, months, week_key, weeks
 from digest.plan.charts import topic_chart
@@ -25,6 +24,7 @@ from digest.plan.citation import citation
 from digest.plan.feeds import feeds_page, site_feeds, topic_feed
 from digest.plan.spec import PageSpec
 from digest.plan.stats import plan_stats
+from digest.taxonomy import OTHER_SLUG, Topic
 from digest.text import link_label, paragraphs, snippet, split_links
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 from digest import urls
 from digest.catalog import Catalog, Paper
-from digest.inputs.topics import OTHER_SLUG
 from digest.plan.charts import BarChart, Series, bar_chart, buckets, number, papers, period_start, unit_for
 from digest.plan.spec import PageSpec
+from digest.taxonomy import OTHER_SLUG
 
 WINDOW_MONTHS = 3  # growth compares the last three months with the three before
 START_GRACE = timedelta(days=7)  # the history may begin this long after the earlier window does (weekends, holidays)

@@ -38,11 +38,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from digest.inputs.topics import Topic
 from digest.related.links import MIN_RELATED, find_links
 from digest.related.reasons import reason, shared_terms
 from digest.related.terms import OTHER_TOPIC, Paper, Terms, Vocabulary, author_key, texts_of
 from digest.related.vectors import MAX_RELATED, MIN_SCORE, SharedTerms, Vectors
+from digest.taxonomy import Topic
 
 __all__ = ["MAX_RELATED", "MIN_RELATED", "MIN_SCORE", "Paper", "Related", "RelatedCache", "RelatedLists",
            "related_inputs", "related_papers"]

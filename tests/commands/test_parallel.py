@@ -29,10 +29,10 @@ def test_tasks_come_back_numbered_whatever_order_they_finish_in() -> None:
 def test_a_parallel_build_equals_a_one_process_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if not parallel.can_fork():
         pytest.skip("this platform cannot fork")
-    from digest.inputs import topics
+    from digest import taxonomy as classifier
 
     project = make_project(tmp_path / "a", with_seeds=True)
-    monkeypatch.setattr(topics, "CLASSIFY_ALONE", 0)  # the catalog classifies on the workers too
+    monkeypatch.setattr(classifier, "CLASSIFY_ALONE", 0)  # the catalog classifies on the workers too
     build_site(project)  # a full build keeps no memo: every paper is classified in each
     monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
     single = Project.at(project.root, tmp_path / "single")

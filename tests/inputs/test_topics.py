@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from digest.errors import ConfigError
-from digest.inputs.topics import Taxonomy, TaxonomyCache, load_taxonomy, parse_taxonomy
+from digest.inputs.topics import TaxonomyCache, load_taxonomy, parse_taxonomy
 from digest.inputs.yamlfile import load_yaml_file, load_yaml_text
 from digest.memo import Memo
+from digest.taxonomy import Taxonomy
 from tests.helpers import FIXTURES, REPO, seed_catalog
 
 TOPIC_FIXTURES = FIXTURES / "topics"
@@ -185,16 +186,16 @@ def test_classify_is_memoised_with_keywords() -> None:
 
 
 def test_classifying_on_every_core_files_each_paper_as_one_process_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest import taxonomy as classifier
     from digest.commands.parallel import run_tasks
-    from digest.inputs import topics
 
-    monkeypatch.setattr(topics, "CLASSIFY_ALONE", 0)  # even a few papers go to the workers
+    monkeypatch.setattr(classifier, "CLASSIFY_ALONE", 0)  # even a few papers go to the workers
     taxonomy = load_taxonomy(REPO / "content")
     catalog = seed_catalog()
     texts = [(paper.title, paper.abstract, paper.keywords) for paper in catalog.papers.values()]
     texts += [("Federated agents", "", ()), ("Nothing in particular", "", ("diffusion",))]
     expected = [taxonomy.classify(*text) for text in texts]
-    memo: topics.ClassifiedMemo = Memo()
+    memo: classifier.ClassifiedMemo = Memo()
     assert taxonomy.classify_all(texts, lambda tasks: run_tasks(tasks, processes=2), memo) == expected
     assert len(memo.used) == len(set(texts)), "the workers' answers are kept in this process's memo"
     assert taxonomy.classify_all(texts) == expected
@@ -202,11 +203,11 @@ def test_classifying_on_every_core_files_each_paper_as_one_process_does(monkeypa
 
 
 def test_a_preview_classifies_only_new_texts_and_forgets_what_it_no_longer_uses() -> None:
-    from digest.inputs import topics
+    from digest import taxonomy as classifier
 
     taxonomy = load_taxonomy(REPO / "content")
     texts = [("Federated agents", "", ()), ("Diffusion for images", "", ())]
-    memo: topics.ClassifiedMemo = Memo()
+    memo: classifier.ClassifiedMemo = Memo()
     first = taxonomy.classify_all(texts, memo=memo)
     memo.next_build()
     memo.last = {key: ("planted",) for key in memo.last}  # a remembered answer is used as is, not recomputed

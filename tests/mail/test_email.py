@@ -26,10 +26,10 @@ from digest.cli import main
 from digest.commands.build import BuildReport
 from digest.commands.sources import read_sources
 from digest.inputs.config import EmailSettings, SiteConfig
-from digest.inputs.topics import Topic
 from digest.mail.compose import MAX_HTML_BYTES, compose_email, day_edition, email_renderer
 from digest.mail.message import build_message, message_date
 from digest.project import Project
+from digest.taxonomy import Topic
 from tests.helpers import REPO, free_port, make_project
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")

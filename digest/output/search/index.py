@@ -36,10 +36,10 @@ from lunr.stemmer import stemmer as lunr_stemmer
 
 from digest import urls
 from digest.catalog import Catalog, Paper
-from digest.inputs.topics import Topic
 from digest.memo import SettingMemo, each
 from digest.numbering import in_first_sight_order
 from digest.output.search.words import author_terms, index_terms
+from digest.taxonomy import Topic
 from digest.text import snippet
 
 # (field, boost): lunr multiplies a field's BM25 scores by its boost.
