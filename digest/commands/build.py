@@ -15,11 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from digest import urls
 from digest.catalog import Catalog
-from digest.commands.parallel import Background, run_tasks, sigterm_raises
+from digest.commands.parallel import run_tasks, sigterm_raises
 from digest.commands.progress import Progress, Stages, StageTime
 from digest.commands.sources import SourcesCache, read_sources
 from digest.errors import BuildError
@@ -27,7 +27,7 @@ from digest.inputs.config import SiteConfig
 from digest.inputs.pages import Page
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
-from digest.output.render import RenderCache, Renderer, TemplateCache, render_pages
+from digest.output.render import RenderCache, Rendered, Renderer, TemplateCache, render_chunk, render_pages
 from digest.output.search import SearchCache, build_search_files, catalog_documents
 from digest.output.writer import StagedSite, WriteCache, write_ahead, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
@@ -35,6 +35,7 @@ from digest.plan.site import PlanCache, in_site_order, plan_listings, plan_paper
 from digest.plan.spec import PageSpec
 from digest.project import Project
 from digest.related import RelatedCache, RelatedLists, related_inputs, related_papers
+from digest.related.terms import Vocabulary
 
 
 @dataclass
@@ -141,7 +142,7 @@ def _build_site(project: Project, *, keep_going: bool, state: BuildState | None,
     menu = tuple((page.title, urls.markdown_page(page.slug)) for page in sources.pages if page.menu)
     renderer = Renderer(project.theme.layers, config, assets.paths, menu, state.templates if state else None)
     job = _Job(project, catalog, config, sources.pages, renderer, assets.files, stages)
-    output = _build_preview(job, state, in_view) if state is not None else _build_full(job)
+    output = _run_stages(job, state, in_view)
     built = BuildReport(
         papers=len(catalog.papers), snapshots=len(catalog.days), pages=output.pages, files=output.files,
         written=output.written, unchanged=output.unchanged, removed=output.removed,
@@ -181,240 +182,289 @@ class _Output:
 
 
 @sigterm_raises()
-def _build_full(job: _Job) -> _Output:
-    """`digest build`. This core computes the related papers and plans the papers' pages; meanwhile the second
-    core builds the search files, then plans and renders every other page (none shows related papers), writing
-    them into the staging folder. Then the papers' pages and the emails are made on every core, each worker
-    writing what it made (no process holds the whole site), and the staging folder is swapped in. SIGTERM
-    removes the staging folder on the way out; a SIGKILLed build's is removed by the next build (`StagedSite`)."""
-    catalog, config, stages = job.catalog, job.config, job.stages
-    stages.start("planning")
-    staged = StagedSite(job.project.output)
-    beside: Background | None = None
+def _run_stages(job: _Job, state: BuildState | None, in_view: InView | None) -> _Output:
+    """The stages after the catalog, the same for `digest build` and a preview rebuild:
+
+    1. open pages: the pages open in the preview's tabs (none in a full build), planned, rendered and written
+       before anything else;
+    2. planning: every other page but the papers' (none shows related papers), with the feeds and the sitemap;
+    3. making: the related papers, the search files, the daily emails with their feed and the listing pages, as
+       tasks on every core;
+    4. paper pages: planned with the related papers, rendered in chunks on every core;
+    5. writing: the staging folder swapped in, or the served folder's stale files removed.
+
+    The two differ only where files go (`_Staged`: each worker writes what it made into a staging folder; `_Served`:
+    this process writes the preview's folder in place, each file as soon as it is made) and in the memo they
+    carry (none, or the session's `BuildState`, each stage its own part of it).
+    """
+    output: _Staged | _Served = _Served(job.project.output, state, in_view) if state is not None \
+        else _Staged(job.project.output)
     try:
-        beside = Background(partial(_search_and_listings, catalog, config, job.pages, job.renderer, staged))
-        related = related_papers(catalog.papers.values(), catalog.topics)
-        specs = plan_paper_pages(catalog, config, related)
-        emails = partial(_timed, partial(_emails_and_their_feed, catalog, config, job.renderer, staged))
-        pages, emailed = _render_pages_on_every_core(specs, job.renderer, stages, staged, emails)
-        stages.start("search and listings")  # what is left of them: they began with the planning
-        done: _BesidePlanning = beside.result()
-        stages.add("search", done.search_seconds)
-        stages.add("listing pages", done.listing_seconds)
-        stages.start("writing")
-        made = [pages, emailed, done.search, done.listings, _stage(job.assets, staged)]
-        paths = [path for part in made for path in part.paths]
-        removed = staged.finish(paths)
+        return _stages(job, state, in_view, output)
     except BaseException:
-        if beside is not None:
-            beside.cancel()
-        staged.abandon()
+        output.abandon()
         raise
-    return _Output(len(specs) + len(done.listings.paths), len(paths), _total(made, "written"),
-                   _total(made, "unchanged"), removed, _total(made, "rendered"), _total(made, "reused"),
-                   done.search_bytes)
 
 
-def _build_preview(job: _Job, state: BuildState, in_view: InView | None) -> _Output:
-    """A preview rebuild. The served folder is updated in place, file by file; the related papers take the
-    second core, and while they are computed this process writes everything that does not show them: first
-    the open pages, then the other listings, the machine files, the emails and the search files. The papers'
-    pages follow once the related papers are in."""
-    catalog, config, stages = job.catalog, job.config, job.stages
-    ahead = _WriteAhead(job.project.output, state.written, in_view)
+def _stages(job: _Job, state: BuildState | None, in_view: InView | None, output: _Staged | _Served) -> _Output:
+    catalog, config, stages, renderer = job.catalog, job.config, job.stages, job.renderer
+    plans = state.plans if state is not None else None
     if in_view is not None:
         stages.start("open pages")
-        ahead.write(render_pages(plan_listings(catalog, config, job.pages, state.plans, in_view.files),
-                                 job.renderer).files)
-    relating = _Relating.start(catalog, state.related)  # after the open pages: they need the cores now
-    try:
-        stages.start("planning")
-        listings = plan_listings(catalog, config, job.pages, state.plans)
-        stages.start("listing pages", len(listings), "pages")
-        machine_files = _machine_files(catalog, config, listings)
-        listed = render_pages([*listings, *machine_files], job.renderer, state.renders)
-        ahead.write({**listed.files, **job.assets})
-        stages.start("emails")
-        emails = email_pages(catalog, config, job.renderer, state.emails)  # each day's, for "view in browser"
-        ahead.write({**emails, **render_pages(plan_digest_feeds(catalog, config, emails), job.renderer).files})
-        stages.start("search")
-        search = _search_files(catalog, config, state)  # keeps each paper's terms in state.search
-        ahead.write(search)
-        stages.start("related papers")  # what is left of them: they began before the planning
-        related = relating.result(state.related)
-    except BaseException:
-        relating.cancel()
-        raise
+        output.take(render_pages(plan_listings(catalog, config, job.pages, plans, in_view.files), renderer).files)
+    stages.start("planning")
+    listed = plan_listings(catalog, config, job.pages, plans)
+    listed += _machine_files(catalog, config, listed)
+    output.take(job.assets)
+    stages.start("making", len(listed), "listing pages")
+    relating = _Relating.start(catalog, state.related if state is not None else None)
+    renders = state.renders if state is not None else None
+    made = _run([*relating.tasks(),
+                 _search_task(catalog, config, state.search if state is not None else None, output),
+                 _email_task(catalog, config, renderer, state.emails if state is not None else None, output),
+                 *_render_tasks(listed, renderer, renders, output)], stages, output)
+    related = relating.result(made)
+    output.keep(_learn_renders(listed, renderer, made, renders))
     stages.start("paper pages")
-    papers = render_pages(plan_paper_pages(catalog, config, related, state.plans), job.renderer, state.paper_renders)
+    specs = plan_paper_pages(catalog, config, related, plans)
+    stages.show("rendering", len(specs), "paper pages")
+    paper_renders = state.paper_renders if state is not None else None
+    papers = _run(_render_tasks(specs, renderer, paper_renders, output), stages, output)
+    output.keep(_learn_renders(specs, renderer, papers, paper_renders))
     stages.start("writing")
-    files = {**ahead.files, **papers.files}
-    report = write_site(files, job.project.output, in_place=True, cache=state.written)
-    return _Output(len(listings) + len(catalog.papers) + len(machine_files), len(files), report.written + ahead.written,
-                   report.unchanged - ahead.written, report.removed, listed.rendered + papers.rendered,
-                   listed.reused + papers.reused, sum(len(data) for data in search.values()))
+    everything = [*made, *papers]
+    report = output.finish()
+    return _Output(len(listed) + len(specs), report.files, report.written, report.unchanged, report.removed,
+                   _total(everything, "rendered"), _total(everything, "reused"),
+                   sum(part.search_bytes for part in made))
+
+
+RENDER_CHUNKS = 8  # pieces of a page list, so that two cores finish at about the same time
 
 
 @dataclass(frozen=True)
-class _Relating:
-    """A preview's related-papers stage: last build's lists if their inputs are unchanged (`RelatedCache`), else
-    computed by a forked worker from the words this process kept of each title and abstract."""
+class _Made:
+    """What one task made, wherever it ran. In `digest build` the worker wrote its files into the staging folder
+    and hands back their paths and counts; in a preview it hands back what this process writes and keeps: the
+    files it made and, of the pages, only those rendered anew (`fresh`; the render memo has the others)."""
 
-    inputs: tuple[Any, ...]
-    known: RelatedLists | None
-    worker: Background | None
+    name: str  # the part of the stage, for the timings
+    seconds: float = 0.0
+    paths: tuple[str, ...] = ()
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    fresh: Mapping[str, Rendered] = field(default_factory=dict)
+    rendered: int = 0
+    reused: int = 0
+    written: int = 0
+    unchanged: int = 0
+    search_bytes: int = 0
+    value: Any = None  # the related lists
 
-    @classmethod
-    def start(cls, catalog: Catalog, cache: RelatedCache) -> _Relating:
-        inputs = related_inputs(catalog.papers.values(), catalog.topics)
-        known = cache.get(inputs)
-        if known is not None:
-            return cls(inputs, known, None)
-        vocabulary = cache.tokenize(catalog.papers.values())
-        return cls(inputs, None, Background(lambda: related_papers(catalog.papers.values(), catalog.topics,
-                                                                   vocabulary)))
 
-    def result(self, cache: RelatedCache) -> RelatedLists:
-        if self.known is not None:
-            return self.known
-        assert self.worker is not None
-        lists: RelatedLists = self.worker.result()
-        cache.put(self.inputs, lists)
-        return lists
+class _Task(NamedTuple):
+    """One piece of a stage's work. `here`: it updates a preview's memo, so it runs in this process, where the memo
+    is, while the workers take the others (a full build has no memo: every task may go to a worker)."""
 
-    def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
+    make: Callable[[], _Made]
+    here: bool = False
+
+
+def _run(tasks: Sequence[_Task], stages: Stages, output: _Staged | _Served) -> list[_Made]:
+    """A stage's tasks, on every core (`run_tasks`), each one's files handed to `output` as it finishes."""
+    made: list[Any] = [None] * len(tasks)
+    seconds: dict[str, float] = {}
+    here = [number for number, task in enumerate(tasks) if task.here]
+    for number, part in run_tasks([task.make for task in tasks], here=here):
+        made[number] = part
+        output.took(part)
+        seconds[part.name] = seconds.get(part.name, 0.0) + part.seconds
+        if part.name == "pages":
+            stages.advance(part.rendered + part.reused)
+    for name, busy in seconds.items():
+        stages.add(name, busy)
+    return made
+
+
+def _timed(make: Callable[[], _Made]) -> _Made:
+    """Run a task and say how long it took where it ran (in a worker: from its start, not from the build's)."""
+    started = time.perf_counter()
+    part = make()
+    return replace(part, seconds=time.perf_counter() - started)
+
+
+def _render_tasks(specs: Sequence[PageSpec], renderer: Renderer, cache: RenderCache | None,
+                  output: _Staged | _Served) -> list[_Task]:
+    chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]
+    return [_Task(partial(_timed, partial(_render_chunk, chunk, renderer, cache, output)), cache is not None)
+            for chunk in chunks if chunk]
+
+
+def _render_chunk(specs: Sequence[PageSpec], renderer: Renderer, cache: RenderCache | None,
+                  output: _Staged | _Served) -> _Made:
+    chunk = render_chunk(specs, renderer, cache)
+    written, unchanged = output.put(chunk.files)
+    return _Made("pages", paths=tuple(chunk.files), fresh=chunk.fresh if output.keeps else {},
+                 rendered=chunk.rendered, reused=chunk.reused, written=written, unchanged=unchanged)
+
+
+def _learn_renders(specs: Sequence[PageSpec], renderer: Renderer, made: Sequence[_Made],
+                   cache: RenderCache | None) -> dict[str, bytes]:
+    """A preview's render memo learns what the chunks rendered; every page's bytes, for the in-place write."""
+    if cache is None:
+        return {}
+    return cache.learn(specs, renderer, {path: page for part in made for path, page in part.fresh.items()})
+
+
+def _files_task(name: str, make: Callable[[], dict[str, bytes]], output: _Staged | _Served) -> _Made:
+    files = make()
+    written, unchanged = output.put(files)
+    return _Made(name, paths=tuple(files), files=files if output.keeps else {}, written=written,
+                 unchanged=unchanged, search_bytes=sum(map(len, files.values())) if name == "search" else 0)
+
+
+def _search_task(catalog: Catalog, config: SiteConfig, cache: SearchCache | None,
+                 output: _Staged | _Served) -> _Task:
+    def make() -> dict[str, bytes]:
+        return build_search_files(catalog_documents(catalog, config.snippet_length, cache), cache)
+    return _Task(partial(_timed, partial(_files_task, "search", make, output)), cache is not None)
+
+
+def _email_task(catalog: Catalog, config: SiteConfig, renderer: Renderer, cache: EmailCache | None,
+                output: _Staged | _Served) -> _Task:
+    """Each day's email (for "view in browser") and the daily-email feed that quotes them."""
+    def make() -> dict[str, bytes]:
+        emails = email_pages(catalog, config, renderer, cache)
+        return {**emails, **render_pages(plan_digest_feeds(catalog, config, emails), renderer).files}
+    return _Task(partial(_timed, partial(_files_task, "emails", make, output)), cache is not None)
 
 
 @dataclass
-class _WriteAhead:
-    """What a preview rebuild writes before the related papers are in: each file whose bytes changed, at once,
-    and the open tabs told (`InView.shown`). Not in the session's first build, which writes the whole site
-    through a staging folder, or none of it."""
+class _Relating:
+    """The related-papers stage: last build's lists if their inputs are unchanged (a preview's `RelatedCache`),
+    else a task computing them, from the words a preview's memo kept of each title and abstract."""
 
-    output: Path
-    cache: WriteCache
-    in_view: InView | None
-    files: dict[str, bytes] = field(default_factory=dict)
-    written: int = 0
+    catalog: Catalog
+    cache: RelatedCache | None
+    inputs: tuple[Any, ...] = ()
+    known: RelatedLists | None = None
+    vocabulary: Vocabulary | None = None
 
-    def write(self, files: Mapping[str, bytes]) -> None:
-        self.files.update(files)
-        if self.cache.output != self.output.absolute() or not self.output.is_dir():
-            return
-        written = write_ahead(files, self.output, self.cache)
-        self.written += len(written)
-        if written and self.in_view is not None:
-            self.in_view.shown(frozenset(written))
+    @classmethod
+    def start(cls, catalog: Catalog, cache: RelatedCache | None) -> _Relating:
+        """Split and number every title and abstract here, into the memo, only the new ones now; the task reads
+        them wherever it runs."""
+        if cache is None:
+            return cls(catalog, None)
+        inputs = related_inputs(catalog.papers.values(), catalog.topics)
+        known = cache.get(inputs)
+        return cls(catalog, cache, inputs, known, cache.tokenize(catalog.papers.values()) if known is None else None)
 
+    def tasks(self) -> list[_Task]:
+        """None when the memo has the lists; else one, for a worker: only its lists come back."""
+        return [] if self.known is not None else [_Task(partial(_timed, self._compute))]
 
-RENDER_CHUNKS = 8  # pieces of the page list, so two cores finish at about the same time
+    def _compute(self) -> _Made:
+        lists = related_papers(self.catalog.papers.values(), self.catalog.topics, self.vocabulary)
+        return _Made("related papers", value=lists)
+
+    def result(self, made: Sequence[_Made]) -> RelatedLists:
+        if self.known is not None:
+            return self.known
+        lists: RelatedLists = next(part.value for part in made if part.name == "related papers")
+        if self.cache is not None:
+            self.cache.put(self.inputs, lists)
+        return lists
 
 
 @dataclass(frozen=True)
-class _StagedPages:
-    """Pages a worker rendered and wrote into the staging folder: their paths and counts, not their bytes."""
-
-    paths: tuple[str, ...]
-    rendered: int
-    reused: int
+class _Written:
+    files: int
     written: int
     unchanged: int
+    removed: int
 
 
-@dataclass(frozen=True)
-class _BesidePlanning:
-    """What the second core built and wrote into the staging folder while this one computed the related papers
-    and planned the papers' pages: the search files, then every page but the papers' with the feeds and the
-    sitemap. Paths, counts and timings, not bytes."""
+class _Staged:
+    """`digest build`'s output: a staging folder beside the site, which each worker writes what it made into (no
+    process holds the whole site), swapped in at the end (`output.writer.StagedSite`). SIGTERM removes it on
+    the way out; a SIGKILLed build's is removed by the next build."""
 
-    search: _StagedPages
-    search_bytes: int
-    search_seconds: float
-    listings: _StagedPages
-    listing_seconds: float
+    keeps = False  # no memo: workers hand back paths and counts, not bytes
+
+    def __init__(self, output: Path) -> None:
+        self.site = StagedSite(output)
+        self.paths: list[str] = []
+        self.written = self.unchanged = 0
+
+    def put(self, files: Mapping[str, bytes]) -> tuple[int, int]:
+        return self.site.add(files)
+
+    def take(self, files: Mapping[str, bytes]) -> None:
+        written, unchanged = self.put(files)
+        self.took(_Made("", paths=tuple(files), written=written, unchanged=unchanged))
+
+    def took(self, part: _Made) -> None:
+        self.paths.extend(part.paths)
+        self.written += part.written
+        self.unchanged += part.unchanged
+
+    def keep(self, files: Mapping[str, bytes]) -> None:
+        """Nothing to keep: no memo."""
+
+    def finish(self) -> _Written:
+        return _Written(len(self.paths), self.written, self.unchanged, self.site.finish(self.paths))
+
+    def abandon(self) -> None:
+        self.site.abandon()
 
 
-def _search_and_listings(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], renderer: Renderer,
-                         staged: StagedSite) -> _BesidePlanning:
-    """Neither needs the related papers, so both can start with the planning."""
-    search_seconds, search = _timed(partial(_search_files, catalog, config, None))
-    listing_seconds, listings = _timed(partial(_listings_and_machine_files, catalog, config, pages, renderer, staged))
-    return _BesidePlanning(_stage(search, staged), sum(len(data) for data in search.values()), search_seconds,
-                           listings, listing_seconds)
+class _Served:
+    """A preview's output: the served folder updated in place, file by file, each written as soon as it is made
+    and the open tabs told (`InView.shown`); stale files removed at the end. The session's first build, before
+    the folder exists, writes the whole site through a staging folder instead (`write_site`), or none of it."""
+
+    keeps = True  # workers hand back bytes; this process writes them and the memos learn
+
+    def __init__(self, output: Path, state: BuildState, in_view: InView | None) -> None:
+        self.output, self.cache, self.in_view = output, state.written, in_view
+        self.files: dict[str, bytes] = {}
+        self.ahead = 0
+        self.in_place = self.cache.output == output.absolute() and output.is_dir()
+
+    def put(self, files: Mapping[str, bytes]) -> tuple[int, int]:
+        return 0, 0  # written here, by `take`
+
+    def take(self, files: Mapping[str, bytes]) -> None:
+        self.files.update(files)
+        if self.in_place and files:
+            written = write_ahead(files, self.output, self.cache)
+            self.ahead += len(written)
+            if written and self.in_view is not None:
+                self.in_view.shown(frozenset(written))
+
+    def took(self, part: _Made) -> None:
+        self.take({**part.files, **{urls.output_file(path): page.body for path, page in part.fresh.items()}})
+
+    def keep(self, files: Mapping[str, bytes]) -> None:
+        """Every page's bytes (the render memo's and the new), for the final in-place write."""
+        self.files.update(files)
+
+    def finish(self) -> _Written:
+        report = write_site(self.files, self.output, in_place=True, cache=self.cache)
+        return _Written(len(self.files), report.written + self.ahead, report.unchanged - self.ahead, report.removed)
+
+    def abandon(self) -> None:
+        """Nothing to undo: each file written is whole, and the next build writes the rest."""
 
 
-def _emails_and_their_feed(catalog: Catalog, config: SiteConfig, renderer: Renderer,
-                           staged: StagedSite) -> _StagedPages:
-    """Each day's email (for "view in browser") and the daily-email feed that quotes them."""
-    emails = email_pages(catalog, config, renderer, None)
-    return _stage({**emails, **render_pages(plan_digest_feeds(catalog, config, emails), renderer).files}, staged)
-
-
-def _stage(files: Mapping[str, bytes], staged: StagedSite) -> _StagedPages:
-    """Files made otherwise than by rendering a page (search files, emails, assets), written into `staged`."""
-    written, unchanged = staged.add(files)
-    return _StagedPages(tuple(files), 0, 0, written, unchanged)
-
-
-def _listings_and_machine_files(catalog: Catalog, config: SiteConfig, pages: tuple[Page, ...], renderer: Renderer,
-                                staged: StagedSite) -> _StagedPages:
-    """Every page but the papers', then the feeds and the sitemap (which needs only the papers' paths)."""
-    listings = plan_listings(catalog, config, pages)
-    return _render_and_stage([*listings, *_machine_files(catalog, config, listings)], renderer, staged)
+def _total(parts: Sequence[_Made], count: str) -> int:
+    return sum(getattr(part, count) for part in parts)
 
 
 def _machine_files(catalog: Catalog, config: SiteConfig, listings: list[PageSpec]) -> list[PageSpec]:
     """The feeds, the sitemap and the rest; the sitemap needs only the papers' paths, not their pages."""
     paths = in_site_order([spec.path for spec in listings], [urls.paper(slug) for slug in catalog.papers])
     return plan_machine_files(catalog, config, paths)
-
-
-def _render_and_stage(specs: list[PageSpec], renderer: Renderer, staged: StagedSite) -> _StagedPages:
-    result = render_pages(specs, renderer)
-    written, unchanged = staged.add(result.files)
-    return _StagedPages(tuple(result.files), result.rendered, result.reused, written, unchanged)
-
-
-def _render_pages_on_every_core(specs: list[PageSpec], renderer: Renderer, stages: Stages, staged: StagedSite,
-                                first: Callable[[], tuple[float, _StagedPages]]) -> tuple[_StagedPages, _StagedPages]:
-    """Pages, in chunks on every core, each written to `staged` where it was rendered (the same bytes as in one
-    process), after the task `first` (the emails), which the first free worker takes."""
-    chunks = [specs[start::RENDER_CHUNKS] for start in range(RENDER_CHUNKS)]
-    tasks: list[Callable[[], Any]] = [first, *(partial(_timed, partial(_render_and_stage, chunk, renderer, staged))
-                                               for chunk in chunks)]
-    stages.start("rendering", len(specs), "paper pages")
-    done: list[Any] = [None] * len(tasks)
-    busy = 0.0
-    for number, (seconds, value) in run_tasks(tasks):
-        done[number] = value
-        if number == 0:
-            stages.add("emails", seconds)
-        else:
-            busy += seconds
-            stages.advance(len(chunks[number - 1]))
-    stages.add("pages", busy)
-    chunks_made = done[1:]
-    pages = _StagedPages(tuple(path for chunk in chunks_made for path in chunk.paths),
-                         *(_total(chunks_made, name) for name in ("rendered", "reused", "written", "unchanged")))
-    return pages, done[0]
-
-
-def _total(parts: Sequence[_StagedPages], count: str) -> int:
-    return sum(getattr(part, count) for part in parts)
-
-
-def _timed(task: Callable[[], Any]) -> tuple[float, Any]:
-    """Run a task and say how long it took where it ran (in a worker: from its start, not from the build's)."""
-    started = time.perf_counter()
-    value = task()
-    return time.perf_counter() - started, value
-
-
-def _search_files(catalog: Catalog, config: SiteConfig, state: BuildState | None) -> dict[str, bytes]:
-    cache = state.search if state is not None else None
-    return build_search_files(catalog_documents(catalog, config.snippet_length, cache), cache)
 
 
 def check_output_location(project: Project) -> None:

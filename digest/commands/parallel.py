@@ -1,8 +1,8 @@
 """Run independent pieces of a build on every core, with the same result as running them in order.
 
-A full build has three big independent jobs once the catalog exists: render
-the pages, build the search files and render each day's email. Python runs
-one thread of bytecode at a time, so they go to forked worker processes:
+Each stage of a build is a list of tasks (`commands/build.py`): the related
+papers, the search files, the emails, chunks of pages. Python runs one thread
+of bytecode at a time, so they go to forked worker processes:
 a forked worker inherits the catalog, settings and templates as they are in
 memory (nothing is pickled on the way in), runs one task and sends back its
 result. Results come back as tasks finish, numbered, and each task writes or
@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar
@@ -47,10 +47,16 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def run_tasks(tasks: Sequence[Callable[[], T]], processes: int | None = None) -> Iterator[tuple[int, T]]:
-    """Yield (task number, result) for every task, as each finishes; `processes=1` runs them here in order."""
+def run_tasks(tasks: Sequence[Callable[[], T]], processes: int | None = None,
+              here: Collection[int] = ()) -> Iterator[tuple[int, T]]:
+    """Yield (task number, result) for every task, as each finishes; `processes=1` runs them here in order.
+
+    The tasks numbered in `here` run in this process, in order, while the workers take the others: a task that
+    updates what this process keeps (a preview's memo) must run where the memo is.
+    """
     global _inherited
-    processes = min(processes or usable_cores(), len(tasks))
+    away = [number for number in range(len(tasks)) if number not in here]
+    processes = min(processes or usable_cores(), len(away))
     if processes <= 1 or not can_fork():
         for number, task in enumerate(tasks):
             yield number, task()
@@ -67,7 +73,10 @@ def run_tasks(tasks: Sequence[Callable[[], T]], processes: int | None = None) ->
         with _sigterm_held():
             pool = context.Pool(processes, initializer=_start_worker, initargs=(parent,))
         with pool:
-            yield from pool.imap_unordered(partial(_run_inherited, parent=parent), range(len(tasks)))
+            results = pool.imap_unordered(partial(_run_inherited, parent=parent), away)
+            for number in sorted(here):
+                yield number, tasks[number]()
+            yield from results
     finally:
         _inherited = None
         gc.unfreeze()
@@ -142,59 +151,3 @@ def _run_inherited(number: int, parent: int) -> tuple[int, Any]:
     assert _inherited is not None, "a worker must be forked from run_tasks"
     _exit_if_orphaned(parent)
     return number, _inherited[number]()
-
-
-class Background:
-    """One task running in a forked process while this one goes on; `result()` waits for its value.
-
-    Like `run_tasks`, the child inherits everything in memory, so only the result is pickled (back).
-    Without fork or a second core the task runs at once, here.
-    """
-
-    def __init__(self, task: Callable[[], Any]) -> None:
-        self._process: Any = None
-        if usable_cores() < 2 or not can_fork():
-            self._value = task()
-            return
-        context = multiprocessing.get_context("fork")
-        self._reader, writer = context.Pipe(duplex=False)
-        parent = os.getpid()
-
-        def run() -> None:
-            _start_worker(parent)
-            try:
-                writer.send((True, task()))
-            except BaseException as error:  # handed back: result() raises it in the parent
-                writer.send((False, error))
-
-        gc.freeze()
-        try:
-            self._process = context.Process(target=run, daemon=True)
-            with _sigterm_held():
-                self._process.start()
-        finally:
-            gc.unfreeze()
-        writer.close()
-
-    def cancel(self) -> None:
-        """Stop the task (the build failed and will not ask for its result). SIGKILL, not SIGTERM: the task
-        may not yet have set its own handlers (`_start_worker`), and it has nothing to clean up."""
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join()
-            self._reader.close()
-
-    def result(self) -> Any:
-        if self._process is None:
-            return self._value
-        try:
-            ok, value = self._reader.recv()
-        except EOFError:
-            raise RuntimeError(f"a build worker died (exit code {self._process.exitcode})") from None
-        finally:
-            self._process.join()
-            self._reader.close()
-        if not ok:
-            raise value
-        return value

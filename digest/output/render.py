@@ -68,9 +68,38 @@ class Rendered:
 
 @dataclass
 class RenderCache:
-    """What each path was last rendered from, so an unchanged page is not rendered again."""
+    """What each path was last rendered from, so an unchanged page is not rendered again (a preview's)."""
 
     entries: dict[str, tuple[Any, Rendered]] = field(default_factory=dict)
+
+    def learn(self, specs: Sequence[PageSpec], renderer: Renderer, fresh: Mapping[str, Rendered]) -> dict[str, bytes]:
+        """Keep, for exactly `specs`, what `render_chunk` rendered anew (`fresh`, maybe in another process) and what
+        it reused from here; every page's bytes, by output file."""
+        entries: dict[str, tuple[Any, Rendered]] = {}
+        files: dict[str, bytes] = {}
+        for spec in specs:
+            page = fresh.get(spec.path) or self.entries[spec.path][1]
+            entries[spec.path] = (_key(spec, renderer), page)
+            files[urls.output_file(spec.path)] = page.body
+        self.entries = entries
+        return files
+
+
+@dataclass(frozen=True)
+class RenderedChunk:
+    """What rendering some pages made: every page's bytes by output file, and the pages rendered anew (`fresh`,
+    what a preview's `RenderCache` learns; the others it has)."""
+
+    files: dict[str, bytes]
+    fresh: dict[str, Rendered]
+
+    @property
+    def rendered(self) -> int:
+        return len(self.fresh)
+
+    @property
+    def reused(self) -> int:
+        return len(self.files) - len(self.fresh)
 
 
 @dataclass(frozen=True)
@@ -307,24 +336,32 @@ def _link_root(path: str, site: _SettingsView) -> str:
     return "../" * path.count("/")
 
 
-def render_pages(specs: Iterable[PageSpec], renderer: Renderer, cache: RenderCache | None = None) -> RenderResult:
+def render_chunk(specs: Iterable[PageSpec], renderer: Renderer, cache: RenderCache | None = None) -> RenderedChunk:
+    """Render `specs`, reusing from `cache` each page whose inputs are unchanged (the cache itself is not changed:
+    this may run in a worker; `RenderCache.learn` keeps the result)."""
     files: dict[str, bytes] = {}
-    rendered = reused = 0
-    fresh: dict[str, tuple[Any, Rendered]] = {}
+    fresh: dict[str, Rendered] = {}
     for spec in specs:
-        key = (renderer.fingerprint, spec.template, spec.context)
         previous = cache.entries.get(spec.path) if cache is not None else None
-        if previous is not None and previous[0] == key and renderer.is_current(previous[1].dependencies):
+        if previous is not None and previous[0] == _key(spec, renderer) and \
+                renderer.is_current(previous[1].dependencies):
             page = previous[1]
-            reused += 1
         else:
-            page = renderer.render_tracked(spec)
-            rendered += 1
-        fresh[spec.path] = (key, page)
+            page = fresh[spec.path] = renderer.render_tracked(spec)
         files[urls.output_file(spec.path)] = page.body
-    if cache is not None:
-        cache.entries = fresh
-    return RenderResult(files=files, rendered=rendered, reused=reused)
+    return RenderedChunk(files, fresh)
+
+
+def render_pages(specs: Sequence[PageSpec], renderer: Renderer, cache: RenderCache | None = None) -> RenderResult:
+    """Render `specs` here, through and into `cache` when given."""
+    chunk = render_chunk(specs, renderer, cache)
+    files = cache.learn(specs, renderer, chunk.fresh) if cache is not None else chunk.files
+    return RenderResult(files=files, rendered=chunk.rendered, reused=chunk.reused)
+
+
+def _key(spec: PageSpec, renderer: Renderer) -> tuple[Any, ...]:
+    """What a page's bytes follow from besides the templates and settings its render reads."""
+    return (renderer.fingerprint, spec.template, spec.context)
 
 
 def _iso(value: date | datetime) -> str:

@@ -58,37 +58,28 @@ def test_a_user_error_raised_in_a_worker_keeps_its_file_and_line(tmp_path: Path)
     assert [path.name for path in project.root.iterdir() if path.name.startswith(".site")] == []  # no staging left
 
 
-def test_a_background_task_runs_beside_this_process_and_hands_back_its_value_or_error(tmp_path: Path) -> None:
+def test_the_tasks_marked_here_run_in_this_process_beside_the_workers(tmp_path: Path) -> None:
+    """A preview's memo-bound tasks stay where the memo is; the others go to the workers; every result comes back."""
     if not parallel.can_fork() or parallel.usable_cores() < 2:
         pytest.skip("needs fork and two cores")
-    task = parallel.Background(lambda: {"pid": os.getpid(), "pairs": (1, 2)})
-    value = task.result()
-    assert value["pairs"] == (1, 2) and value["pid"] != os.getpid(), "it ran in another process"
+    tasks = [os.getpid] * 5
+    pids = dict(parallel.run_tasks(tasks, here=[1, 3]))
+    assert sorted(pids) == [0, 1, 2, 3, 4]
+    assert pids[1] == pids[3] == os.getpid()
+    assert os.getpid() not in {pids[0], pids[2], pids[4]}, "the others ran in workers"
 
     def fail() -> None:
         raise DigestError("bad snapshot", tmp_path / "2025-10-08.json", 3)
 
     with pytest.raises(DigestError) as raised:
-        parallel.Background(fail).result()
-    assert raised.value.line == 3 and raised.value.path == tmp_path / "2025-10-08.json"
-
-
-def test_a_cancelled_background_task_stops(tmp_path: Path) -> None:
-    if not parallel.can_fork() or parallel.usable_cores() < 2:
-        pytest.skip("needs fork and two cores")
-    task = parallel.Background(lambda: time.sleep(60))
-    started = time.perf_counter()
-    task.cancel()
-    assert time.perf_counter() - started < 5
-    assert task._process.exitcode is not None, "the process is gone, not left running"
+        list(parallel.run_tasks([fail, os.getpid], here=[1]))
+    assert raised.value.line == 3 and raised.value.path == tmp_path / "2025-10-08.json", "a worker's error, whole"
 
 
 STOPPED_EARLY = """
 import signal, sys, time
 from digest.commands import parallel
 signal.signal(signal.SIGTERM, lambda *_: None)  # as `digest serve` does: the handler only notes a stop
-job = parallel.Background(lambda: time.sleep(60))
-job.cancel()  # a failed build: the worker is told to stop
 for _ in parallel.run_tasks([lambda: 0, lambda: time.sleep(60)], processes=2):
     break  # a failed build leaves the pool while a worker still runs a task
 print("ended")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from digest.commands.build import BuildReport, BuildState, build_site
+from digest.commands.build import BuildReport, BuildState, InView, build_site
 from digest.commands.progress import ERASE_TO_END, NullProgress, Stages, StageTime, TerminalProgress, summary
 from tests.helpers import make_project
 
@@ -100,21 +100,23 @@ def test_the_summary_says_what_was_made_and_where_the_time_went() -> None:
     ]
 
 
-def test_a_build_goes_through_every_stage(tmp_path: Path) -> None:
+def test_a_build_and_a_preview_rebuild_go_through_the_same_stages(tmp_path: Path) -> None:
     project = make_project(tmp_path, with_seeds=True)
     terminal = FakeTerminal()
     full = build_site(project, progress=TerminalProgress(terminal))
-    assert [stage.name for stage in full.stages] == ["reading", "catalog", "planning", "rendering",
-                                                     "search and listings", "writing"]
-    assert [part.name for part in full.stages[3].parts] == ["emails", "pages"]  # in the same workers
-    # built beside the planning and the rendering of the papers' pages
-    assert [part.name for part in full.stages[4].parts] == ["search", "listing pages"]
+    stages = ["reading", "catalog", "planning", "making", "paper pages", "writing"]
+    assert [stage.name for stage in full.stages] == stages
+    # side by side, on every core
+    assert {part.name for part in full.stages[3].parts} == {"related papers", "search", "emails", "pages"}
+    assert [part.name for part in full.stages[4].parts] == ["pages"]
     assert sum(stage.seconds for stage in full.stages) <= full.seconds
     shown = redraws(terminal.getvalue())  # every new stage is drawn at once; counts at most ten times a second
     assert {"reading…", "reading 0/2 snapshots", "catalog…", "planning…", f"rendering 0/{full.papers:,} paper pages",
             "writing…"} <= set(shown)
 
     state = BuildState()
-    preview = build_site(project, state=state)
-    assert [stage.name for stage in preview.stages] == ["reading", "catalog", "planning", "listing pages", "emails",
-                                                        "search", "related papers", "paper pages", "writing"]
+    assert [stage.name for stage in build_site(project, state=state).stages] == stages
+    settings = project.content / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("title:", "title: Our", 1), encoding="utf-8")
+    again = build_site(project, state=state, in_view=InView(frozenset({"index.html"}), lambda files: None))
+    assert [stage.name for stage in again.stages] == ["reading", "catalog", "open pages", *stages[2:]]
