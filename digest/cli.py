@@ -13,6 +13,7 @@ from digest.commands.build import build_site
 from digest.commands.check import add_check_command
 from digest.commands.fetch import add_fetch_command
 from digest.commands.init import add_init_command
+from digest.commands.notify import add_notify_command
 from digest.commands.options import add_base_url_option, add_source_option, base_url_from
 from digest.commands.progress import TerminalProgress, summary
 from digest.commands.topics import add_topics_command
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_run_build)
     _add_serve_command(commands)
     _add_email_command(commands)
+    add_notify_command(commands, _iso_date, _iso_week)
     add_fetch_command(commands)
     add_topics_command(commands)
     add_init_command(commands)
