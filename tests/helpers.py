@@ -12,11 +12,13 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -166,3 +168,82 @@ def describe(violations: list[dict[str, Any]]) -> str:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} "
                      f"— {len(violation['nodes'])} nodes, e.g. {targets}; {summary}")
     return "\n".join(lines)
+
+
+# --- A recording HTTP server for notification destinations (tests/commands/test_notify.py, test_fetch_stale.py) ---
+
+@dataclass(frozen=True)
+class Recorded:
+    """One request a `Recorder` received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def form(self) -> dict[str, str]:
+        return {key: values[0] for key, values in parse_qs(self.body.decode("utf-8")).items()}
+
+
+@dataclass
+class Recorder:
+    """Answers every request with the next scripted status for its path (200 when unscripted) and records it."""
+
+    port: int = 0
+    script: dict[str, list[int]] = field(default_factory=dict)
+    requests: list[Recorded] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def url(self, scheme: str, rest: str = "", userinfo: str = "") -> str:
+        """An Apprise URL for this server: `scheme://[userinfo@]127.0.0.1:PORT/rest`."""
+        return f"{scheme}://{userinfo + '@' if userinfo else ''}127.0.0.1:{self.port}/{rest}"
+
+    def answer(self, path: str, *statuses: int) -> None:
+        """Answer requests to `path` with `statuses` in turn, the last one repeated."""
+        self.script[path] = list(statuses)
+
+    def status_for(self, request: Recorded) -> int:
+        with self.lock:
+            self.requests.append(request)
+            statuses = self.script.get(urlsplit(request.path).path) or [200]
+            return statuses.pop(0) if len(statuses) > 1 else statuses[0]
+
+    def to(self, path: str) -> list[Recorded]:
+        return [request for request in self.requests if urlsplit(request.path).path == path]
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    server: Any
+
+    def _record(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        request = Recorded(self.command, self.path, dict(self.headers), self.rfile.read(length))
+        status = self.server.recorder.status_for(request)
+        body = b'{"id": 1}' if status < 300 else b'{"error": "scripted failure"}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_PUT = do_GET = _record
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def recording_server() -> Iterator[Recorder]:
+    """A `Recorder` listening on 127.0.0.1 while the block runs."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RecordingHandler)
+    server.daemon_threads = True
+    server.recorder = Recorder(port=server.server_address[1])  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    try:
+        yield server.recorder  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()
