@@ -107,6 +107,8 @@ def _add_email_command(commands: argparse._SubParsersAction) -> None:
     email.add_argument("--to", action="append", default=[], metavar="ADDR",
                        help="send to ADDR instead of email.recipients (repeat for more)")
     email.add_argument("--send-empty", action="store_true", help="send even when the day has no new papers")
+    email.add_argument("--force", action="store_true",
+                       help="send even if deliveries.tsv records this edition as sent to these recipients")
     email.set_defaults(run=_run_email)
 
 
@@ -130,7 +132,8 @@ def _run_email(args: argparse.Namespace) -> int:
     from digest.commands.email import SendOptions, run_email
 
     project = Project.at(args.source, base_url=base_url_from(args))
-    options = SendOptions(send=args.send, dry_run=args.dry_run, send_empty=args.send_empty, to=tuple(args.to))
+    options = SendOptions(send=args.send, dry_run=args.dry_run, send_empty=args.send_empty, to=tuple(args.to),
+                          force=args.force)
     run_email(project, args.date, args.out or project.root / "email", options, print, week=args.week)
     return 0
 

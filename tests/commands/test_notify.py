@@ -159,7 +159,8 @@ def test_a_day_without_new_papers_notifies_nobody_unless_asked(tmp_path: Path, s
 
 
 def test_dry_run_prints_each_destinations_message_and_sends_nothing(tmp_path: Path, server: Recorder) -> None:
-    project = project_with(tmp_path, [server.url("mmost", "${DIGEST_MM_TOKEN}"), server.url("json", "md?format=markdown")])
+    destinations = [server.url("mmost", "${DIGEST_MM_TOKEN}"), server.url("json", "md?format=markdown")]
+    project = project_with(tmp_path, destinations)
     run = notify(project, dry_run=True)
     assert run.code == 0 and not server.requests
     assert not (tmp_path / LEDGER_NAME).exists()
@@ -181,7 +182,7 @@ def test_secrets_never_reach_output_logs_ledger_or_site(tmp_path: Path, server: 
     broken = server.url("json", "down", "hook:${DIGEST_HOOK_PASS}")
     server.answer("/down", 500)
     server.answer("/hooks/" + SECRETS["DIGEST_MM_TOKEN"], 503)
-    project = project_with(tmp_path, [*five_destinations(server), broken, "json://${DIGEST_UNSET_URL}/x"])
+    project_with(tmp_path, [*five_destinations(server), broken, "json://${DIGEST_UNSET_URL}/x"])
     caplog.set_level(logging.DEBUG)  # the root logger at DEBUG: what a host application might configure
     code = main(["notify", DAY, "--source", str(tmp_path)])
     assert code == EXIT_DELIVERY_FAILED
