@@ -57,10 +57,12 @@ class SmtpSettings:
 class NotifySettings:
     """Where `digest notify` posts (Apprise URLs); secrets as ${VARIABLE}, filled from the environment when sending."""
 
-    to: tuple[str, ...] = setting((), doc="Apprise URLs that get each digest, e.g. '${DIGEST_SLACK_URL}'.",
-                                  check="notify_url")
-    alerts: tuple[str, ...] = setting((), doc="Apprise URLs told when the feed goes stale (the curator's).",
-                                      check="notify_url")
+    to: tuple[str, ...] = setting(
+        (), doc="Apprise URLs that get each digest, e.g. '${DIGEST_NOTIFY_URL}' (the workflow's secret).",
+        check="notify_url")
+    alerts: tuple[str, ...] = setting(
+        (), doc="Apprise URLs told when the feed goes stale (the curator's), e.g. '${DIGEST_ALERT_URL}'.",
+        check="notify_url")
     top: int = setting(5, doc="Papers listed in one notification (fewer where a service allows less text).",
                        low=1, high=30)
     retries: int = setting(3, doc="Tries after the first for a destination that fails for a reason that may pass.",
