@@ -45,7 +45,7 @@ from typing import IO, Any, NoReturn
 from digest import __version__, clock
 from digest.commands.freshness import EXIT_STALE_FEED, Freshness, judge_feed
 from digest.commands.options import add_source_option
-from digest.errors import DigestError, SnapshotError
+from digest.errors import ConfigError, DigestError, SnapshotError
 from digest.inputs import json_snapshot
 from digest.inputs.api_json import ApiItem, count_papers, dump_api_items, paper_id, parse_api_items, printable_excerpt
 from digest.inputs.config import SITE_CONFIG_NAME, FetchSettings, SiteConfig, load_site_config
@@ -658,12 +658,23 @@ def add_fetch_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
 
 def run_fetch_command(args: argparse.Namespace) -> int:
     content = args.source / "content"
-    config = load_site_config(content) if (content / SITE_CONFIG_NAME).is_file() else None
+    config = _settings_for_fetch(content)
     stale_after = (config.fetch if config else FetchSettings()).stale_weekdays
     return run_fetch(content / "snapshots", args.date, args.since, args.api, args.force, clock.today(os.environ),
                      print, timeout=args.timeout, stale_after=stale_after,
                      complain=functools.partial(print, file=sys.stderr),
                      alert=functools.partial(alert_curator, config, os.environ))
+
+
+def _settings_for_fetch(content: Path) -> SiteConfig | None:
+    """site.yaml's settings if it reads; a fetch saves the day's papers even when a setting is wrong."""
+    if not (content / SITE_CONFIG_NAME).is_file():
+        return None
+    try:
+        return load_site_config(content)
+    except ConfigError as error:
+        print(f"warning: {error}; judging the feed by the default settings, with no alerts", file=sys.stderr)
+        return None
 
 
 def alert_curator(config: SiteConfig | None, environ: Mapping[str, str], freshness: Freshness,

@@ -148,3 +148,16 @@ def test_a_quiet_day_alerts_nobody(api: FakeApi, snapshots: Path, monkeypatch: p
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2025, 10, 8, 21, tzinfo=UTC).timestamp())))
         assert main(["fetch", "--source", str(root), "--api", api.url]) == 0
         assert not server.requests
+
+
+def test_a_broken_site_yaml_does_not_cost_the_days_papers(api: FakeApi, snapshots: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    root = snapshots.parent.parent
+    make_project(root, site_yaml="title: T\nbase_url: https://e.org/\nfetch:\n  stale_weekdays: zero\n")
+    api.answer("2025-10-08", Canned(json.dumps(items(1, day="2025-10-08")).encode()))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2025, 10, 8, 21, tzinfo=UTC).timestamp())))
+    assert main(["fetch", "--source", str(root), "--api", api.url]) == 0
+    assert (snapshots / "2025-10-08.json").is_file()
+    err = capsys.readouterr().err
+    assert f"warning: {root / 'content' / 'site.yaml'}:4: 'fetch.stale_weekdays': expected a whole number" in err

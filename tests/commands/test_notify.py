@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +29,8 @@ from tests.helpers import Recorder, make_project, recording_server
 BASE_URL = "https://digest.example.org/"
 DAY = "2025-10-08"
 SECRETS = {"DIGEST_HOOK_PASS": "hook-pass-5Yx2-never-shown", "DIGEST_GOTIFY_TOKEN": "AgotifyTok3n77never",
-           "DIGEST_MM_TOKEN": "mmHookToken9qv8never", "DIGEST_NTFY_PASS": "ntfy-pass-Kd93-never"}
+           "DIGEST_MM_TOKEN": "mmHookToken9qv8never", "DIGEST_NTFY_PASS": "ntfy-pass-Kd93-never",
+           "DIGEST_APPRISE_KEY": "apprisekey4never"}
 HOSTILE_TITLE = "Breaking <script>alert(1)</script> [click](javascript:alert(1)) **bold**"
 
 
@@ -92,20 +96,21 @@ def project_with(tmp_path: Path, to: list[str], extra: str = "") -> Project:
     return make_project(tmp_path, snapshots(), site_yaml=site_yaml(to, extra))
 
 
-def five_destinations(server: Recorder) -> list[str]:
+def six_destinations(server: Recorder) -> list[str]:
     return [server.url("json", "hook", "hook:${DIGEST_HOOK_PASS}"), server.url("form", "form"),
             server.url("ntfy", "digest", "reader:${DIGEST_NTFY_PASS}"),
-            server.url("gotify", "${DIGEST_GOTIFY_TOKEN}"), server.url("mmost", "${DIGEST_MM_TOKEN}")]
+            server.url("gotify", "${DIGEST_GOTIFY_TOKEN}"), server.url("mmost", "${DIGEST_MM_TOKEN}"),
+            server.url("apprise", "${DIGEST_APPRISE_KEY}")]
 
 
 # --- what readers get -------------------------------------------------------------------------------------
 
 
 def test_every_destination_gets_the_title_top_papers_and_links(tmp_path: Path, server: Recorder) -> None:
-    project = project_with(tmp_path, five_destinations(server))
+    project = project_with(tmp_path, six_destinations(server))
     run = notify(project)
     assert run.code == 0, run.text
-    assert "Delivered to 5 of 5 destinations" in run.text
+    assert "Delivered to 6 of 6 destinations" in run.text
     (hook,) = server.to("/hook")
     payload = hook.json()
     assert payload["title"] == "Paper Digest, 8 October 2025: 3 new papers"
@@ -126,6 +131,9 @@ def test_every_destination_gets_the_title_top_papers_and_links(tmp_path: Path, s
     assert gotify.json()["message"] == message
     (mattermost,) = server.to(f"/hooks/{SECRETS['DIGEST_MM_TOKEN']}")
     assert mattermost.json()["text"].startswith("Paper Digest, 8 October 2025: 3 new papers\r\n1. Diffusion")
+    (apprise_api,) = server.to("/notify")
+    assert apprise_api.headers["X-Apprise-Config-ID"] == SECRETS["DIGEST_APPRISE_KEY"]
+    assert apprise_api.form()["title"] == payload["title"] and apprise_api.form()["body"] == message
 
 
 def test_markdown_goes_where_it_is_asked_for_with_scraped_text_escaped(tmp_path: Path, server: Recorder) -> None:
@@ -182,7 +190,7 @@ def test_secrets_never_reach_output_logs_ledger_or_site(tmp_path: Path, server: 
     broken = server.url("json", "down", "hook:${DIGEST_HOOK_PASS}")
     server.answer("/down", 500)
     server.answer("/hooks/" + SECRETS["DIGEST_MM_TOKEN"], 503)
-    project_with(tmp_path, [*five_destinations(server), broken, "json://${DIGEST_UNSET_URL}/x"])
+    project_with(tmp_path, [*six_destinations(server), broken, "json://${DIGEST_UNSET_URL}/x"])
     caplog.set_level(logging.DEBUG)  # the root logger at DEBUG: what a host application might configure
     code = main(["notify", DAY, "--source", str(tmp_path)])
     assert code == EXIT_DELIVERY_FAILED
@@ -190,7 +198,7 @@ def test_secrets_never_reach_output_logs_ledger_or_site(tmp_path: Path, server: 
     assert main(["check", "--source", str(tmp_path)]) == 0
     assert main(["build", "--source", str(tmp_path), "--quiet"]) == 0
     out, err = capsys.readouterr()
-    assert "3 of 7 destinations failed" in err and "${DIGEST_UNSET_URL} is not set" in err
+    assert "3 of 8 destinations failed" in err and "${DIGEST_UNSET_URL} is not set" in err
     seen = {"stdout": out, "stderr": err, "logs": caplog.text,
             "ledger": (tmp_path / LEDGER_NAME).read_text(encoding="utf-8"),
             **{str(path): path.read_bytes().decode("utf-8", "replace")
@@ -296,3 +304,18 @@ def test_a_truncated_ledger_is_an_error_naming_the_line_and_nothing_is_sent(tmp_
     err = capsys.readouterr().err
     assert err.startswith(f"error: {ledger}:4: the line is cut short") and "Traceback" not in err
     assert len(server.requests) == 1, "nothing sent after the first run"
+
+
+def test_apprise_warnings_never_reach_stderr_unmasked(tmp_path: Path, server: Recorder) -> None:
+    """With no logging set up, Python prints warnings to stderr (logging.lastResort): Apprise's included."""
+    server.answer("/hook", 500)
+    project_with(tmp_path, [server.url("json", "hook", "hook:${DIGEST_HOOK_PASS}"), "nosuch://${DIGEST_MM_TOKEN}/x"])
+    environ = {**{k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}, **SECRETS, "no_proxy": "*"}
+    result = subprocess.run([sys.executable, "-m", "digest", "notify", DAY, "--source", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, env=environ)
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: 2 of 2 destinations failed: ") and "error=500 (after 3 tries)" in line
+    assert "nosuch://${DIGEST_MM_TOKEN}/x: not a URL Apprise can send to (scheme 'nosuch' unknown" in line
+    for secret in SECRETS.values():
+        assert secret not in result.stdout + result.stderr
