@@ -160,11 +160,20 @@ def load_service(filled: Filled) -> object:
             said.append(redact(f"{type(error).__name__}: {error}"))
             service = None
     if service is None:
-        scheme = filled.template.partition("://")[0] if "://" in filled.template else ""
-        reason = f"; Apprise says: {said[-1]}" if said else ""
-        known = f"scheme '{scheme}' " if scheme and "$" not in scheme else ""
-        raise DestinationError(f"not a URL Apprise can send to ({known}unknown, or parts missing){reason}")
+        raise DestinationError(_unusable(filled.url, said[-1] if said else ""))
     return service
+
+
+def _unusable(url: str, said: str) -> str:
+    """Why Apprise took no service from `url`, in words that show no secret (`said` is masked already)."""
+    from apprise.manager_plugins import NotificationManager
+
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if not scheme or scheme not in NotificationManager():
+        named = f"'{scheme}://' " if scheme.isascii() and scheme.isalnum() else ""
+        return f"not a URL Apprise can send to: it knows no service {named}(see Apprise's list of services)"
+    return f"not a URL Apprise can send to: parts of this {scheme}:// URL are missing or malformed" + (
+        f"; Apprise says: {said}" if said else "")
 
 
 def check_destination(template: str, environ: Mapping[str, str]) -> str | None:

@@ -126,9 +126,9 @@ def test_notification_urls_are_checked_without_sending(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("url, line, problem", [
-    ("nosuch://127.0.0.1/hook", 6, "not a URL Apprise can send to (scheme 'nosuch' unknown"),
-    ("gotify://", 6, "not a URL Apprise can send to"),
-    ("${DIGEST_SLACK_URL}", 6, "not a URL Apprise can send to"),  # set below to something Apprise refuses
+    ("nosuch://127.0.0.1/hook", 6, "not a URL Apprise can send to: it knows no service 'nosuch://'"),
+    ("gotify://", 6, "parts of this gotify:// URL are missing or malformed; Apprise says: Unparseable Gotify URL"),
+    ("${DIGEST_SLACK_URL}", 6, "parts of this slack:// URL are missing"),  # set below to one Apprise refuses
 ])
 def test_a_url_apprise_cannot_use_is_an_error_naming_its_line(tmp_path: Path, url: str, line: int,
                                                                problem: str) -> None:

@@ -316,6 +316,6 @@ def test_apprise_warnings_never_reach_stderr_unmasked(tmp_path: Path, server: Re
     assert result.returncode == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: 2 of 2 destinations failed: ") and "error=500 (after 3 tries)" in line
-    assert "nosuch://${DIGEST_MM_TOKEN}/x: not a URL Apprise can send to (scheme 'nosuch' unknown" in line
+    assert "nosuch://${DIGEST_MM_TOKEN}/x: not a URL Apprise can send to: it knows no service 'nosuch://'" in line
     for secret in SECRETS.values():
         assert secret not in result.stdout + result.stderr
