@@ -13,6 +13,7 @@ from digest.commands.build import build_site
 from digest.commands.check import add_check_command
 from digest.commands.fetch import add_fetch_command
 from digest.commands.init import add_init_command
+from digest.commands.notify import add_notify_command
 from digest.commands.options import add_base_url_option, add_source_option, base_url_from
 from digest.commands.progress import TerminalProgress, summary
 from digest.commands.topics import add_topics_command
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_run_build)
     _add_serve_command(commands)
     _add_email_command(commands)
+    add_notify_command(commands, _iso_date, _iso_week)
     add_fetch_command(commands)
     add_topics_command(commands)
     add_init_command(commands)
@@ -105,6 +107,8 @@ def _add_email_command(commands: argparse._SubParsersAction) -> None:
     email.add_argument("--to", action="append", default=[], metavar="ADDR",
                        help="send to ADDR instead of email.recipients (repeat for more)")
     email.add_argument("--send-empty", action="store_true", help="send even when the day has no new papers")
+    email.add_argument("--force", action="store_true",
+                       help="send even if deliveries.tsv records this edition as sent to these recipients")
     email.set_defaults(run=_run_email)
 
 
@@ -128,7 +132,8 @@ def _run_email(args: argparse.Namespace) -> int:
     from digest.commands.email import SendOptions, run_email
 
     project = Project.at(args.source, base_url=base_url_from(args))
-    options = SendOptions(send=args.send, dry_run=args.dry_run, send_empty=args.send_empty, to=tuple(args.to))
+    options = SendOptions(send=args.send, dry_run=args.dry_run, send_empty=args.send_empty, to=tuple(args.to),
+                          force=args.force)
     run_email(project, args.date, args.out or project.root / "email", options, print, week=args.week)
     return 0
 

@@ -9,7 +9,7 @@ import pytest
 
 from digest.commands.build import BuildReport, build_site
 from digest.project import Project
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, make_project, serve_folder
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, FakeApi, make_project, serve_api, serve_folder
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +46,10 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def api() -> Iterator[FakeApi]:
+    """A recorded Daily Papers API on 127.0.0.1 (tests/helpers.py's FakeApi): script its answers per day."""
+    with serve_api() as fake:
+        yield fake

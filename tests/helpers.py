@@ -10,13 +10,16 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -166,3 +169,185 @@ def describe(violations: list[dict[str, Any]]) -> str:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} "
                      f"— {len(violation['nodes'])} nodes, e.g. {targets}; {summary}")
     return "\n".join(lines)
+
+
+# --- A recording HTTP server for notification destinations (tests/commands/test_notify.py, test_fetch_stale.py) ---
+
+@dataclass(frozen=True)
+class Recorded:
+    """One request a `Recorder` received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def form(self) -> dict[str, str]:
+        return {key: values[0] for key, values in parse_qs(self.body.decode("utf-8")).items()}
+
+
+@dataclass
+class Recorder:
+    """Answers every request with the next scripted status for its path (200 when unscripted) and records it."""
+
+    port: int = 0
+    script: dict[str, list[int]] = field(default_factory=dict)
+    requests: list[Recorded] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def url(self, scheme: str, rest: str = "", userinfo: str = "") -> str:
+        """An Apprise URL for this server: `scheme://[userinfo@]127.0.0.1:PORT/rest`."""
+        return f"{scheme}://{userinfo + '@' if userinfo else ''}127.0.0.1:{self.port}/{rest}"
+
+    def answer(self, path: str, *statuses: int) -> None:
+        """Answer requests to `path` with `statuses` in turn, the last one repeated."""
+        self.script[path] = list(statuses)
+
+    def status_for(self, request: Recorded) -> int:
+        with self.lock:
+            self.requests.append(request)
+            statuses = self.script.get(urlsplit(request.path).path) or [200]
+            return statuses.pop(0) if len(statuses) > 1 else statuses[0]
+
+    def to(self, path: str) -> list[Recorded]:
+        return [request for request in self.requests if urlsplit(request.path).path == path]
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    server: Any
+
+    def _record(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        request = Recorded(self.command, self.path, dict(self.headers), self.rfile.read(length))
+        status = self.server.recorder.status_for(request)
+        body = b'{"id": 1}' if status < 300 else b'{"error": "scripted failure"}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_PUT = do_GET = _record
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def recording_server() -> Iterator[Recorder]:
+    """A `Recorder` listening on 127.0.0.1 while the block runs."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RecordingHandler)
+    server.daemon_threads = True
+    server.recorder = Recorder(port=server.server_address[1])  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    try:
+        yield server.recorder  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- A recorded Daily Papers API on a real socket (tests/commands/test_fetch.py, test_fetch_stale.py) -------------
+
+@dataclass(frozen=True)
+class Canned:
+    """One recorded answer."""
+
+    body: bytes = b"[]"
+    status: int = 200
+    content_type: str = "application/json; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+    delay: float = 0.0  # seconds before the status line: longer than the client's timeout means a timeout
+    claimed_length: int | None = None  # a Content-Length larger than the body: the connection drops early
+    header_drip: float = 0.0  # seconds between header lines, after the status line
+    drip: float = 0.0  # seconds between the body's bytes
+
+
+@dataclass
+class FakeApi:
+    """Answers GET /api/daily_papers?date=D&p=N (or other paths) from a script; unscripted requests get a 404."""
+
+    script: dict[tuple[str, int], list[Canned]] = field(default_factory=dict)
+    paths: dict[str, list[Canned]] = field(default_factory=dict)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/daily_papers"
+
+    def answer(self, day: str, *replies: Canned, page: int = 0) -> None:
+        """Serve `replies` in turn for that page; the last one is repeated."""
+        self.script[(day, page)] = list(replies)
+
+    def answer_at(self, path: str, *replies: Canned) -> None:
+        """Serve `replies` in turn for any request to `path`, whatever its query, such as a redirect's target."""
+        self.paths[path] = list(replies)
+
+    def next_reply(self, path: str, headers: dict[str, str]) -> Canned:
+        query = parse_qs(urlsplit(path).query)
+        key = (query.get("date", [""])[0], int(query.get("p", ["0"])[0]))
+        with self.lock:
+            self.requests.append({"path": path, "query": query, "headers": headers})
+            replies = self.paths.get(urlsplit(path).path) or self.script.get(key)
+            if not replies:
+                return Canned(b'{"error":"not scripted"}', status=404)
+            return replies.pop(0) if len(replies) > 1 else replies[0]
+
+    def dates_asked(self) -> list[str]:
+        return [request["query"]["date"][0] for request in self.requests]
+
+
+class ApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeApi
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # the client gave up on a slow answer: expected, not worth a traceback
+
+
+class ApiHandler(BaseHTTPRequestHandler):
+    server: ApiServer
+
+    def do_GET(self) -> None:
+        reply = self.server.fake.next_reply(self.path, dict(self.headers))
+        if reply.delay:
+            time.sleep(reply.delay)
+        self.send_response(reply.status)
+        if reply.header_drip:
+            self.flush_headers()
+            for n in range(50):
+                time.sleep(reply.header_drip)
+                self.wfile.write(f"X-Slow-{n}: yes\r\n".encode())
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(reply.claimed_length or len(reply.body)))
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if not reply.drip:
+            self.wfile.write(reply.body)
+        for byte in reply.body if reply.drip else b"":
+            self.wfile.write(bytes([byte]))
+            time.sleep(reply.drip)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_api() -> Iterator[FakeApi]:
+    """A `FakeApi` listening on 127.0.0.1 while the block runs."""
+    fake = FakeApi()
+    server = ApiServer(("127.0.0.1", 0), ApiHandler)
+    server.fake = fake
+    fake.port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -11,11 +11,14 @@ summary; exit 2 at the first problem, naming its file and line.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Mapping
 
 import jinja2
 from jinja2 import nodes
 
+from digest.commands.notify import check_notify_destinations
 from digest.commands.options import add_base_url_option, add_source_option, base_url_from
 from digest.commands.sources import read_sources
 from digest.errors import TemplateError
@@ -50,9 +53,14 @@ def run_check_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_check(project: Project) -> tuple[str, tuple[str, ...]]:
-    """(a one-line summary, warnings); raises a DigestError at the first problem."""
+def run_check(project: Project, environ: Mapping[str, str] | None = None) -> tuple[str, tuple[str, ...]]:
+    """(a one-line summary, warnings); raises a DigestError at the first problem.
+
+    The notification URLs are checked by Apprise with the secrets `environ` has (nothing is sent).
+    """
     sources = read_sources(project)
+    notes = check_notify_destinations(sources.config, project.content / SITE_CONFIG_NAME,
+                                      os.environ if environ is None else environ)
     theme = project.theme
     names = check_templates(theme, Renderer(theme.layers, sources.config, {}, ()).environment)
     catalog = sources.catalog
@@ -60,7 +68,10 @@ def run_check(project: Project) -> tuple[str, tuple[str, ...]]:
     templates = _count(len(names), "template") + (f" ({own} from {project.templates})" if own else "")
     counts = [_count(len(catalog.days), "snapshot"), _count(len(catalog.papers), "paper"),
               _count(len(catalog.topics), "topic"), _count(len(sources.pages), "page"), templates]
-    return f"OK: {project.content / SITE_CONFIG_NAME}, {', '.join(counts)}", sources.warnings
+    destinations = len(sources.config.notify.to) + len(sources.config.notify.alerts)
+    if destinations:
+        counts.append(_count(destinations, "notification URL"))
+    return f"OK: {project.content / SITE_CONFIG_NAME}, {', '.join(counts)}", (*sources.warnings, *notes)
 
 
 def _count(number: int, noun: str) -> str:

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, getaddresses
 from pathlib import Path
 
 from digest.catalog import Catalog, SnapshotDay
 from digest.commands.sources import read_sources
 from digest.errors import DigestError
 from digest.inputs.config import SITE_CONFIG_NAME, SiteConfig
+from digest.ledger import LEDGER_NAME, RESENT, Delivery, Ledger, load_ledger, now
 from digest.mail.compose import (
     MAX_HTML_BYTES,
     Edition,
@@ -39,6 +40,7 @@ class SendOptions:
     dry_run: bool = False
     send_empty: bool = False
     to: tuple[str, ...] = ()
+    force: bool = False  # send even if the ledger says these recipients have this edition
 
 
 def pick_day(catalog: Catalog, when: date | None, snapshots: Path) -> SnapshotDay:
@@ -104,13 +106,26 @@ def run_email(project: Project, when: date | None, out: Path, options: SendOptio
         say(f"note: listed fewer than email.max_new ({config.email.max_new}) new papers to keep the HTML under "
             f"{MAX_HTML_BYTES // 1000} KB, where Gmail starts clipping; the rest are linked")
     if options.send or options.dry_run:
-        _deliver(digest, message, recipients, config, options, say, environ)
+        ledger = load_ledger(project.root / LEDGER_NAME)  # read first: a corrupt ledger sends nothing
+        _deliver(digest, message, recipients, config, options, say, environ, ledger)
+
+
+def email_destination(recipients: Sequence[str]) -> str:
+    """How the ledger names an email's destination: its recipients' addresses, without display names."""
+    return "email to " + ", ".join(address for _name, address in getaddresses(list(recipients)))
 
 
 def _deliver(digest: EmailDigest, message: EmailMessage, recipients: Sequence[str], config: SiteConfig,
-             options: SendOptions, say: Say, environ: Mapping[str, str]) -> None:
+             options: SendOptions, say: Say, environ: Mapping[str, str], ledger: Ledger) -> None:
+    key = digest.content.key
     if not digest.has_new and not options.send_empty:
-        say(f"{digest.content.key}: no new papers, so nothing was sent (pass --send-empty to send anyway)")
+        say(f"{key}: no new papers, so nothing was sent (pass --send-empty to send anyway)")
+        return
+    destination = email_destination(recipients)
+    earlier = ledger.find(key, destination)
+    if earlier and not options.force:
+        say(f"{key} was sent to {', '.join(recipients)} at {earlier.time} ({earlier.message_id}); nothing was "
+            "sent (--force sends it again)")
         return
     settings = smtp_settings(config.smtp, environ)
     password = environ.get(PASSWORD_VARIABLE) or None
@@ -122,4 +137,6 @@ def _deliver(digest: EmailDigest, message: EmailMessage, recipients: Sequence[st
     # The written .eml keeps its reproducible Date; the message that leaves says when it left.
     message.replace_header("Date", format_datetime(datetime.now(tz=UTC).replace(microsecond=0)))
     send_message(message, recipients, settings, password)
-    say(f"Sent \"{message['Subject']}\" to {', '.join(recipients)} through {settings.host}:{settings.port}")
+    ledger.record(Delivery(now(), key, destination, str(message["Message-ID"]), RESENT if earlier else ""))
+    again = " again, as --force asked" if earlier else ""
+    say(f"Sent \"{message['Subject']}\"{again} to {', '.join(recipients)} through {settings.host}:{settings.port}")

@@ -29,6 +29,7 @@ import http.client
 import io
 import os
 import socket
+import sys
 import tempfile
 import time
 import urllib.error
@@ -42,10 +43,12 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from digest import __version__, clock
+from digest.commands.freshness import EXIT_STALE_FEED, Freshness, judge_feed
 from digest.commands.options import add_source_option
-from digest.errors import DigestError, SnapshotError
+from digest.errors import ConfigError, DigestError, SnapshotError
 from digest.inputs import json_snapshot
 from digest.inputs.api_json import ApiItem, count_papers, dump_api_items, paper_id, parse_api_items, printable_excerpt
+from digest.inputs.config import SITE_CONFIG_NAME, FetchSettings, SiteConfig, load_site_config
 from digest.inputs.sources import is_source_name
 
 DEFAULT_API = "https://huggingface.co/api/daily_papers"
@@ -431,10 +434,13 @@ def describe_network_error(error: BaseException, timeout: float) -> str:
 
 def run_fetch(snapshots_dir: Path, day: date | None, since: date | None, api: str | None, force: bool,
               today: date, say: Say = print, *, timeout: float = DEFAULT_TIMEOUT, retries: int = DEFAULT_RETRIES,
-              sleep: Sleep = time.sleep, environ: Mapping[str, str] | None = None) -> int:
+              sleep: Sleep = time.sleep, environ: Mapping[str, str] | None = None,
+              stale_after: int = FetchSettings().stale_weekdays, complain: Say | None = None,
+              alert: Callable[[Freshness], object] | None = None) -> int:
     """Fetch `day` (default `today`), or with `since` every weekday up to today that has no snapshot yet.
 
-    Returns the exit code: 0, also for days without papers and kept files.
+    Returns the exit code: 0, also for days without papers and kept files; EXIT_STALE_FEED when no snapshot
+    has brought a new paper for `stale_after` weekdays (after calling `alert`; see commands/freshness.py).
     Raises `DigestError` at the first day that fails; days saved before it stay.
     """
     api = resolve_api(api, os.environ if environ is None else environ)
@@ -444,7 +450,14 @@ def run_fetch(snapshots_dir: Path, day: date | None, since: date | None, api: st
         _refuse_second_snapshot(snapshots_dir, wanted)
         items = fetch_day(api, wanted, timeout=timeout, retries=retries, sleep=sleep, say=say)
         save_day(snapshots_dir, wanted, items, force, say, today)
-    return 0
+    freshness = judge_feed(snapshots_dir, day or today, stale_after, today)
+    say(freshness.describe())
+    if not freshness.stale:
+        return 0
+    (complain or say)(f"error: {freshness.alarm()}")
+    if alert is not None:
+        alert(freshness)
+    return EXIT_STALE_FEED
 
 
 def _days_to_fetch(snapshots_dir: Path, day: date | None, since: date | None, today: date, say: Say) -> list[date]:
@@ -644,9 +657,33 @@ def add_fetch_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
 
 
 def run_fetch_command(args: argparse.Namespace) -> int:
-    snapshots = args.source / "content" / "snapshots"
-    return run_fetch(snapshots, args.date, args.since, args.api, args.force, clock.today(os.environ), print,
-                     timeout=args.timeout)
+    content = args.source / "content"
+    config = _settings_for_fetch(content)
+    stale_after = (config.fetch if config else FetchSettings()).stale_weekdays
+    return run_fetch(content / "snapshots", args.date, args.since, args.api, args.force, clock.today(os.environ),
+                     print, timeout=args.timeout, stale_after=stale_after,
+                     complain=functools.partial(print, file=sys.stderr),
+                     alert=functools.partial(alert_curator, config, os.environ))
+
+
+def _settings_for_fetch(content: Path) -> SiteConfig | None:
+    """site.yaml's settings if it reads; a fetch saves the day's papers even when a setting is wrong."""
+    if not (content / SITE_CONFIG_NAME).is_file():
+        return None
+    try:
+        return load_site_config(content)
+    except ConfigError as error:
+        print(f"warning: {error}; judging the feed by the default settings, with no alerts", file=sys.stderr)
+        return None
+
+
+def alert_curator(config: SiteConfig | None, environ: Mapping[str, str], freshness: Freshness,
+                  sleep: Sleep = time.sleep, say: Say = print) -> None:
+    """Tell notify.alerts (if set) that the feed is stale; a failed alert is said, the exit status stays 3."""
+    from digest.commands.notify import send_alert  # Apprise is loaded only when there is something to say
+
+    if config is not None:
+        send_alert(config, f"{config.title}: the feed is stale", freshness.alarm(), say, environ, sleep)
 
 
 def _iso_date(value: str) -> date:

@@ -2,8 +2,8 @@
 
 It writes the settings (every one listed, the optional ones commented with
 their defaults), the default taxonomy, an about page, one sample snapshot,
-netlify.toml, .gitignore, requirements.txt (the paper-digest the workflow and
-Netlify install) and .github/workflows/publish.yml. The scaffold files live in
+netlify.toml, .gitignore, .gitattributes (the delivery ledger merges by union), requirements.txt (the
+paper-digest the workflow and Netlify install) and .github/workflows/publish.yml. The scaffold files live in
 digest/scaffold/; the taxonomy and the sample snapshot are the ones this
 repository's content/ has (the wheel carries them as digest/default_content/).
 It writes nothing if any of these files exists, unless --force.
@@ -37,7 +37,8 @@ def add_init_command(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         "init", help="create a new site in a folder",
         description=(
             "Create content/site.yaml (every setting listed), content/topics.yaml, content/pages/about.md, a sample "
-            "snapshot, netlify.toml, .gitignore, requirements.txt and a daily GitHub Actions workflow "
+            "snapshot, netlify.toml, .gitignore, .gitattributes, requirements.txt and a daily GitHub Actions "
+            "workflow "
             "(.github/workflows/publish.yml) in DIR. Writes nothing if any of them exists, unless --force."))
     init.add_argument("directory", nargs="?", type=Path, default=Path("."), metavar="DIR",
                       help="folder for the new site (default: the current folder; created if missing)")
@@ -89,6 +90,7 @@ def scaffold_files(requirement: str) -> dict[str, bytes]:
                                                               f"content/snapshots/{SAMPLE_SNAPSHOT}").read_bytes(),
         "netlify.toml": scaffold.joinpath("netlify.toml").read_bytes(),
         ".gitignore": scaffold.joinpath("gitignore").read_bytes(),
+        ".gitattributes": scaffold.joinpath("gitattributes").read_bytes(),
         "requirements.txt": scaffold.joinpath("requirements.txt").read_text(encoding="utf-8")
                             .replace("{requirement}", requirement).encode("utf-8"),
         ".github/workflows/publish.yml": scaffold.joinpath("publish.yml").read_bytes(),

@@ -54,6 +54,32 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """Where `digest notify` posts (Apprise URLs); secrets as ${VARIABLE}, filled from the environment when sending."""
+
+    to: tuple[str, ...] = setting(
+        (), doc="Apprise URLs that get each digest, e.g. '${DIGEST_NOTIFY_URL}' (the workflow's secret).",
+        check="notify_url")
+    alerts: tuple[str, ...] = setting(
+        (), doc="Apprise URLs told when the feed goes stale (the curator's), e.g. '${DIGEST_ALERT_URL}'.",
+        check="notify_url")
+    top: int = setting(5, doc="Papers listed in one notification (fewer where a service allows less text).",
+                       low=1, high=30)
+    retries: int = setting(3, doc="Tries after the first for a destination that fails for a reason that may pass.",
+                           low=0, high=10)
+    backoff: float = setting(2.0, doc="Seconds before the first retry; doubled for each further one.",
+                             low=0, high=300)
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How `digest fetch` judges the feed."""
+
+    stale_weekdays: int = setting(3, doc="Weekdays without new papers after which the feed counts as stale "
+                                  "(`digest fetch` exits 3 and alerts notify.alerts).", low=1, high=30)
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything `content/site.yaml` may set."""
 
@@ -71,6 +97,8 @@ class SiteConfig:
                                   low=40, high=2000)
     email: EmailSettings = setting(EmailSettings(), doc="Settings of the email digest.")
     smtp: SmtpSettings = setting(SmtpSettings(), doc="SMTP delivery settings.")
+    notify: NotifySettings = setting(NotifySettings(), doc="Chat and push notifications (`digest notify`).")
+    fetch: FetchSettings = setting(FetchSettings(), doc="Judging the feed (`digest fetch`).")
 
 
 def load_site_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
@@ -163,11 +191,33 @@ def _check_text(value: str, meta: typing.Mapping[str, Any], key_path: KeyPath, d
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise document.error(key_path, f"must be an absolute http(s) URL, got '{value}'")
+    if check == "notify_url":
+        problem = notify_url_problem(value)
+        if problem:
+            raise document.error(key_path, problem)
     if check == "language" and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
         raise document.error(key_path, f"must be a language tag such as 'en' or 'en-GB', got '{value}'")
     if check == "address" and value and ("@" not in value or any(c in value for c in "\r\n")):
         raise document.error(key_path, f"must be an e-mail address, got '{value}'")
     return value
+
+
+# ${NAME} in a notification URL: filled from the environment when sending, never written anywhere.
+VARIABLE_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def notify_url_problem(value: str) -> str | None:
+    """Why `value` cannot be a notification URL template, or None; Apprise itself checks it in `digest check`."""
+    if not value:
+        return "an empty URL; give an Apprise URL such as 'json://host/path' or '${DIGEST_SLACK_URL}'"
+    if any(char.isspace() or not char.isprintable() for char in value):
+        return "a URL cannot hold spaces or control characters"
+    if "$" in VARIABLE_REFERENCE.sub("", value):
+        return ("'$' starts a secret from the environment, written ${NAME} (letters, digits and _), "
+                f"e.g. ${{DIGEST_HOOK_TOKEN}}; got '{value}'")
+    if not VARIABLE_REFERENCE.fullmatch(value) and "://" not in VARIABLE_REFERENCE.sub("x", value):
+        return f"expected an Apprise URL such as 'json://host/path' (SCHEME://...), got '{value}'"
+    return None
 
 
 def _kind(value: Any) -> str:

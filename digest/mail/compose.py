@@ -185,7 +185,7 @@ def email_subject(config: SiteConfig, edition: Edition, lead: str | None) -> str
 
     The title is cut at a word to keep the subject within SUBJECT_LENGTH, what inboxes show of it.
     """
-    head = f"{one_line(config.title)}, {edition.dateline}"
+    head = edition_title(config, edition)
     new = len(edition.new)
     if not new:
         return f"{head}: no new papers"
@@ -251,6 +251,17 @@ def _entry(catalog: Catalog, config: SiteConfig, edition: Edition, slug: str, na
         upvotes=dict(edition.upvotes).get(slug, paper.upvotes),
         summary_is_ai=bool(paper.ai_summary),
     )
+
+
+def new_entries(catalog: Catalog, config: SiteConfig, edition: Edition, count: int) -> tuple[EmailEntry, ...]:
+    """The edition's first `count` new papers (best first) as the email shows them; notifications list the same."""
+    names = {topic.slug: topic.name for topic in catalog.topics}
+    return tuple(_entry(catalog, config, edition, slug, names) for slug in edition.new[:count])
+
+
+def edition_title(config: SiteConfig, edition: Edition) -> str:
+    """'Site name, 18 November 2024': how the email's subject and a notification's title begin."""
+    return f"{one_line(config.title)}, {edition.dateline}"
 
 
 def _group(catalog: Catalog, entries: Sequence[EmailEntry], slugs: Sequence[str],

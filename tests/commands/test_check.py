@@ -105,3 +105,36 @@ def test_check_validates_the_base_url_override(tmp_path: Path) -> None:
     assert digest("check", "--source", str(tmp_path), "--base-url", "https://preview.example.net").returncode == 0
     bad = digest("check", "--source", str(tmp_path), env={"DIGEST_BASE_URL": "preview.example.net"})
     assert bad.returncode == 2 and "DIGEST_BASE_URL" in bad.stderr
+
+
+# --- notification URLs: checked by Apprise, nothing sent ---------------------------------------------------------
+
+
+def notify_site(urls: list[str]) -> str:
+    listed = "".join(f"\n    - '{url}'" for url in urls)
+    return f"title: T\nbase_url: https://example.org/\nnotify:\n  to:{listed}\n  alerts: ['${{DIGEST_ALERT_URL}}']\n"
+
+
+def test_notification_urls_are_checked_without_sending(tmp_path: Path) -> None:
+    make_project(tmp_path, snapshots={"2025-10-08.txt": SAMPLE}, site_yaml=notify_site(
+        ["json://hook:${DIGEST_HOOK_PASS}@127.0.0.1:1/hook", "ntfy://127.0.0.1:1/digest"]))
+    result = digest("check", "--source", str(tmp_path), env={"DIGEST_HOOK_PASS": "pass-never-shown"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(", 3 notification URLs")
+    assert "notify.alerts[0]: ${DIGEST_ALERT_URL} not checked: ${DIGEST_ALERT_URL} is not set here" in result.stderr
+    assert "pass-never-shown" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("url, line, problem", [
+    ("nosuch://127.0.0.1/hook", 6, "not a URL Apprise can send to: it knows no service 'nosuch://'"),
+    ("gotify://", 6, "parts of this gotify:// URL are missing or malformed; Apprise says: Unparseable Gotify URL"),
+    ("${DIGEST_SLACK_URL}", 6, "parts of this slack:// URL are missing"),  # set below to one Apprise refuses
+])
+def test_a_url_apprise_cannot_use_is_an_error_naming_its_line(tmp_path: Path, url: str, line: int,
+                                                               problem: str) -> None:
+    make_project(tmp_path, snapshots={"2025-10-08.txt": SAMPLE},
+                 site_yaml=notify_site(["json://127.0.0.1:1/fine", url]))
+    result = digest("check", "--source", str(tmp_path), env={"DIGEST_SLACK_URL": "slack://secret-Tok3n-zz"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {tmp_path / 'content' / 'site.yaml'}:{line}: 'notify.to[1]': {url}: ")
+    assert problem in result.stderr and "secret-Tok3n-zz" not in result.stderr

