@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 from digest.catalog import Catalog, Paper
@@ -38,8 +39,8 @@ class Organizations:
 
     every: tuple[Organization, ...]  # oldest first
     by_name: Mapping[str, Organization]  # by each folded name its papers give
-
     min_papers: int
+    since: date | None = None  # when the feed first showed a paper that names an organization
 
     @cached_property
     def listed(self) -> tuple[Organization, ...]:
@@ -83,7 +84,7 @@ def organizations(catalog: Catalog, min_papers: int) -> Organizations:
         org = Organization(name, key, _unique_slug(name, key, taken), tuple(paper.slug for paper in papers))
         every.append(org)
         by_name.update((fold(paper.organization or ""), org) for paper in papers)
-    return Organizations(tuple(every), by_name, min_papers)
+    return Organizations(tuple(every), by_name, min_papers, min((item[0] for item in found), default=None))
 
 
 def _newest_first(catalog: Catalog) -> list[Paper]:
@@ -93,7 +94,7 @@ def _newest_first(catalog: Catalog) -> list[Paper]:
     return [papers[index] for index in order]
 
 
-def _named(papers: list[Paper]) -> tuple[object, str, str, list[Paper]]:
+def _named(papers: list[Paper]) -> tuple[date, str, str, list[Paper]]:
     """(when its first paper was seen, folded name, name, papers): named as most of its papers spell it, ties
     going to the newest paper's spelling."""
     spellings = Counter(" ".join((paper.organization or "").split()) for paper in papers)

@@ -2,8 +2,10 @@
 
 Which papers make an organization, and its name and slug, come from digest/organizations.py; here they
 become pages: the papers newest first as the topic pages' cards, paginated alike, a chart of papers per
-month over the site's whole history (the periods every topic's chart uses, so two charts compare), and
-links to the organization's feeds (planned with the other feeds in plan/feeds.py).
+month, and links to the organization's feeds (planned with the other feeds in plan/feeds.py). Every
+organization's chart covers the same months, from the first paper the feed gave an organization (the
+real feed has named them only since October 2025: charts from the site's first day would be mostly
+empty months that say nothing about the organization) to the newest snapshot, so two charts compare.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def plan_org_pages(catalog: Catalog, config: SiteConfig, cards: Mapping[str, obj
     (plan/site.py)."""
     rows = []
     for org in orgs.listed:
-        chart = org_chart(catalog, org, "org-chart")
+        chart = org_chart(catalog, orgs, org, "org-chart")
         rows.append(replace(org_link(org, catalog), trend=chart and replace(chart, id=f"spark-{org.slug}")))
         chunks = pages_of(org.papers, config.papers_per_page)
         for number, chunk in enumerate(chunks, 1):
@@ -56,12 +58,13 @@ def plan_org_pages(catalog: Catalog, config: SiteConfig, cards: Mapping[str, obj
                 "chart": chart if number == 1 else None,
             })
     if rows:  # a site whose feed names no organization (text snapshots) gets no empty index
-        yield PageSpec(urls.ORGS, "orgs.html", {"orgs": tuple(rows), "min_papers": orgs.min_papers})
+        yield PageSpec(urls.ORGS, "orgs.html", {"orgs": tuple(rows), "min_papers": orgs.min_papers,
+                                                "since": orgs.since})
 
 
-def org_chart(catalog: Catalog, org: Organization, id: str) -> BarChart | None:
-    """The organization's papers per month from the first snapshot to the last; None before the first."""
-    if not catalog.days:
+def org_chart(catalog: Catalog, orgs: Organizations, org: Organization, id: str) -> BarChart | None:
+    """The organization's papers per month (per week in a short history) since the feed first named one."""
+    if not catalog.days or orgs.since is None:
         return None
     days = [catalog.papers[slug].first_seen for slug in org.papers]
-    return papers_chart(days, catalog.days[0].date, catalog.days[-1].date, id=id, subject=org.name)
+    return papers_chart(days, orgs.since, catalog.days[-1].date, id=id, subject=org.name)
