@@ -14,6 +14,7 @@ from urllib.parse import quote
 HOME = ""
 ARCHIVE = "archive/"
 TOPICS = "topics/"
+ORGS = "orgs/"  # the organizations with a page of their own
 SEARCH = "search/"
 STATS = "stats/"  # papers per day, topics growing and shrinking, papers with code
 NOT_FOUND = "404.html"
@@ -31,8 +32,9 @@ SEARCH_MANIFEST = "search/manifest.json"  # the only search file whose name does
 ASSETS = "assets/"
 
 # Top-level names a Markdown page may not take.
-RESERVED = frozenset({"papers", "topics", "snapshots", "weeks", "months", "archive", "search", "stats", "assets",
-                      "page", "404", "feeds", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml", "robots.txt"})
+RESERVED = frozenset({"papers", "topics", "orgs", "snapshots", "weeks", "months", "archive", "search", "stats",
+                      "assets", "page", "404", "feeds", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml",
+                      "robots.txt"})
 
 
 def paper(slug: str) -> str:
@@ -49,6 +51,19 @@ def topic_feed(slug: str) -> str:
 
 def topic_json_feed(slug: str) -> str:
     return f"topics/{slug}/feed.json"
+
+
+def org(slug: str, page: int = 1) -> str:
+    """An organization's papers: 'orgs/qwen/'."""
+    return _paged(f"orgs/{slug}/", page)
+
+
+def org_feed(slug: str) -> str:
+    return f"orgs/{slug}/feed.xml"
+
+
+def org_json_feed(slug: str) -> str:
+    return f"orgs/{slug}/feed.json"
 
 
 def snapshot(day: date) -> str:

@@ -351,3 +351,46 @@ def serve_api() -> Iterator[FakeApi]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- Organizations: snapshots whose papers name them, hostile names included ----------------------------------
+
+HOSTILE_ORG = "<script>alert(\"org\")</script> & 'Lab' / R&D"
+LONG_ORG = "Institute " + "of Very Long Names " * 14 + "X" * 120  # 400 characters, a 120-letter word among them
+ORG_DAYS = ("2025-10-06", "2025-10-07", "2025-10-08", "2025-10-09", "2025-10-10", "2025-10-13")
+# (name as shown, Hugging Face handle, papers): one line per spelling; the default threshold is 5 papers.
+ORG_SPELLINGS = (
+    ("Qwen", "Qwen", 5), ("qwen  ", "Qwen", 1),  # 6 papers: one spelled otherwise, same handle
+    ("Zhejiang University", "zju", 3), ("Zhejiang University", "ZhejiangUniversity", 2),  # one name, two handles
+    ("NJU-LINK Lab", "NJU-LINK", 4), ("Large-scale Intelligence Lab, Nanjing University", "NJU-LINK", 1),
+    (HOSTILE_ORG, "hostile", 5),
+    ("C++ Lab", "cpp-lab", 5), ("C Lab", "c-lab", 5),  # both slug to 'c-lab'
+    ("深度求索", "deepseek-zh", 5),  # no Latin letters to slug
+    (LONG_ORG, "long", 5),
+    ("Small Lab", "small-lab", 4),  # under the threshold: no page
+)
+
+
+def org_snapshots() -> dict[str, str]:
+    """Six days of API JSON whose papers name the organizations of ORG_SPELLINGS, spread over the days so each
+    organization has papers first seen on several of them, plus two papers that name none."""
+    days: dict[str, list[dict[str, Any]]] = {day: [] for day in ORG_DAYS}
+    number = 0
+    for name, handle, count in ORG_SPELLINGS:
+        for _ in range(count):
+            number += 1
+            days[ORG_DAYS[number % len(ORG_DAYS)]].append(org_item(number, {"name": handle, "fullname": name}))
+    for extra in (number + 1, number + 2):
+        days[ORG_DAYS[-1]].append(org_item(extra, None))
+    return {f"{day}.json": json.dumps(items, ensure_ascii=False, indent=1) for day, items in days.items()}
+
+
+def org_item(number: int, organization: dict[str, str] | None) -> dict[str, Any]:
+    """One API item, paper `number`, naming `organization` (the API's object: handle and shown name)."""
+    paper: dict[str, Any] = {
+        "id": f"2510.{number:05d}", "title": f"Organization Study {number} of Federated Diffusion Agents",
+        "summary": f"We study federated diffusion agents, case {number}. " * 3, "upvotes": (number * 7) % 60,
+        "authors": [{"name": f"Author {number}"}, {"name": "Shared Author"}]}
+    if organization is not None:
+        paper["organization"] = organization
+    return {"paper": paper}

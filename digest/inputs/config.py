@@ -93,6 +93,8 @@ class SiteConfig:
     dates_per_page: int = setting(100, doc="Snapshot dates on one page of the archive.", low=5, high=1000)
     feed_size: int = setting(50, doc="Entries in each feed (the daily-email feed keeps at most 10 days).", low=1,
                              high=1000)
+    organization_min_papers: int = setting(
+        5, doc="Papers an organization needs for a page of its own (/orgs/<slug>/) and a feed.", low=1, high=100_000)
     snippet_length: int = setting(220, doc="Characters of abstract shown in lists and search results.",
                                   low=40, high=2000)
     email: EmailSettings = setting(EmailSettings(), doc="Settings of the email digest.")

@@ -2,8 +2,9 @@
 
 Every feed comes in two formats with the same entries: Atom (templates/atom.xml) and JSON Feed 1.1,
 whose document is built here with json.dumps (templates/feed.json only writes it out). The feeds are
-the whole site, papers with code, each topic, and the daily digest, whose entries are each day's email;
-`feeds.opml` lists them for subscribing to all at once, and the /feeds/ page shows them to readers.
+the whole site, papers with code, each topic, each organization with a page, and the daily digest, whose
+entries are each day's email; `feeds.opml` lists them for subscribing to all at once, and the /feeds/
+page shows them to readers.
 
 Dates come from the snapshots, never the clock, so two builds give the same bytes.
 """
@@ -21,6 +22,7 @@ from typing import Any
 from digest import urls
 from digest.catalog import Catalog, Paper
 from digest.inputs.config import SiteConfig
+from digest.organizations import Organization, organizations
 from digest.plan.spec import PageSpec
 from digest.taxonomy import OTHER_SLUG, Topic
 
@@ -85,16 +87,30 @@ def topic_feeds(catalog: Catalog, config: SiteConfig) -> tuple[Feed, ...]:
                  if catalog.papers_by_topic[topic.slug] or topic.slug != OTHER_SLUG)
 
 
+def org_feed(org: Organization, config: SiteConfig) -> Feed:
+    return Feed(org.name, f"{config.title}: {org.name}", f"Papers from {org.name}, newest first.",
+                urls.org(org.slug), urls.org_feed(org.slug), urls.org_json_feed(org.slug))
+
+
+def org_feeds(catalog: Catalog, config: SiteConfig) -> tuple[Feed, ...]:
+    """The feeds of the organizations with a page, in the order of the organizations' index."""
+    return tuple(org_feed(org, config) for org in organizations(catalog, config.organization_min_papers).listed)
+
+
+def _feed_lists(catalog: Catalog, config: SiteConfig) -> dict[str, tuple[Feed, ...]]:
+    """What /feeds/ and feeds.opml list: the site's own feeds, each topic's and each organization's."""
+    return {"site_feeds": site_feeds(config), "topic_feeds": topic_feeds(catalog, config),
+            "org_feeds": org_feeds(catalog, config)}
+
+
 def feeds_page(catalog: Catalog, config: SiteConfig) -> PageSpec:
     """/feeds/: every feed in both formats, and the OPML file that subscribes to all."""
-    return PageSpec(urls.FEEDS, "feeds.html", {"site_feeds": site_feeds(config),
-                                               "topic_feeds": topic_feeds(catalog, config)})
+    return PageSpec(urls.FEEDS, "feeds.html", _feed_lists(catalog, config))
 
 
 def plan_machine_files(catalog: Catalog, config: SiteConfig, page_paths: list[str]) -> list[PageSpec]:
     specs = [*_feeds(catalog, config), *_sitemaps(catalog, page_paths)]
-    specs.append(PageSpec(urls.OPML, "opml.xml", {"site_feeds": site_feeds(config),
-                                                  "topic_feeds": topic_feeds(catalog, config)}))
+    specs.append(PageSpec(urls.OPML, "opml.xml", _feed_lists(catalog, config)))
     specs.append(PageSpec(urls.ROBOTS, "robots.txt", {"sitemap": urls.SITEMAP}))
     return specs
 
@@ -144,6 +160,8 @@ def _feeds(catalog: Catalog, config: SiteConfig) -> Iterator[PageSpec]:
     for topic in catalog.topics:
         slugs = catalog.papers_by_topic[topic.slug][: config.feed_size]
         papers.append((topic_feed(topic, config), [catalog.papers[slug] for slug in slugs]))
+    for org in organizations(catalog, config.organization_min_papers).listed:
+        papers.append((org_feed(org, config), [catalog.papers[slug] for slug in org.papers[: config.feed_size]]))
     for feed, members in papers:
         entries = [_entry(paper, names) for paper in members[: config.feed_size]]
         yield _atom(feed, entries)

@@ -18,10 +18,14 @@ from digest.catalog import Catalog, Paper, SnapshotDay
 from digest.inputs.config import SiteConfig
 from digest.inputs.pages import Page
 from digest.memo import NamedMemo, SettingMemo
+from digest.organizations import Organizations, organizations
 from digest.periods import Period, month_key, months, week_key, weeks
 from digest.plan.charts import topic_chart
 from digest.plan.citation import citation
 from digest.plan.feeds import feeds_page, site_feeds, topic_feed
+from digest.plan.orgs import plan_org_pages
+from digest.plan.pagination import pages_of as _pages_of
+from digest.plan.pagination import pagination as _pagination
 from digest.plan.spec import PageSpec
 from digest.plan.stats import plan_stats
 from digest.taxonomy import OTHER_SLUG, Topic
@@ -55,6 +59,7 @@ class PaperCard:
     upvotes: int | None = None  # on a day's list, that day's count; elsewhere the newest
     snippet_is_ai: bool = False  # the snippet is machine-written: the card says so
     organization: str | None = None
+    organization_path: str | None = None  # its page, when it has one (plan/orgs.py)
     arxiv_url: str | None = None  # absolute: the abstract page, the PDF, the discussion on Hugging Face
     pdf_url: str | None = None
     code_stars: int | None = None
@@ -86,15 +91,6 @@ class RelatedLink:
     title: str
     path: str
     reason: str
-
-
-@dataclass(frozen=True)
-class Pagination:
-    page: int
-    pages: int
-    previous: str | None
-    next: str | None
-    first: str
 
 
 @dataclass(frozen=True)
@@ -133,7 +129,9 @@ class TopicGroup:
         return len(self.full) + len(self.compact)
 
 
-def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) -> PaperCard:
+def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig,
+               orgs: Organizations | None = None) -> PaperCard:
+    org = orgs.of(paper) if orgs is not None else None
     return PaperCard(
         title=paper.title,
         path=urls.paper(paper.slug),
@@ -147,6 +145,7 @@ def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig) ->
         more_authors=max(0, len(paper.authors) - CARD_AUTHORS),
         upvotes=paper.upvotes,
         organization=paper.organization,
+        organization_path=urls.org(org.slug) if org is not None else None,
         arxiv_url=urls.arxiv_abstract(paper.arxiv_id) if paper.arxiv_id else None,
         pdf_url=urls.arxiv_pdf(paper.arxiv_id) if paper.arxiv_id else None,
         code_stars=paper.code_stars,
@@ -187,7 +186,11 @@ class _Shared:
     @cached_property
     def cards(self) -> dict[str, PaperCard]:
         topics = {topic.slug: topic for topic in self.catalog.topics}
-        return _paper_cards(self.catalog, topics, self.config, self.cache)
+        return _paper_cards(self.catalog, topics, self.config, self.cache, self.orgs)
+
+    @cached_property
+    def orgs(self) -> Organizations:
+        return organizations(self.catalog, self.config.organization_min_papers)
 
     @cached_property
     def periods(self) -> Periods:
@@ -200,7 +203,8 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
     none for the kinds cheap enough to plan whatever is asked)."""
     return [
         (frozenset({""}), lambda: [_home(catalog, shared.cards, config)]),
-        (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config)),
+        (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config, len(shared.orgs.listed))),
+        (frozenset({"orgs"}), lambda: plan_org_pages(catalog, config, shared.cards, shared.orgs)),
         (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods)),
         (frozenset({"weeks", "months"}), lambda: _period_pages(catalog, shared.cards, shared.periods)),
         (frozenset({"archive"}), lambda: _archive_pages(catalog, config, shared.periods)),
@@ -217,7 +221,8 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
 def plan_paper_pages(catalog: Catalog, config: SiteConfig, related: RelatedLists,
                      cache: PlanCache | None = None) -> list[PageSpec]:
     """Every paper's page, with its related papers (the related stage's lists, by slug)."""
-    return list(_paper_pages(catalog, {topic.slug: topic for topic in catalog.topics}, config, related, cache))
+    orgs = organizations(catalog, config.organization_min_papers)
+    return list(_paper_pages(catalog, {topic.slug: topic for topic in catalog.topics}, config, related, cache, orgs))
 
 
 def in_site_order(listings: Sequence[PageSpec], paper_pages: Sequence[PageSpec]) -> list[PageSpec]:
@@ -226,10 +231,12 @@ def in_site_order(listings: Sequence[PageSpec], paper_pages: Sequence[PageSpec])
 
 
 def _paper_cards(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig,
-                 cache: PlanCache | None) -> dict[str, PaperCard]:
-    """Every paper's card by slug; a preview's cache keeps the cards of papers equal to last build's."""
+                 cache: PlanCache | None, orgs: Organizations) -> dict[str, PaperCard]:
+    """Every paper's card by slug; a preview's cache keeps the cards of papers equal to last build's (under the
+    same topics, snippet length and organizations with a page)."""
     cards = memo.each(cache.cards if cache is not None else None, catalog.papers.values(),
-                      (catalog.topics, config.snippet_length), lambda paper: paper_card(paper, topics, config))
+                      (catalog.topics, config.snippet_length, orgs.listed_names),
+                      lambda paper: paper_card(paper, topics, config, orgs))
     return dict(zip(catalog.papers, cards, strict=True))
 
 
@@ -275,21 +282,23 @@ class PlanCache:
 
 
 def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig, related_lists: RelatedLists,
-                 cache: PlanCache | None) -> Iterator[PageSpec]:
+                 cache: PlanCache | None, orgs: Organizations) -> Iterator[PageSpec]:
     if cache is not None:
         cache.papers.next_build()
     for paper in catalog.papers.values():
         related = tuple(RelatedLink(catalog.papers[item.slug].title, urls.paper(item.slug), item.reason)
                         for item in related_lists.get(paper.slug, ()))
         paper_topics = tuple(topics[slug] for slug in paper.topics)
-        plan = partial(_paper_page, paper, related, paper_topics, config)
+        org = orgs.of(paper)
+        org_path = urls.org(org.slug) if org is not None else None
+        plan = partial(_paper_page, paper, related, paper_topics, org_path, config)
         if cache is None:
             yield plan()
         else:
-            yield cache.papers.made_from(paper.slug, (paper, related, paper_topics, config.base_url), plan)
+            yield cache.papers.made_from(paper.slug, (paper, related, paper_topics, org_path, config.base_url), plan)
 
 
-def _paper_page(paper: Paper, related: tuple[RelatedLink, ...], topics: tuple[Topic, ...],
+def _paper_page(paper: Paper, related: tuple[RelatedLink, ...], topics: tuple[Topic, ...], org_path: str | None,
                 config: SiteConfig) -> PageSpec:
     path = urls.paper(paper.slug)
     return PageSpec(path, "paper.html", {
@@ -300,6 +309,7 @@ def _paper_page(paper: Paper, related: tuple[RelatedLink, ...], topics: tuple[To
         "more_authors": paper.authors[PAGE_AUTHORS:],
         "links": _paper_links(paper),
         "topics": topics,
+        "org_path": org_path,  # the organization's page, when it has one
         "appearances": tuple((day, urls.snapshot(day)) for day in paper.appearances),
         "citation": citation(paper, urls.absolute(config.base_url, path)),
         "related": related,
@@ -327,21 +337,9 @@ def _counted(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
-def _pages_of(items: Sequence[Any], per_page: int) -> list[Sequence[Any]]:
-    return [items[start:start + per_page] for start in range(0, len(items), per_page)] or [items]
-
-
-def _pagination(page: int, pages: int, path_of: Any) -> Pagination:
-    return Pagination(
-        page=page,
-        pages=pages,
-        previous=path_of(page - 1) if page > 1 else None,
-        next=path_of(page + 1) if page < pages else None,
-        first=path_of(1),
-    )
-
-
-def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) -> Iterator[PageSpec]:
+def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig,
+                 org_count: int) -> Iterator[PageSpec]:
+    """Each topic's pages, then the topics index (which links the organizations' when there are some)."""
     counts = []
     for topic in catalog.topics:
         members = catalog.papers_by_topic[topic.slug]
@@ -358,7 +356,7 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
                 "chart": chart if number == 1 else None,  # papers per month, on the first page
             })
     listed = tuple(row for row in counts if row[1] or row[0].slug != OTHER_SLUG)  # an empty "Other" is noise
-    yield PageSpec(urls.TOPICS, "topics.html", {"topics": listed})
+    yield PageSpec(urls.TOPICS, "topics.html", {"topics": listed, "org_count": org_count})
 
 
 def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods) -> Iterator[PageSpec]:

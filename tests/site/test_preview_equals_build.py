@@ -30,7 +30,13 @@ def paper_item(number: int, words: list[str], upvotes: int) -> dict[str, Any]:
     return {"paper": {"id": f"2510.{number:05d}", "title": title, "upvotes": upvotes,
                       "summary": f"We study {' and '.join(words)} at scale. Paper {number} shows results. " * 4,
                       "authors": [{"name": f"Author {number % 5}"}, {"name": "Common Author"}],
-                      "ai_summary": f"A study of {words[0]}." if number % 2 else ""}}
+                      "ai_summary": f"A study of {words[0]}." if number % 2 else "",
+                      **({"organization": ORGS[number % 4]} if number % 4 < len(ORGS) else {})}}
+
+
+# Organizations a paper may name (the API's object); a site whose threshold is 2 papers gets pages for some.
+ORGS = ({"name": "Qwen", "fullname": "Qwen"}, {"name": "zju", "fullname": "Zhejiang University"},
+        {"name": "ZhejiangUniversity", "fullname": "zhejiang  university"})
 
 
 
@@ -51,6 +57,8 @@ class PreviewMatchesColdBuild(RuleBasedStateMachine):
     def start(self, first: list[list[str]], second: list[list[str]]) -> None:
         self.project = make_project(self.root / "site-project", {
             "2025-10-08.json": self.day(first), "2025-10-09.json": self.day(second)})
+        site_yaml = self.project.content / "site.yaml"
+        site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "organization_min_papers: 2\n", encoding="utf-8")
         (self.project.templates / "partials").mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / "templates" / "paper.html", self.project.templates / "paper.html")
         self.rebuild()
@@ -104,6 +112,14 @@ class PreviewMatchesColdBuild(RuleBasedStateMachine):
     def new_upvotes(self, which: int, upvotes: int) -> None:
         def change(items: list[dict[str, Any]]) -> None:
             items[which % len(items)]["paper"]["upvotes"] = upvotes
+        self.edit_items("2025-10-09.json", change)
+        self.rebuild()
+
+    @rule(which=st.integers(0, 10), org=st.sampled_from([None, *ORGS]))
+    def change_an_organization(self, which: int, org: dict[str, str] | None) -> None:
+        """A paper names another organization, or none: one may cross the threshold, or fall under it."""
+        def change(items: list[dict[str, Any]]) -> None:
+            items[which % len(items)]["paper"]["organization"] = org
         self.edit_items("2025-10-09.json", change)
         self.rebuild()
 
