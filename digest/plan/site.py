@@ -24,6 +24,7 @@ from digest.periods import Period, month_key, months, week_key, weeks
 from digest.plan.charts import topic_chart
 from digest.plan.citation import citation
 from digest.plan.feeds import feeds_page, site_feeds, topic_feed
+from digest.plan.references import export_links, list_exports
 from digest.plan.stats import plan_stats
 from digest.text import link_label, paragraphs, snippet, split_links
 
@@ -197,8 +198,8 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
     return [
         (frozenset({""}), lambda: [_home(catalog, shared.cards, config)]),
         (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config)),
-        (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods)),
-        (frozenset({"weeks", "months"}), lambda: _period_pages(catalog, shared.cards, shared.periods)),
+        (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods, config)),
+        (frozenset({"weeks", "months"}), lambda: _period_pages(catalog, shared.cards, shared.periods, config)),
         (frozenset({"archive"}), lambda: _archive_pages(catalog, config, shared.periods)),
         (frozenset(), lambda: [
             *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
@@ -239,6 +240,7 @@ def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) 
     if day is not None:
         context["new"] = _day_cards(day, day.new, cards)
         context["returning"] = _day_cards(day, day.returning, cards)
+        context["exports"] = export_links(day.count, urls.snapshot(day.date))  # the day page's files
         earlier = [other for other in catalog.days if other.date < day.date]
         before = next((other for other in reversed(earlier) if other.count), earlier[-1] if earlier else None)
         context["previous"] = (before.date, urls.snapshot(before.date)) if before else None
@@ -296,7 +298,7 @@ def _paper_page(paper: Paper, related: tuple[RelatedLink, ...], topics: tuple[To
         "links": _paper_links(paper),
         "topics": topics,
         "appearances": tuple((day, urls.snapshot(day)) for day in paper.appearances),
-        "citation": citation(paper, urls.absolute(config.base_url, path)),
+        "citation": citation(paper, config.base_url),
         "related": related,
     })
 
@@ -344,8 +346,12 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
         counts.append((topic, len(members), urls.topic(topic.slug), chart and replace(chart, id=f"spark-{topic.slug}")))
         chunks = _pages_of(members, config.papers_per_page)
         for number, chunk in enumerate(chunks, 1):
-            yield PageSpec(urls.topic(topic.slug, number), "topic.html", {
+            path = urls.topic(topic.slug, number)
+            exports, files = list_exports([catalog.papers[slug] for slug in chunk], path, config.base_url)
+            yield from files
+            yield PageSpec(path, "topic.html", {
                 "topic": topic,
+                "exports": exports,
                 "count": len(members),
                 "papers": tuple(cards[slug] for slug in chunk),  # the template leaves out this topic's own tag
                 "pagination": _pagination(number, len(chunks), lambda n, s=topic.slug: urls.topic(s, n)),
@@ -356,11 +362,16 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
     yield PageSpec(urls.TOPICS, "topics.html", {"topics": listed})
 
 
-def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods) -> Iterator[PageSpec]:
+def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods, config: SiteConfig,
+                    ) -> Iterator[PageSpec]:
     days = catalog.days
     for index, day in enumerate(days):
-        yield PageSpec(urls.snapshot(day.date), "snapshot.html", {
+        path = urls.snapshot(day.date)
+        exports, files = list_exports(_day_papers(catalog, day), path, config.base_url)
+        yield from files
+        yield PageSpec(path, "snapshot.html", {
             "day": day,
+            "exports": exports,
             "new": _day_cards(day, day.new, cards),
             "returning": _day_cards(day, day.returning, cards),
             "previous": _neighbour(days, index - 1),
@@ -368,6 +379,11 @@ def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: P
             "email": urls.snapshot_email(day.date),
             "periods": tuple(link for link in (periods.week_of(day.date), periods.month_of(day.date)) if link),
         })
+
+
+def _day_papers(catalog: Catalog, day: SnapshotDay) -> list[Paper]:
+    """A day's papers in the order its page shows them: the new, then the returning, each most upvoted first."""
+    return [catalog.papers[slug] for slug in (*day.by_upvotes(day.new), *day.by_upvotes(day.returning))]
 
 
 def _neighbour(days: Sequence[SnapshotDay], index: int) -> tuple[date, str] | None:
@@ -422,7 +438,8 @@ def _period_path(period: Period) -> str:
     return urls.week(period.key) if period.kind == "week" else urls.month(period.key)
 
 
-def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods) -> Iterator[PageSpec]:
+def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods, config: SiteConfig,
+                  ) -> Iterator[PageSpec]:
     """A page per week and per month: every paper under each of its topics, with the neighbours. A busy one
     shows its most upvoted in full, then folds its lists by topic (one line a paper), so that a month of 600
     papers stays a few screens long on a phone instead of eighty."""
@@ -431,8 +448,12 @@ def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Per
         for index, period in enumerate(series):
             ranked = tuple(cards[slug] for slug in period.slugs)
             busy = len(ranked) > PERIOD_OPEN
-            yield PageSpec(_period_path(period), "period.html", {
+            path = _period_path(period)
+            exports, files = list_exports([catalog.papers[slug] for slug in period.slugs], path, config.base_url)
+            yield from files
+            yield PageSpec(path, "period.html", {
                 "period": period,
+                "exports": exports,
                 "count": len(ranked),
                 "voted": ranked[0].upvotes is not None,  # else the order is only by days in the feed
                 "highlights": ranked[:PERIOD_HIGHLIGHTS] if busy else (),
