@@ -13,6 +13,7 @@ in BibTeX, one line per RIS tag (a newline in a title cannot start a tag such as
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -71,11 +72,19 @@ _ORGANIZATION_WORDS = frozenset((
 ))
 # A last word that belongs to the surname before it ("Hal Daumé III"); a lone "V" is far more often an initial.
 _SUFFIXES = frozenset(("Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"))
+# Lower-case words that begin a family name ("Jan van der Berg", "Ana de la Cruz"), as BibTeX's "von" part.
+_PARTICLES = frozenset(("von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "des", "la", "le", "dos",
+                        "das", "do", "ten", "ter", "zu", "zur", "af", "av", "bin", "ibn", "al", "el"))
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# Every character Python, and so a RIS reader, may take as a line end: a value keeps to its tag's line.
-_LINE_BREAKS = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
-# What a data: URI may carry as it is (RFC 3986's unreserved characters and a few safe delimiters).
+_BRACED = re.compile(r"(?i)(^|\s)and(\s|$)|,")  # a name BibTeX would split at "and" or read as "Last, First"
+_OTHER_LINE_BREAKS = re.compile(r"\r\n?|[\v\f\x1c-\x1e\x85\u2028\u2029]")  # in BibTeX, a plain newline
+# What a data: URI may carry as it is (RFC 3986's unreserved characters and a few safe delimiters). The other
+# ASCII characters are percent-encoded one str.replace each, '%' first (urllib's quote goes through Python a
+# byte at a time: 5 s for the real corpus's paper pages), then runs of other characters by quote.
 _URI_SAFE = "/:,;=@!$()*+-._~"
+_URI_ESCAPES = tuple((chr(code), f"%{code:02X}") for code in sorted(range(128), key=lambda code: chr(code) != "%")
+                     if not (chr(code).isalnum() or chr(code) in _URI_SAFE))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 # Names -----------------------------------------------------------------------------------------------------
@@ -88,24 +97,26 @@ def is_organization(name: str) -> bool:
         len(words) > 1 and words[-1] == "AI")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # an author's name comes back on each of their papers, in each format
 def family_and_given(name: str) -> tuple[str, str] | None:
     """A person's name as (family, given), as the API writes it (given names first); None for an organization or
-    a name that is already "Family, Given". The family name is the last word, with a suffix ("Daumé III") and
-    lower-case particles before it ("van der Berg"), as BibTeX reads a name."""
-    if is_organization(name) or "," in name:
+    a name holding a comma or the word "and" (kept whole, as BibTeX must keep it). The family name is the last
+    word, with a suffix ("Daumé III") and particles before it ("van der Berg"), as BibTeX reads a name."""
+    if is_organization(name) or _BRACED.search(name):
         return None
     words = name.split()
     if len(words) < 2:
         return (name, "")
     last = len(words) - (2 if words[-1] in _SUFFIXES and len(words) > 2 else 1)
-    start = next((index for index in range(1, last) if words[index][:1].islower()), last)
+    start = next((index for index in range(1, last) if words[index] in _PARTICLES), last)
     return " ".join(words[start:]), " ".join(words[:start])
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _bibtex_name(name: str) -> str:
     """One BibTeX name: an organization, or a name holding a comma or the word "and", braced whole (BibTeX would
     split it); a name with a suffix as "Daumé III, Hal" (else its surname would be "III"); others as written."""
-    if is_organization(name) or re.search(r"(?i)(^|\s)and(\s|$)|,", name):
+    if is_organization(name) or _BRACED.search(name):
         return "{" + latex_text(name) + "}"
     words = name.split()
     if len(words) > 2 and words[-1] in _SUFFIXES:
@@ -124,7 +135,9 @@ def latex_text(text: str) -> str:
 def bibtex_key(paper: Paper) -> str:
     """Like arXiv's keys: first author's last name, year, first word of the title ('zou2025tattoo')."""
     first = paper.authors[0] if paper.authors else ""
-    surname = slugify(first if is_organization(first) else first.split()[-1]).replace("-", "") if first else ""
+    parts = family_and_given(first) if first else None
+    family = parts[0].split() if parts else [first]
+    surname = slugify(family[-2] if len(family) > 1 and family[-1] in _SUFFIXES else family[-1]).replace("-", "")
     year = str(paper.published.year) if paper.published else ""
     words = [word for word in slugify(paper.title).split("-") if len(word) > 3] or slugify(paper.title).split("-")
     return (surname + year + (words[0] if words else "")) or "paper"
@@ -146,7 +159,7 @@ def bibtex_entry(paper: Paper, page_url: str, key: str | None = None, abstract: 
         fields += [("url", f"{{{page_url}}}"),  # percent-encoded by urls.absolute: no braces or spaces
                    ("note", f"{{Featured in Hugging Face Daily Papers on {paper.first_seen.isoformat()}}}")]
     if abstract and paper.abstract:
-        fields.append(("abstract", "{" + latex_text(paper.abstract) + "}"))
+        fields.append(("abstract", "{" + latex_text(_OTHER_LINE_BREAKS.sub("\n", paper.abstract)) + "}"))
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
     return f"@misc{{{key or bibtex_key(paper)},\n{body},\n}}\n"
@@ -179,7 +192,8 @@ def ris_record(paper: Paper, page_url: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return _LINE_BREAKS.sub(" ", text)
+    """`text` on one line: str.split() splits at every character a RIS reader may take as a line end."""
+    return " ".join(text.split())
 
 
 # CSL-JSON --------------------------------------------------------------------------------------------------
@@ -211,43 +225,66 @@ def _csl_name(name: str) -> dict[str, str]:
 
 # Files -----------------------------------------------------------------------------------------------------
 
-def bibtex_file(papers: Iterable[Paper], base_url: str) -> str:
+class Records:
+    """Each paper's three records, made once however many lists show it (a paper is on about five: its day,
+    week, month and topics). One per planning (plan/site.py's); its size is the papers' records (~6 KB each)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self._made: dict[str, tuple[Paper, tuple[str, str, str, str]]] = {}
+
+    def of(self, paper: Paper) -> tuple[str, str, str, str]:
+        """(BibTeX key, BibTeX entry, RIS record, CSL-JSON item on one line) of `paper`."""
+        known = self._made.get(paper.slug)
+        if known is not None and known[0] is paper:
+            return known[1]
+        url = _page_url(paper, self.base_url)
+        key = bibtex_key(paper)
+        made = (key, bibtex_entry(paper, url, key), ris_record(paper, url),
+                json.dumps(csl_item(paper, url), ensure_ascii=False))
+        self._made[paper.slug] = (paper, made)
+        return made
+
+
+def bibtex_file(papers: Iterable[Paper], records: Records) -> str:
     """The papers' entries, each key unique within the file ('zou2025tattoo', 'zou2025tattooa', ...)."""
     taken: set[str] = set()
     entries = []
     for paper in papers:
-        key = base = bibtex_key(paper)
-        suffix = 0
+        base, entry = records.of(paper)[:2]
+        key, suffix = base, 0
         while key in taken:
             key, suffix = base + _letters(suffix), suffix + 1
         taken.add(key)
-        entries.append(bibtex_entry(paper, _page_url(paper, base_url), key))
+        entries.append(entry if key == base else "@misc{" + key + entry[len("@misc{") + len(base):])
     return "\n".join(entries)
 
 
-def ris_file(papers: Iterable[Paper], base_url: str) -> str:
-    return "\n".join(ris_record(paper, _page_url(paper, base_url)) for paper in papers)
+def ris_file(papers: Iterable[Paper], records: Records) -> str:
+    return "\n".join(records.of(paper)[2] for paper in papers)
 
 
-def csl_json_file(papers: Iterable[Paper], base_url: str) -> str:
-    items = [csl_item(paper, _page_url(paper, base_url)) for paper in papers]
-    return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+def csl_json_file(papers: Iterable[Paper], records: Records) -> str:
+    """A JSON array, one item a line (json.dumps's C encoder: with `indent` it would be Python's)."""
+    items = [records.of(paper)[3] for paper in papers]
+    return "[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n"
 
 
-_WRITERS: dict[ExportFormat, Callable[[Iterable[Paper], str], str]] = {
+_WRITERS: dict[ExportFormat, Callable[[Iterable[Paper], Records], str]] = {
     BIBTEX: bibtex_file, RIS: ris_file, CSL_JSON: csl_json_file}
 
 
-def export_text(export: ExportFormat, papers: Iterable[Paper], base_url: str) -> str:
-    return _WRITERS[export](papers, base_url)
+def export_text(export: ExportFormat, papers: Iterable[Paper], records: Records) -> str:
+    return _WRITERS[export](papers, records)
 
 
-def list_exports(papers: Sequence[Paper], page_path: str, base_url: str) -> tuple[Exports, list[PageSpec]]:
+def list_exports(papers: Sequence[Paper], page_path: str, records: Records) -> tuple[Exports, list[PageSpec]]:
     """A list page's three files of the papers it shows, and the links to them for its context (`exports`,
     drawn by templates/partials/exports.html). Any list page (a topic, a day, an organization, a saved search)
-    adds its papers this way: `exports, files = list_exports(papers, path, config.base_url)`."""
+    adds its papers this way: `exports, files = list_exports(papers, path, Records(config.base_url))`, or
+    with the planning's shared `Records`."""
     specs = [PageSpec(urls.export(export.folder, page_path, export.extension), "export.txt",
-                      {"text": export_text(export, papers, base_url)}) for export in FORMATS]
+                      {"text": export_text(export, papers, records)}) for export in FORMATS]
     return export_links(len(papers), page_path), specs
 
 
@@ -259,15 +296,20 @@ def export_links(count: int, page_path: str) -> Exports:
 
 def paper_exports(paper: Paper, base_url: str) -> Exports:
     """A paper page's own three files as data: URIs with a file name: no file per paper on the site."""
+    records = Records(base_url)
     return Exports(1, tuple(
-        ExportLink(export.name, data_uri(export.media_type, export_text(export, (paper,), base_url)),
+        ExportLink(export.name, data_uri(export.media_type, export_text(export, (paper,), records)),
                    paper.slug + export.extension, export.media_type, in_site=False)
         for export in FORMATS))
 
 
 def data_uri(media_type: str, text: str) -> str:
     """`text` as a data: URI, percent-encoded (not base64: the page's gzip then finds the words it repeats)."""
-    return f"data:{media_type};charset=utf-8," + quote(text, safe=_URI_SAFE)
+    for char, escape in _URI_ESCAPES:
+        if char in text:
+            text = text.replace(char, escape)
+    encoded = _NON_ASCII.sub(lambda match: quote(match.group(0)), text)
+    return f"data:{media_type};charset=utf-8," + encoded
 
 
 def _file_name(page_path: str, export: ExportFormat) -> str:

@@ -24,7 +24,7 @@ from digest.periods import Period, month_key, months, week_key, weeks
 from digest.plan.charts import topic_chart
 from digest.plan.citation import citation
 from digest.plan.feeds import feeds_page, site_feeds, topic_feed
-from digest.plan.references import export_links, list_exports
+from digest.plan.references import Records, export_links, list_exports
 from digest.plan.stats import plan_stats
 from digest.text import link_label, paragraphs, snippet, split_links
 
@@ -187,6 +187,11 @@ class _Shared:
         return _paper_cards(self.catalog, topics, self.config, self.cache)
 
     @cached_property
+    def records(self) -> Records:
+        """Each paper's reference records, made once for all the lists' files."""
+        return Records(self.config.base_url)
+
+    @cached_property
     def periods(self) -> Periods:
         return Periods.of(self.catalog)
 
@@ -197,9 +202,9 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
     none for the kinds cheap enough to plan whatever is asked)."""
     return [
         (frozenset({""}), lambda: [_home(catalog, shared.cards, config)]),
-        (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config)),
-        (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods, config)),
-        (frozenset({"weeks", "months"}), lambda: _period_pages(catalog, shared.cards, shared.periods, config)),
+        (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config, shared.records)),
+        (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods, shared.records)),
+        (frozenset({"weeks", "months"}), lambda: _period_pages(catalog, shared.cards, shared.periods, shared.records)),
         (frozenset({"archive"}), lambda: _archive_pages(catalog, config, shared.periods)),
         (frozenset(), lambda: [
             *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
@@ -338,7 +343,8 @@ def _pagination(page: int, pages: int, path_of: Any) -> Pagination:
     )
 
 
-def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) -> Iterator[PageSpec]:
+def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig, records: Records,
+                 ) -> Iterator[PageSpec]:
     counts = []
     for topic in catalog.topics:
         members = catalog.papers_by_topic[topic.slug]
@@ -347,7 +353,7 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
         chunks = _pages_of(members, config.papers_per_page)
         for number, chunk in enumerate(chunks, 1):
             path = urls.topic(topic.slug, number)
-            exports, files = list_exports([catalog.papers[slug] for slug in chunk], path, config.base_url)
+            exports, files = list_exports([catalog.papers[slug] for slug in chunk], path, records)
             yield from files
             yield PageSpec(path, "topic.html", {
                 "topic": topic,
@@ -362,12 +368,12 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
     yield PageSpec(urls.TOPICS, "topics.html", {"topics": listed})
 
 
-def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods, config: SiteConfig,
+def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods, records: Records,
                     ) -> Iterator[PageSpec]:
     days = catalog.days
     for index, day in enumerate(days):
         path = urls.snapshot(day.date)
-        exports, files = list_exports(_day_papers(catalog, day), path, config.base_url)
+        exports, files = list_exports(_day_papers(catalog, day), path, records)
         yield from files
         yield PageSpec(path, "snapshot.html", {
             "day": day,
@@ -438,7 +444,7 @@ def _period_path(period: Period) -> str:
     return urls.week(period.key) if period.kind == "week" else urls.month(period.key)
 
 
-def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods, config: SiteConfig,
+def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods, records: Records,
                   ) -> Iterator[PageSpec]:
     """A page per week and per month: every paper under each of its topics, with the neighbours. A busy one
     shows its most upvoted in full, then folds its lists by topic (one line a paper), so that a month of 600
@@ -449,7 +455,7 @@ def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Per
             ranked = tuple(cards[slug] for slug in period.slugs)
             busy = len(ranked) > PERIOD_OPEN
             path = _period_path(period)
-            exports, files = list_exports([catalog.papers[slug] for slug in period.slugs], path, config.base_url)
+            exports, files = list_exports([catalog.papers[slug] for slug in period.slugs], path, records)
             yield from files
             yield PageSpec(path, "period.html", {
                 "period": period,
