@@ -1,9 +1,9 @@
 """Papers as files a reference manager imports: BibTeX, RIS and CSL-JSON.
 
 Each record says what Zotero's own arXiv importer would: a preprint on arXiv with its id, its DOI
-(10.48550/arXiv.ID), the arXiv page as its URL, the date, the full abstract and every author, names with a
-suffix ("Daumé III, Hal") and organizations ("The Soofi-Team") kept whole. A paper known only from text
-snapshots has no arXiv id: its record says what is known (title, abstract, authors) and links our page.
+(10.48550/arXiv.ID), the arXiv page as its URL, the date and every author, names with a suffix ("Daumé III,
+Hal") and organizations ("The Soofi-Team") kept whole; a paper's own files the whole abstract too. A paper
+known only from text snapshots has no arXiv id: its record says what is known and links our page.
 
 Every list page links three files of the papers it shows (`list_exports`, drawn by
 templates/partials/exports.html); a paper page links its own three as data: URIs (`paper_exports`), so the
@@ -17,7 +17,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from digest import urls
@@ -38,6 +38,9 @@ BIBTEX = ExportFormat("BibTeX", "bibtex", ".bib", "application/x-bibtex")
 RIS = ExportFormat("RIS", "ris", ".ris", "application/x-research-info-systems")
 CSL_JSON = ExportFormat("CSL-JSON", "csl-json", ".csl.json", "application/vnd.citationstyles.csl+json")
 FORMATS = (BIBTEX, RIS, CSL_JSON)
+# A list's files leave the abstracts out: with them the real corpus's lists came to 237 MB (its site was 194 MB,
+# and GitHub Pages takes 1 GB), without them 71 MB. A paper page's own files and tags have the whole abstract.
+LIST_ABSTRACTS = False
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,7 @@ def doi(arxiv_id: str) -> str:
 
 # RIS -------------------------------------------------------------------------------------------------------
 
-def ris_record(paper: Paper, page_url: str) -> str:
+def ris_record(paper: Paper, page_url: str, abstract: bool = True) -> str:
     """One RIS record. RIS has no preprint type: UNPB (unpublished work) is the one for a preprint."""
     lines = [("TY", "UNPB"), ("TI", paper.title)]
     for name in paper.authors:
@@ -180,7 +183,7 @@ def ris_record(paper: Paper, page_url: str) -> str:
         lines.append(("AU", f"{parts[0]}, {parts[1]}" if parts and parts[1] else name))
     if paper.published:
         lines += [("PY", str(paper.published.year)), ("DA", paper.published.strftime("%Y/%m/%d/"))]
-    if paper.abstract:
+    if abstract and paper.abstract:
         lines.append(("AB", paper.abstract))
     if paper.arxiv_id:
         lines += [("PB", "arXiv"), ("AN", "arXiv:" + paper.arxiv_id), ("DO", doi(paper.arxiv_id)),
@@ -198,7 +201,7 @@ def _one_line(text: str) -> str:
 
 # CSL-JSON --------------------------------------------------------------------------------------------------
 
-def csl_item(paper: Paper, page_url: str) -> dict[str, object]:
+def csl_item(paper: Paper, page_url: str, abstract: bool = True) -> dict[str, object]:
     """One CSL-JSON item: type `article` (CSL's preprint), with arXiv as archive and publisher and the id as
     number, as Zotero exports a preprint."""
     item: dict[str, object] = {"id": paper.slug, "type": "article", "title": paper.title}
@@ -206,7 +209,7 @@ def csl_item(paper: Paper, page_url: str) -> dict[str, object]:
         item["author"] = [_csl_name(name) for name in paper.authors]
     if paper.published:
         item["issued"] = {"date-parts": [[paper.published.year, paper.published.month, paper.published.day]]}
-    if paper.abstract:
+    if abstract and paper.abstract:
         item["abstract"] = paper.abstract
     if paper.arxiv_id:
         item.update({"DOI": doi(paper.arxiv_id), "URL": urls.arxiv_abstract(paper.arxiv_id), "archive": "arXiv",
@@ -227,10 +230,13 @@ def _csl_name(name: str) -> dict[str, str]:
 
 class Records:
     """Each paper's three records, made once however many lists show it (a paper is on about five: its day,
-    week, month and topics). One per planning (plan/site.py's); its size is the papers' records (~6 KB each)."""
+    week, month and topics). One per planning (plan/site.py's); it holds ~2 KB a paper without abstracts.
 
-    def __init__(self, base_url: str) -> None:
+    `abstracts`: a list's files leave them out (`LIST_ABSTRACTS`); a paper page's own files have the abstract."""
+
+    def __init__(self, base_url: str, abstracts: bool = True) -> None:
         self.base_url = base_url
+        self.abstracts = abstracts
         self._made: dict[str, tuple[Paper, tuple[str, str, str, str]]] = {}
 
     def of(self, paper: Paper) -> tuple[str, str, str, str]:
@@ -240,8 +246,8 @@ class Records:
             return known[1]
         url = _page_url(paper, self.base_url)
         key = bibtex_key(paper)
-        made = (key, bibtex_entry(paper, url, key), ris_record(paper, url),
-                json.dumps(csl_item(paper, url), ensure_ascii=False))
+        made = (key, bibtex_entry(paper, url, key, self.abstracts), ris_record(paper, url, self.abstracts),
+                json.dumps(csl_item(paper, url, self.abstracts), ensure_ascii=False))
         self._made[paper.slug] = (paper, made)
         return made
 
@@ -278,13 +284,27 @@ def export_text(export: ExportFormat, papers: Iterable[Paper], records: Records)
     return _WRITERS[export](papers, records)
 
 
+@dataclass(frozen=True)
+class ExportText:
+    """A list's file, written out only when its page is rendered (`str()`, as `{{ text }}` does): the planned
+    pages then hold no copy of it (the real corpus's lists hold each paper five times). Equal while the
+    papers are: a preview renders it again only then."""
+
+    export: ExportFormat
+    papers: tuple[Paper, ...]
+    records: Records = field(compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return export_text(self.export, self.papers, self.records)
+
+
 def list_exports(papers: Sequence[Paper], page_path: str, records: Records) -> tuple[Exports, list[PageSpec]]:
     """A list page's three files of the papers it shows, and the links to them for its context (`exports`,
     drawn by templates/partials/exports.html). Any list page (a topic, a day, an organization, a saved search)
-    adds its papers this way: `exports, files = list_exports(papers, path, Records(config.base_url))`, or
-    with the planning's shared `Records`."""
+    adds its papers this way: `exports, files = list_exports(papers, path, records)`, with the planning's
+    shared `Records` (plan/site.py's `_Shared.records`) or `Records(config.base_url, LIST_ABSTRACTS)`."""
     specs = [PageSpec(urls.export(export.folder, page_path, export.extension), "export.txt",
-                      {"text": export_text(export, papers, records)}) for export in FORMATS]
+                      {"text": ExportText(export, tuple(papers), records)}) for export in FORMATS]
     return export_links(len(papers), page_path), specs
 
 

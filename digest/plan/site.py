@@ -24,7 +24,7 @@ from digest.periods import Period, month_key, months, week_key, weeks
 from digest.plan.charts import topic_chart
 from digest.plan.citation import citation
 from digest.plan.feeds import feeds_page, site_feeds, topic_feed
-from digest.plan.references import Records, export_links, list_exports
+from digest.plan.references import LIST_ABSTRACTS, Records, export_links, list_exports
 from digest.plan.stats import plan_stats
 from digest.text import link_label, paragraphs, snippet, split_links
 
@@ -189,7 +189,7 @@ class _Shared:
     @cached_property
     def records(self) -> Records:
         """Each paper's reference records, made once for all the lists' files."""
-        return Records(self.config.base_url)
+        return Records(self.config.base_url, LIST_ABSTRACTS)
 
     @cached_property
     def periods(self) -> Periods:

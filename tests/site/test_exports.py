@@ -75,6 +75,11 @@ def test_names_keep_their_suffixes_and_organizations_in_every_format(site: Path)
     assert "AU  - Daumé III, Hal\nAU  - The Soofi-Team\n" in files["RIS"]
     assert '{"family": "Daumé III", "given": "Hal"}, {"literal": "The Soofi-Team"}' in files["CSL-JSON"]
     assert files["BibTeX"].count("Daumé III, Hal") == 1  # the feed's repeat is gone
+    # A list's files leave the abstracts out (LIST_ABSTRACTS: 71 MB of the real corpus's site, not 237 MB);
+    # a paper page's own files have it.
+    assert "abstract" not in files["BibTeX"] and "\nAB  -" not in files["RIS"] and '"abstract"' not in files["CSL-JSON"]
+    own = assert_page_exports_its_papers(site, ZOTERO)
+    assert "abstract      = {We keep every name whole." in own["BibTeX"] and '"abstract": "We keep' in own["CSL-JSON"]
 
 
 def test_a_paper_page_exports_itself_as_data_uris_and_says_what_zotero_reads(site: Path) -> None:
