@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from digest import urls
 from digest.catalog import Paper
@@ -27,14 +27,21 @@ class Citation:
     meta: tuple[tuple[str, str], ...]  # (name, content) of each citation_* meta tag, in order
     bibtex: str  # the short entry shown to copy (no abstract)
     json_ld: str  # JSON, safe to place as is inside <script type="application/ld+json">
-    exports: Exports  # the paper as BibTeX, RIS and CSL-JSON files (data: URIs), abstract included
+    paper: Paper = field(repr=False)
+    base_url: str = ""
+
+    @property
+    def exports(self) -> Exports:
+        """The paper as BibTeX, RIS and CSL-JSON files (data: URIs), abstract included. Made when the page is
+        rendered, so by the render workers on every core, not while the papers' pages are planned here."""
+        return paper_exports(self.paper, self.base_url)
 
 
 def citation(paper: Paper, base_url: str) -> Citation:
     """The citation of `paper`, on a site at the absolute `base_url`."""
     page_url = urls.absolute(base_url, urls.paper(paper.slug))
     return Citation(highwire_meta(paper), bibtex_entry(paper, page_url, abstract=False).rstrip("\n"),
-                    json_ld(paper, page_url), paper_exports(paper, base_url))
+                    json_ld(paper, page_url), paper, base_url)
 
 
 def highwire_meta(paper: Paper) -> tuple[tuple[str, str], ...]:
