@@ -1,16 +1,18 @@
 """The one kind of cache that outlives a build: a preview session's memory of what a stage made.
 
-Every such cache follows one rule. A value is stored under a key made of exactly the inputs it
-was made from (so an equal key means an equal value), and a build keeps only the values it used or
-made: what the last build did not ask for is forgotten at the next one (`next_build`), so a cache
-holds at most two builds' worth and never grows with a session's length. A full build uses none.
+Every such cache follows one rule (`Memo`, `SettingMemo`, `NamedMemo` for a stage's values; `PureMemo` for
+the small pure functions every stage calls, such as a word's stem). A value is stored under a key made of
+exactly the inputs it was made from (so an equal key means an equal value), and a build keeps only the values
+it used or made: what the last build did not ask for is forgotten at the next one (`next_build`), so a cache
+holds at most two builds' worth and never grows with a session's length. A full build uses none but the
+pure functions' memos, which start empty in a new process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -83,3 +85,40 @@ class NamedMemo(Generic[K, V]):
 
     def next_build(self) -> None:
         self.memo.next_build()
+
+
+_UNSET = object()
+_PURE: list[PureMemo] = []  # every pure function's memo, turned over together at each build's start
+
+
+class PureMemo(dict):  # type: ignore[type-arg]
+    """`function(key)` for a pure function, remembered by its argument under the module's rule: what this build
+    and the last one asked for (`next_build`, which `commands/build.py` calls as each build starts).
+
+    For the small functions every build calls hundreds of thousands of times (a word's stem, a date's label):
+    a hit is a plain dict lookup, in C; only a miss runs Python (`__missing__`). Pure, so a value never goes
+    stale; the rule only bounds what is kept to two builds' worth, however long a preview session runs.
+    """
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.function = function
+        self.last: dict[Any, Any] = {}
+        _PURE.append(self)
+
+    def __missing__(self, key: Any) -> Any:
+        value = self.last.get(key, _UNSET)
+        if value is _UNSET:
+            value = self.function(key)
+        self[key] = value
+        return value
+
+    def turn_over(self) -> None:
+        self.last = dict(self)
+        self.clear()
+
+
+def next_build() -> None:
+    """A build starts: every `PureMemo` keeps what the last build asked for, and forgets the rest."""
+    for memo in _PURE:
+        memo.turn_over()

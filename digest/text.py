@@ -6,12 +6,13 @@ All of them treat scraped text as data: they return plain strings and
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
+
+from digest.memo import PureMemo
 
 MAX_SLUG_LENGTH = 80
 
@@ -73,10 +74,12 @@ def clean_url(value: str) -> str | None:
     return url if _is_web_url(url) else None
 
 
-@functools.lru_cache(maxsize=1 << 16)  # each title is normalised several times a build, and again each preview build
-def normalize_title(title: str) -> str:
+def _normalize_title(title: str) -> str:
     """The key papers are merged on: case, punctuation and spacing do not count."""
     return _folded(title).strip()
+
+
+normalize_title: Callable[[str], str] = PureMemo(_normalize_title).__getitem__
 
 
 def folded_words(text: str) -> list[str]:
@@ -112,11 +115,13 @@ def short_hash(text: str, length: int = 6) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
 
 
-@functools.lru_cache(maxsize=1 << 15)
-def find_links(text: str) -> tuple[str, ...]:
+def _find_links(text: str) -> tuple[str, ...]:
     """http(s) URLs in `text`, without the sentence punctuation that follows them, each once. Cached: a preview
     rebuilds the catalog from the same abstracts on every save."""
     return tuple(dict.fromkeys(url for _, url in split_links(text) if url))
+
+
+find_links: Callable[[str], tuple[str, ...]] = PureMemo(_find_links).__getitem__
 
 
 def split_links(text: str) -> list[tuple[str, str | None]]:
@@ -165,8 +170,7 @@ def code_link(links: Iterable[str]) -> str | None:
     return next(filter(_is_code_repository, links), None)
 
 
-@functools.lru_cache(maxsize=65536)  # every build of a preview session asks again for every paper
-def _is_code_repository(url: str) -> bool:
+def _is_code_repository_uncached(url: str) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     depth = _CODE_HOSTS.get(host)
@@ -174,6 +178,9 @@ def _is_code_repository(url: str) -> bool:
     if host == "huggingface.co" and path[:1] in (["spaces"], ["datasets"]):
         path = path[1:]
     return depth is not None and len(path) >= depth
+
+
+_is_code_repository: Callable[[str], bool] = PureMemo(_is_code_repository_uncached).__getitem__
 
 
 def link_label(url: str) -> str:

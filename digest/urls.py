@@ -7,9 +7,10 @@ email all ask this module, so a URL scheme change happens in one place.
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 from urllib.parse import quote
+
+from digest.memo import PureMemo
 
 HOME = ""
 ARCHIVE = "archive/"
@@ -117,10 +118,13 @@ def output_file(path: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-@functools.lru_cache(maxsize=1 << 17)  # the sitemap, feeds and emails ask for the same URLs on every build
 def absolute(base_url: str, path: str) -> str:
     """An absolute URL for feeds, the sitemap, canonical links and email."""
-    return base_url + quote(path, safe="/#?=&.-_~%")
+    return _ABSOLUTE[base_url, path]
+
+
+# The sitemap, feeds and emails ask for the same URLs many times a build.
+_ABSOLUTE = PureMemo(lambda key: key[0] + quote(key[1], safe="/#?=&.-_~%"))
 
 
 # Pages about a paper elsewhere. The id is quoted, so whatever a snapshot holds stays inside the path.

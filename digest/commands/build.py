@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from digest import urls
+from digest import memo, urls
 from digest.catalog import Catalog
 from digest.commands.parallel import run_tasks, sigterm_raises
 from digest.commands.progress import Progress, Stages, StageTime
@@ -101,6 +101,7 @@ def build_site(project: Project, *, keep_going: bool = False, state: BuildState 
                progress: Progress | None = None, in_view: InView | None = None) -> BuildReport:
     """Build the site; `progress` is told each stage as it starts and how far it got (a terminal shows it).
     `in_view` (a preview's, with `state`) are pages to write first."""
+    memo.next_build()  # the pure functions' memos keep what the last build used
     with _cyclic_gc_paused():
         return _build_site(project, keep_going=keep_going, state=state, progress=progress, in_view=in_view)
 

@@ -20,10 +20,9 @@ the render knows.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import traceback
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,6 +36,7 @@ import jinja2.compiler
 from digest import urls
 from digest.errors import TemplateError
 from digest.inputs.config import SiteConfig
+from digest.memo import PureMemo
 from digest.output import fast_escape
 from digest.plan.spec import PageSpec
 
@@ -109,14 +109,18 @@ class RenderResult:
     reused: int
 
 
-@functools.lru_cache(maxsize=4096)  # a site shows a few hundred dates, each on thousands of cards
-def long_date(value: date) -> str:
+def _long_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-@functools.lru_cache(maxsize=4096)
-def short_date(value: date) -> str:
+long_date: Callable[[date], str] = PureMemo(_long_date).__getitem__
+
+
+def _short_date(value: date) -> str:
     return f"{value:%b} {value.day}, {value.year}"
+
+
+short_date: Callable[[date], str] = PureMemo(_short_date).__getitem__
 
 
 @dataclass

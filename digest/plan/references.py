@@ -13,7 +13,6 @@ in BibTeX, one line per RIS tag (a newline in a title cannot start a tag such as
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -22,7 +21,8 @@ from urllib.parse import quote
 
 from digest import urls
 from digest.catalog import Paper
-from digest.output.render import PageSpec
+from digest.memo import PureMemo
+from digest.plan.spec import PageSpec
 from digest.text import slugify
 
 
@@ -100,8 +100,7 @@ def is_organization(name: str) -> bool:
         len(words) > 1 and words[-1] == "AI")
 
 
-@functools.lru_cache(maxsize=1 << 16)  # an author's name comes back on each of their papers, in each format
-def family_and_given(name: str) -> tuple[str, str] | None:
+def _family_and_given(name: str) -> tuple[str, str] | None:
     """A person's name as (family, given), as the API writes it (given names first); None for an organization or
     a name holding a comma or the word "and" (kept whole, as BibTeX must keep it). The family name is the last
     word, with a suffix ("Daumé III") and particles before it ("van der Berg"), as BibTeX reads a name."""
@@ -115,8 +114,11 @@ def family_and_given(name: str) -> tuple[str, str] | None:
     return " ".join(words[start:]), " ".join(words[:start])
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _bibtex_name(name: str) -> str:
+# An author's name comes back on each of their papers, in each format.
+family_and_given: Callable[[str], tuple[str, str] | None] = PureMemo(_family_and_given).__getitem__
+
+
+def _bibtex_name_uncached(name: str) -> str:
     """One BibTeX name: an organization, or a name holding a comma or the word "and", braced whole (BibTeX would
     split it); a name with a suffix as "Daumé III, Hal" (else its surname would be "III"); others as written."""
     if is_organization(name) or _BRACED.search(name):
@@ -126,6 +128,9 @@ def _bibtex_name(name: str) -> str:
         family, given = family_and_given(name) or (name, "")
         return f"{latex_text(family)}, {latex_text(given)}"
     return latex_text(name)
+
+
+_bibtex_name: Callable[[str], str] = PureMemo(_bibtex_name_uncached).__getitem__
 
 
 # BibTeX ----------------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ however the session met them: ties between terms go by that number.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections import Counter
@@ -20,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from digest.memo import PureMemo
 from digest.numbering import in_first_sight_order
 from digest.output.search import words as search_words
 from digest.output.search.words import index_term, word_runs
@@ -62,14 +62,16 @@ _FIELD_WEIGHTS = np.array([TITLE_WEIGHT, 1.0, KEYWORD_WEIGHT, 0.0])  # by field:
 _WORD = re.compile(r"[^\W_]+")
 
 
-@functools.lru_cache(maxsize=1_000_000)
-def word_term(word: str) -> str | None:
+def _word_term(word: str) -> str | None:
     """A word's stemmed term ("pre-training" as "pretraining"); None for stop and filler words (`filler.py`),
     numbers and single characters."""
     if len(word) < 2 or word.isdigit() or word.lower() in filler.WORDS:
         return None
     term = index_term(word)
     return None if term in filler.STEMS else term
+
+
+word_term: Callable[[str], str | None] = PureMemo(_word_term).__getitem__
 
 
 def is_weak(term: str) -> bool:

@@ -24,7 +24,9 @@ What it takes to behave exactly like the JavaScript:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+
+from digest.memo import PureMemo
 
 __all__ = ["stem"]
 
@@ -195,9 +197,12 @@ def _porter_stemmer(w: str) -> str:
     return w
 
 
-@lru_cache(maxsize=1 << 18)
-def stem(word: str) -> str:
+def _stem(word: str) -> str:
     """The stem lunr.js 2.3.9's `lunr.stemmer` gives `word` (expected lowercased, as lunr.js's pipeline has it)."""
     if word.isascii() or not _NOT_ONE_UNIT.search(word):
         return _porter_stemmer(word)
     return _from_utf16_units(_porter_stemmer(_utf16_units(word)))
+
+
+
+stem: Callable[[str], str] = PureMemo(_stem).__getitem__

@@ -32,12 +32,13 @@ drift apart (tests/output/search/test_index.py compares them on every BMP charac
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
+from digest.memo import PureMemo
 from digest.output.search.stemmer import stem
 
 
@@ -104,13 +105,15 @@ def word_runs(text: str) -> list[str]:
     return _RUN.findall(text)
 
 
-@functools.lru_cache(maxsize=1_000_000)
-def index_term(word: str) -> str | None:
+def _index_term(word: str) -> str | None:
     """The index term for one word as typed, or None for a stop word."""
     lowered = word.lower()
     if lowered in STOP_WORDS:
         return None
     return stem(lowered)
+
+
+index_term: Callable[[str], str | None] = PureMemo(_index_term).__getitem__
 
 
 def index_terms(text: str, seen: set[str] | None = None) -> list[str]:
