@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from digest import __version__
@@ -14,7 +13,7 @@ from digest.commands.check import add_check_command
 from digest.commands.fetch import add_fetch_command
 from digest.commands.init import add_init_command
 from digest.commands.notify import add_notify_command
-from digest.commands.options import add_base_url_option, add_source_option, base_url_from
+from digest.commands.options import add_base_url_option, add_edition_arguments, add_source_option, base_url_from
 from digest.commands.progress import TerminalProgress, summary
 from digest.commands.topics import add_topics_command
 from digest.errors import DigestError
@@ -54,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_run_build)
     _add_serve_command(commands)
     _add_email_command(commands)
-    add_notify_command(commands, _iso_date, _iso_week)
+    add_notify_command(commands)
     add_fetch_command(commands)
     add_topics_command(commands)
     add_init_command(commands)
@@ -92,11 +91,8 @@ def _add_email_command(commands: argparse._SubParsersAction) -> None:
         "digest-YYYY-Www.* for the papers first seen in that ISO week with --week, and with --send "
         "deliver it by SMTP (settings: smtp in site.yaml, DIGEST_SMTP_* variables; the password only from "
         "DIGEST_SMTP_PASSWORD). A day with no new papers is not sent unless --send-empty. See docs/email.md."))
-    when = email.add_mutually_exclusive_group()
-    when.add_argument("date", nargs="?", type=_iso_date, default=None, metavar="DATE",
-                      help="snapshot date as YYYY-MM-DD (default: the newest snapshot)")
-    when.add_argument("--week", type=_iso_week, default=None, metavar="YYYY-Www",
-                      help="the weekly digest of an ISO week instead, e.g. 2024-W47 (its page is weeks/2024-W47/)")
+    add_edition_arguments(email, "the weekly digest of an ISO week instead, e.g. 2024-W47 "
+                                 "(its page is weeks/2024-W47/)")
     add_source_option(email)
     add_base_url_option(email)
     email.add_argument("--out", type=Path, default=None, metavar="DIR",
@@ -110,22 +106,6 @@ def _add_email_command(commands: argparse._SubParsersAction) -> None:
     email.add_argument("--force", action="store_true",
                        help="send even if deliveries.tsv records this edition as sent to these recipients")
     email.set_defaults(run=_run_email)
-
-
-def _iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{value}'") from None
-
-
-def _iso_week(value: str) -> str:
-    from digest.periods import parse_week_key, week_key
-
-    try:
-        return week_key(parse_week_key(value))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _run_email(args: argparse.Namespace) -> int:

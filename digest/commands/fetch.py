@@ -44,7 +44,7 @@ from typing import IO, Any, NoReturn
 
 from digest import __version__, clock
 from digest.commands.freshness import EXIT_STALE_FEED, Freshness, judge_feed
-from digest.commands.options import add_source_option
+from digest.commands.options import add_source_option, iso_date
 from digest.errors import ConfigError, DigestError, SnapshotError
 from digest.inputs import json_snapshot
 from digest.inputs.api_json import ApiItem, count_papers, dump_api_items, paper_id, parse_api_items, printable_excerpt
@@ -637,9 +637,9 @@ def add_fetch_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
             "A day without papers writes nothing; a file that would lose papers is kept unless --force; "
             "a failed download leaves existing files as they were."))
     which = fetch.add_mutually_exclusive_group()
-    which.add_argument("date", nargs="?", type=_iso_date, default=None, metavar="DATE",
+    which.add_argument("date", nargs="?", type=iso_date, default=None, metavar="DATE",
                        help="day to fetch as YYYY-MM-DD (default: today, UTC, or the day of $SOURCE_DATE_EPOCH)")
-    which.add_argument("--since", type=_iso_date, default=None, metavar="DATE",
+    which.add_argument("--since", type=iso_date, default=None, metavar="DATE",
                        help="fetch every weekday from DATE to today that has no snapshot yet")
     fetch.add_argument("--api", default=None, metavar="URL",
                        help=f"daily-papers API to ask (default: ${API_VARIABLE}, else {DEFAULT_API}); redirects are "
@@ -684,13 +684,6 @@ def alert_curator(config: SiteConfig | None, environ: Mapping[str, str], freshne
 
     if config is not None:
         send_alert(config, f"{config.title}: the feed is stale", freshness.alarm(), say, environ, sleep)
-
-
-def _iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{value}'") from None
 
 
 def _seconds(value: str) -> float:

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from digest.commands.email import pick_edition
-from digest.commands.options import add_base_url_option, add_source_option, base_url_from
+from digest.commands.options import add_base_url_option, add_edition_arguments, add_source_option, base_url_from
 from digest.commands.sources import read_sources
 from digest.errors import ConfigError
 from digest.inputs.config import SITE_CONFIG_NAME, NotifySettings, SiteConfig
@@ -150,8 +150,7 @@ def check_notify_destinations(config: SiteConfig, site_yaml: Path, environ: Mapp
 # The command line
 
 
-def add_notify_command(subparsers: argparse._SubParsersAction, iso_date: Callable[[str], date],
-                       iso_week: Callable[[str], str]) -> argparse.ArgumentParser:
+def add_notify_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `digest notify` on the main parser's subcommands."""
     notify = subparsers.add_parser(
         "notify", help="post the day's (or week's) short digest to chat and push services",
@@ -160,11 +159,7 @@ def add_notify_command(subparsers: argparse._SubParsersAction, iso_date: Callabl
             "(site.yaml; ${NAME} in a URL is filled from the environment and never shown). Each destination "
             f"gets an edition once: {LEDGER_NAME} records every delivery. Exits {EXIT_DELIVERY_FAILED} when a "
             "destination failed, naming each and why."))
-    when = notify.add_mutually_exclusive_group()
-    when.add_argument("date", nargs="?", type=iso_date, default=None, metavar="DATE",
-                      help="snapshot date as YYYY-MM-DD (default: the newest snapshot)")
-    when.add_argument("--week", type=iso_week, default=None, metavar="YYYY-Www",
-                      help="the papers first seen in that ISO week instead, e.g. 2024-W47")
+    add_edition_arguments(notify, "the papers first seen in that ISO week instead, e.g. 2024-W47")
     add_source_option(notify)
     add_base_url_option(notify)
     notify.add_argument("--dry-run", action="store_true", help="print what each destination would get; send nothing")

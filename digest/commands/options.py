@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 from digest.inputs.config import BASE_URL_VARIABLE, normal_base_url
@@ -35,3 +36,29 @@ def _base_url(value: str) -> str:
         raise argparse.ArgumentTypeError(f"expected an absolute http(s) URL such as https://example.org/, "
                                          f"got '{value}'")
     return normal
+
+
+def iso_date(value: str) -> date:
+    """A command-line date, YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{value}'") from None
+
+
+def iso_week(value: str) -> str:
+    """A command-line ISO week, YYYY-Www, as the site spells it."""
+    from digest.periods import parse_week_key, week_key
+
+    try:
+        return week_key(parse_week_key(value))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_edition_arguments(command: argparse.ArgumentParser, week_help: str) -> None:
+    """DATE or --week YYYY-Www: the edition `digest email` and `digest notify` deliver."""
+    when = command.add_mutually_exclusive_group()
+    when.add_argument("date", nargs="?", type=iso_date, default=None, metavar="DATE",
+                      help="snapshot date as YYYY-MM-DD (default: the newest snapshot)")
+    when.add_argument("--week", type=iso_week, default=None, metavar="YYYY-Www", help=week_help)
