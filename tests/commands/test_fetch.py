@@ -22,17 +22,14 @@ import pytest
 
 from digest import __version__
 from digest.cli import main as cli_main
-from digest.commands.fetch import (
-    API_VARIABLE,
+from digest.commands.download import (
     DEADLINE_PER_TIMEOUT,
     MAX_REDIRECTS,
     MAX_WAIT,
-    add_fetch_command,
-    fetch_day,
     redirect_refusal,
     retry_after_seconds,
-    run_fetch,
 )
+from digest.commands.fetch import API_VARIABLE, add_fetch_command, fetch_day, run_fetch
 from digest.errors import DigestError, SnapshotError
 from digest.inputs.api_json import count_papers, dump_api_items, parse_api_items, printable_excerpt
 from tests.helpers import FIXTURES, Canned, FakeApi
