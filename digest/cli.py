@@ -13,6 +13,7 @@ from digest.commands.build import build_site
 from digest.commands.check import add_check_command
 from digest.commands.fetch import add_fetch_command
 from digest.commands.init import add_init_command
+from digest.commands.interests import add_interests_command
 from digest.commands.notify import add_notify_command
 from digest.commands.options import add_base_url_option, add_source_option, base_url_from
 from digest.commands.progress import TerminalProgress, summary
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     add_notify_command(commands, _iso_date, _iso_week)
     add_fetch_command(commands)
     add_topics_command(commands)
+    add_interests_command(commands)
     add_init_command(commands)
     add_check_command(commands)
     return parser

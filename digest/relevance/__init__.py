@@ -24,7 +24,8 @@ from digest.relevance.profile import Likeness, Seed, likenesses
 from digest.taxonomy import PhraseFinder
 from digest.text import folded_words
 
-SIMILAR = 0.3  # a similarity to the profile worth one keyword: a paper this like a seed is picked on that alone
+SIMILAR = 0.3  # a similarity to the profile worth one keyword (good real matches reach 0.3-0.5); a paper this
+# like a seed is picked on that alone
 SHARED_SHOWN = 3  # terms a "like ..." reason names
 
 

@@ -18,7 +18,9 @@ from digest.related.reasons import shared_terms
 from digest.related.terms import Terms, Vocabulary, author_key
 from digest.related.vectors import PRODUCT_CAP, SharedTerms, Vectors
 
-MIN_SIMILARITY = 0.1  # below this a paper is not said to be like a seed: a word or two in common by chance
+MIN_SIMILARITY = 0.15  # below this a paper is not said to be like a seed (real pairs sharing one phrase by chance
+# reach 0.2, good ones 0.3-0.5)
+MIN_SHARED = 2  # terms a paper must share with a seed: one phrase alone ("memory management") is often chance
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,10 @@ def likenesses(papers: Sequence[Paper], seeds: Sequence[Seed],
     spelled = terms.spellings({key for keys in said for key in keys}, texts)
     return {ordered[row].slug: Likeness(seeds[number], round(float(score), 6), tuple(spelled[key] for key in keys))
             for row, number, score, keys in zip(paper_rows.tolist(), seed_numbers.tolist(), scores.tolist(), said,
-                                                strict=True)}
+                                                strict=True) if len(keys) >= MIN_SHARED}
 
 
-def _similarities(vectors: Vectors, seed_rows: np.ndarray, weights: np.ndarray,
+def _similarities(vectors: Vectors, seed_rows: np.ndarray, seed_factors: np.ndarray,
                   papers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(paper row, seed number, weighted similarity) of each catalog paper's best seed, where it reaches
     `MIN_SIMILARITY`: the capped products of the terms each paper shares with each seed, summed, by joining the
@@ -105,7 +107,7 @@ def _similarities(vectors: Vectors, seed_rows: np.ndarray, weights: np.ndarray,
     codes = pair_rows[not_itself] * len(seed_rows) + pair_seeds[not_itself]
     unique, inverse = np.unique(codes, return_inverse=True)
     sums = np.bincount(inverse.reshape(-1), products[not_itself], minlength=len(unique)) \
-        * weights[unique % len(seed_rows)]
+        * seed_factors[unique % len(seed_rows)]
     best = np.lexsort((unique % len(seed_rows), -np.round(sums, 9), unique // len(seed_rows)))
     unique, sums = unique[best], sums[best]
     first = np.r_[True, unique[1:] // len(seed_rows) != unique[:-1] // len(seed_rows)] if len(unique) else \
