@@ -448,7 +448,8 @@ def interest_snapshots() -> dict[str, str]:
     return {f"{day}.json": json.dumps(items, ensure_ascii=False, indent=1) for day, items in days.items()}
 
 
-def make_interest_project(root: Path, interests: str | None = SIMPLEST_INTERESTS, library: str | None = None) -> Project:
+def make_interest_project(root: Path, interests: str | None = SIMPLEST_INTERESTS,
+                          library: str | None = None) -> Project:
     """`make_project` with `interest_snapshots` and `interests` as content/interests.yaml (None: no file), and
     the `library` fixture file (a name in LIBRARY_FIXTURES) copied beside it."""
     project = make_project(root, interest_snapshots())

@@ -36,7 +36,7 @@ def test_the_simplest_file_picks_by_keyword_author_and_organization_and_mutes_ja
     assert picks["Sparse Mixture of Experts Routing at Scale"] == ["mentions mixture of experts"]
     assert "Jailbreaking Speculative Decoding" not in picks  # it mentions speculative decoding, but is muted
     assert "Diffusion Models for Image Editing" not in picks
-    assert list(picks)[0] == "Acceptance Rate of Draft Models in Speculative Decoding"  # two reasons: first
+    assert next(iter(picks)) == "Acceptance Rate of Draft Models in Speculative Decoding"  # two reasons: first
 
 
 def test_weights_and_the_threshold_decide_what_is_shown(tmp_path: Path) -> None:
