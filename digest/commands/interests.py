@@ -88,5 +88,6 @@ def _say_unmatched(matches: Sequence[Match], slugs: set[str], name: str, say: Sa
     say("Entries that matched no paper of these days:")
     for match in idle:
         where = f"{name}:{match.line}" if match.line is not None else name
-        anywhere = f" ({len(match.slugs)} older papers)" if match.slugs else " (no paper of the whole site either)"
+        anywhere = f" ({match.note})" if match.note else f" ({len(match.slugs)} older papers)" if match.slugs \
+            else " (no paper of the whole site either)"
         say(f"  {where}: {match.key}: {match.text}{anywhere}")

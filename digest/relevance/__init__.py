@@ -57,6 +57,7 @@ class Match:
     text: str
     line: int | None
     slugs: frozenset[str]
+    note: str = ""  # why it can match nothing: a listed paper the site does not have
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def _score(catalog: Catalog, interests: Interests, orgs: Organizations) -> Relev
                *(Match("authors", e.text, e.line, s) for e, s in author_hits),
                *(Match("organizations", e.text, e.line, s) for e, s in org_hits),
                *(Match("papers", e.text, e.line, frozenset(liked.get(named[by_id[e.text]], ())))
-                 if by_id.get(e.text) in named else Match("papers", e.text, e.line, frozenset())
+                 if by_id.get(e.text) in named else Match("papers", e.text, e.line, frozenset(),
+                                                          "not on this site, so its text is unknown")
                  for e in interests.papers),
                *(Match("library", seed.title, interests.library_line, frozenset(liked.get(seed, ())))
                  for seed in seeds if seed.in_library),

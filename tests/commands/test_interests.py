@@ -14,7 +14,7 @@ from tests.helpers import INTEREST_DAYS, make_interest_project
 def test_it_prints_the_picks_and_why_and_the_entries_that_matched_nothing(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = make_interest_project(tmp_path, "keywords: [speculative decoding, knitting]\nauthors: [Tri Dao]\n"
-                                              "organizations: [Qwen]\nmute: [jailbreak]\n")
+                                              "organizations: [Qwen]\nmute: [jailbreak]\npapers: [2211.17192]\n")
     assert main(["interests", "--source", str(project.root), "--days", "2"]) == 0
     out = capsys.readouterr().out
     newest, older = INTEREST_DAYS[2], INTEREST_DAYS[1]
@@ -26,6 +26,7 @@ def test_it_prints_the_picks_and_why_and_the_entries_that_matched_nothing(
     assert "  muted: Jailbreaking Speculative Decoding" in out
     unmatched = out.split("Entries that matched no paper of these days:")[1]
     assert "interests.yaml:1: keywords: knitting (no paper of the whole site either)" in unmatched
+    assert "interests.yaml:5: papers: 2211.17192 (not on this site, so its text is unknown)" in unmatched
     assert "speculative decoding" not in unmatched and "Qwen" not in unmatched
 
 
