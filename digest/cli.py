@@ -12,6 +12,7 @@ from digest.commands.build import build_site
 from digest.commands.check import add_check_command
 from digest.commands.fetch import add_fetch_command
 from digest.commands.init import add_init_command
+from digest.commands.interests import add_interests_command
 from digest.commands.notify import add_notify_command
 from digest.commands.options import add_base_url_option, add_edition_arguments, add_source_option, base_url_from
 from digest.commands.progress import TerminalProgress, summary
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     add_notify_command(commands)
     add_fetch_command(commands)
     add_topics_command(commands)
+    add_interests_command(commands)
     add_init_command(commands)
     add_check_command(commands)
     return parser

@@ -26,6 +26,9 @@ CODE_JSON_FEED = "feeds/code.json"
 DIGEST_FEED = "feeds/daily-digest.xml"  # each day's email as an entry
 DIGEST_JSON_FEED = "feeds/daily-digest.json"
 FEEDS = "feeds/"  # the page that lists every feed
+FOR_YOU = "for-you/"  # the curator's picks of the last days (content/interests.yaml)
+FOR_YOU_FEED = "for-you/feed.xml"
+FOR_YOU_JSON_FEED = "for-you/feed.json"
 OPML = "feeds.opml"  # every feed, for subscribing to all at once
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -34,7 +37,8 @@ ASSETS = "assets/"
 
 # Top-level names a Markdown page may not take.
 RESERVED = frozenset({"papers", "topics", "orgs", "snapshots", "weeks", "months", "archive", "search", "stats",
-                      "assets", "page", "404", "feeds", "export", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml",
+                      "for-you", "assets", "page", "404", "feeds", "export", "feed.xml", "feed.json", "feeds.opml",
+                      "sitemap.xml",
                       "robots.txt"})
 
 

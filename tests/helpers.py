@@ -578,3 +578,67 @@ def assert_page_exports_its_papers(site: Path, page: str) -> dict[str, str]:
         assert len(found) == len(expected), f"{page}'s {label} has {len(found)} papers, the page {len(expected)}"
         assert set(found) == expected, f"{page}'s {label}: {set(found) ^ expected}"
     return {label: text for label, (text, _, _) in files.items()}
+
+
+# --- A site with interests (tests/inputs/test_interests.py, tests/relevance/, tests/site/test_for_you.py) --------
+
+LIBRARY_FIXTURES = TESTS / "fixtures" / "library"  # the same two references as BibTeX, RIS and CSL-JSON
+INTEREST_DAYS = ("2025-10-06", "2025-10-07", "2025-10-08")
+HOSTILE_INTEREST = "<script>alert(\"why\")</script> & 'Lab'"
+SIMPLEST_INTERESTS = """\
+keywords: [speculative decoding, mixture of experts]
+authors: [Tri Dao]
+organizations: [Qwen]
+mute: [jailbreak]
+searches:
+  - name: Test-time scaling
+    query: +test-time +scaling
+"""
+_INTEREST_PAPERS = (  # (day, title, abstract, authors, organization)
+    (0, "Learned Draft Models for Speculative Decoding",
+     "Speculative decoding lets a small draft model propose tokens that the target model verifies. We train the "
+     "draft model so the acceptance rate of drafted tokens rises, and the speedup with it.", ("Ana Lima",), None),
+    (0, "Sparse Mixture of Experts Routing at Scale",
+     "A mixture of experts routes each token to a few experts; we balance the routing load.", ("Ben Ode",), None),
+    (0, "Tiled Attention Kernels", "Fast attention kernels that tile memory reads and writes on GPUs.",
+     ("Tri Dao", "Cy Park"), None),
+    (1, "Jailbreaking Speculative Decoding",
+     "A jailbreak that attacks speculative decoding through its draft model.", ("Dee Ray",), None),
+    (1, "A Qwen Report on Tool Use", "We report how a language model uses tools in long tasks.", ("Eve Sun",),
+     {"name": "Qwen", "fullname": "Qwen"}),
+    (1, f"{HOSTILE_INTEREST} Speculative Decoding Unleashed",
+     "We make speculative decoding faster with a verified draft model.", ("Fay <b>Bold</b>",),
+     {"name": "evil-lab", "fullname": HOSTILE_INTEREST}),
+    (2, "Acceptance Rate of Draft Models in Speculative Decoding",
+     "We measure how the acceptance rate of a draft model changes the speedup of speculative decoding.",
+     ("Gus Hale", "Tri Dao"), None),
+    (2, "Robot Manipulation from Videos", "A robot learns manipulation skills for grasping from human videos.",
+     ("Hal Ives",), None),
+    (2, "Diffusion Models for Image Editing", "We edit images with a text-guided diffusion model.", ("Ida Jo",), None),
+    (2, "Federated Learning with Noisy Clients", "Clients with noisy labels in federated learning.", ("Jon Ku",), None),
+)
+
+
+def interest_snapshots() -> dict[str, str]:
+    """Three days of API JSON: papers a group following speculative decoding, Tri Dao and Qwen would pick, one
+    the simplest file mutes (jailbreak), one with a hostile title and organization, and papers of other topics."""
+    days: dict[str, list[dict[str, Any]]] = {day: [] for day in INTEREST_DAYS}
+    for number, (day, title, abstract, authors, organization) in enumerate(_INTEREST_PAPERS, 1):
+        paper: dict[str, Any] = {"id": f"2510.{number:05d}", "title": title, "summary": abstract,
+                                 "upvotes": 10 + number, "authors": [{"name": name} for name in authors]}
+        if organization is not None:
+            paper["organization"] = organization
+        days[INTEREST_DAYS[day]].append({"paper": paper})
+    return {f"{day}.json": json.dumps(items, ensure_ascii=False, indent=1) for day, items in days.items()}
+
+
+def make_interest_project(root: Path, interests: str | None = SIMPLEST_INTERESTS,
+                          library: str | None = None) -> Project:
+    """`make_project` with `interest_snapshots` and `interests` as content/interests.yaml (None: no file), and
+    the `library` fixture file (a name in LIBRARY_FIXTURES) copied beside it."""
+    project = make_project(root, interest_snapshots())
+    if interests is not None:
+        (project.content / "interests.yaml").write_text(interests, encoding="utf-8")
+    if library is not None:
+        shutil.copy(LIBRARY_FIXTURES / library, project.content / library)
+    return project

@@ -24,6 +24,7 @@ from digest.commands.progress import Progress, Stages, StageTime
 from digest.commands.sources import SourcesCache, read_sources
 from digest.errors import BuildError
 from digest.inputs.config import SiteConfig
+from digest.inputs.interests import Interests
 from digest.inputs.pages import Page
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
@@ -131,7 +132,8 @@ def _build_site(project: Project, *, keep_going: bool, state: BuildState | None,
     check_output_location(project)
     sources = read_sources(project, keep_going=keep_going, cache=state.sources if state else None, stages=stages)
     catalog, config = sources.catalog, sources.config
-    inputs = (catalog, config, sources.pages, tuple(map(theme_signature, project.theme.layers)), project.output)
+    inputs = (catalog, config, sources.pages, tuple(map(theme_signature, project.theme.layers)), project.output,
+              sources.interests)
     if state is not None and state.last_build is not None and project.output.is_dir():
         last_inputs, last_report = state.last_build
         if last_inputs[0] is catalog and last_inputs[1:] == inputs[1:]:
@@ -142,7 +144,7 @@ def _build_site(project: Project, *, keep_going: bool, state: BuildState | None,
     assets = collect_assets(project.theme.static_files(), find_lunr())
     menu = tuple((page.title, urls.markdown_page(page.slug)) for page in sources.pages if page.menu)
     renderer = Renderer(project.theme.layers, config, assets.paths, menu, state.templates if state else None)
-    job = _Job(project, catalog, config, sources.pages, renderer, assets.files, stages)
+    job = _Job(project, catalog, config, sources.pages, renderer, assets.files, stages, sources.interests)
     output = _run_stages(job, state, in_view)
     built = BuildReport(
         papers=len(catalog.papers), snapshots=len(catalog.days), pages=output.pages, files=output.files,
@@ -166,6 +168,7 @@ class _Job:
     renderer: Renderer
     assets: Mapping[str, bytes]
     stages: Stages
+    interests: Interests | None = None
 
 
 @dataclass(frozen=True)
@@ -212,17 +215,19 @@ def _stages(job: _Job, state: BuildState | None, in_view: InView | None, output:
     plans = state.plans if state is not None else None
     if in_view is not None:
         stages.start("open pages")
-        output.take(render_pages(plan_listings(catalog, config, job.pages, plans, in_view.files), renderer).files)
+        output.take(render_pages(plan_listings(catalog, config, job.pages, plans, in_view.files, job.interests),
+                                 renderer).files)
     stages.start("planning")
-    listed = plan_listings(catalog, config, job.pages, plans)
-    listed += _machine_files(catalog, config, listed)
+    listed = plan_listings(catalog, config, job.pages, plans, interests=job.interests)
+    listed += _machine_files(catalog, config, listed, job.interests)
     output.take(job.assets)
     stages.start("making", len(listed), "listing pages")
     relating = _Relating.start(catalog, state.related if state is not None else None)
     renders = state.renders if state is not None else None
     made = _run([*relating.tasks(),
                  _search_task(catalog, config, state.search if state is not None else None, output),
-                 _email_task(catalog, config, renderer, state.emails if state is not None else None, output),
+                 _email_task(catalog, config, renderer, state.emails if state is not None else None, output,
+                             job.interests),
                  *_render_tasks(listed, renderer, renders, output)], stages, output)
     related = relating.result(made)
     output.keep(_learn_renders(listed, renderer, made, renders))
@@ -331,10 +336,10 @@ def _search_task(catalog: Catalog, config: SiteConfig, cache: SearchCache | None
 
 
 def _email_task(catalog: Catalog, config: SiteConfig, renderer: Renderer, cache: EmailCache | None,
-                output: _Staged | _Served) -> _Task:
+                output: _Staged | _Served, interests: Interests | None = None) -> _Task:
     """Each day's email (for "view in browser") and the daily-email feed that quotes them."""
     def make() -> dict[str, bytes]:
-        emails = email_pages(catalog, config, renderer, cache)
+        emails = email_pages(catalog, config, renderer, cache, interests=interests)
         return {**emails, **render_pages(plan_digest_feeds(catalog, config, emails), renderer).files}
     return _Task(partial(_timed, partial(_files_task, "emails", make, output)), cache is not None)
 
@@ -462,10 +467,11 @@ def _total(parts: Sequence[_Made], count: str) -> int:
     return sum(getattr(part, count) for part in parts)
 
 
-def _machine_files(catalog: Catalog, config: SiteConfig, listings: list[PageSpec]) -> list[PageSpec]:
+def _machine_files(catalog: Catalog, config: SiteConfig, listings: list[PageSpec],
+                   interests: Interests | None = None) -> list[PageSpec]:
     """The feeds, the sitemap and the rest; the sitemap needs only the papers' paths, not their pages."""
     paths = in_site_order([spec.path for spec in listings], [urls.paper(slug) for slug in catalog.papers])
-    return plan_machine_files(catalog, config, paths)
+    return plan_machine_files(catalog, config, paths, interests)
 
 
 def check_output_location(project: Project) -> None:

@@ -23,8 +23,10 @@ from digest.commands.options import add_base_url_option, add_source_option, base
 from digest.commands.sources import read_sources
 from digest.errors import TemplateError
 from digest.inputs.config import SITE_CONFIG_NAME
+from digest.inputs.interests import INTERESTS_NAME
 from digest.output.render import Renderer
 from digest.project import Project
+from digest.relevance import relevance
 from digest.theme import Theme
 
 REFERENCES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
@@ -35,7 +37,8 @@ def add_check_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
     check = subparsers.add_parser(
         "check", help="validate the sources, settings and templates without building",
         description=(
-            "Read site.yaml, topics.yaml, every snapshot and page as `digest build` does, and compile every "
+            "Read site.yaml, topics.yaml, interests.yaml (with its library), every snapshot and page as "
+            "`digest build` does, and compile every "
             "template, writing nothing. Exits 0 with a one-line summary, or 2 at the first problem with its file "
             "and line: for a pre-commit hook or a pull-request check."))
     add_source_option(check)
@@ -68,6 +71,10 @@ def run_check(project: Project, environ: Mapping[str, str] | None = None) -> tup
     templates = _count(len(names), "template") + (f" ({own} from {project.templates})" if own else "")
     counts = [_count(len(catalog.days), "snapshot"), _count(len(catalog.papers), "paper"),
               _count(len(catalog.topics), "topic"), _count(len(sources.pages), "page"), templates]
+    if sources.interests is not None:  # scored once, so a muted topic the taxonomy lacks is an error here too
+        relevance(catalog, sources.interests, sources.config.organization_min_papers)
+        counts.append(f"{INTERESTS_NAME}" + (f" with a library of {_count(len(sources.interests.library), 'reference')}"
+                                             if sources.interests.library else ""))
     destinations = len(sources.config.notify.to) + len(sources.config.notify.alerts)
     if destinations:
         counts.append(_count(destinations, "notification URL"))

@@ -29,6 +29,7 @@ from digest.mail.message import build_message, check_address, message_date
 from digest.mail.smtp import PASSWORD_VARIABLE, describe_smtp, send_message, smtp_settings
 from digest.periods import parse_week_key, week_key, weeks
 from digest.project import Project
+from digest.relevance import Relevance, relevance
 
 Say = Callable[[str], None]
 
@@ -51,10 +52,12 @@ def pick_day(catalog: Catalog, when: date | None, snapshots: Path) -> SnapshotDa
     return day
 
 
-def pick_edition(catalog: Catalog, when: date | None, week: str | None, snapshots: Path) -> Edition:
-    """The day's edition, or with `week` ('2024-W47') the week's: a week without new papers is an error."""
+def pick_edition(catalog: Catalog, when: date | None, week: str | None, snapshots: Path,
+                 found: Relevance | None = None) -> Edition:
+    """The day's edition (with interests, `found`: its picks first, muted papers left out), or with `week`
+    ('2024-W47') the week's: a week without new papers is an error."""
     if week is None:
-        return day_edition(pick_day(catalog, when, snapshots))
+        return day_edition(pick_day(catalog, when, snapshots), found)
     try:
         monday = parse_week_key(week)
     except ValueError as error:
@@ -90,7 +93,8 @@ def run_email(project: Project, when: date | None, out: Path, options: SendOptio
     for warning in sources.warnings:
         say(f"warning: {warning}")
     config, catalog = sources.config, sources.catalog
-    edition = pick_edition(catalog, when, week, project.snapshots)
+    found = relevance(catalog, sources.interests, config.organization_min_papers) if sources.interests else None
+    edition = pick_edition(catalog, when, week, project.snapshots, found)
     digest = compose_email(catalog, config, email_renderer(project, config), edition)
     recipients = tuple(check_address(a) for a in options.to) or config.email.recipients
     try:

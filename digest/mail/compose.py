@@ -24,11 +24,13 @@ import css_inline
 from digest import urls
 from digest.catalog import Catalog, SnapshotDay
 from digest.inputs.config import SiteConfig
+from digest.inputs.interests import Interests
 from digest.memo import Memo
 from digest.output.render import Dependencies, Renderer, long_date
 from digest.periods import Period
 from digest.plan.spec import PageSpec
 from digest.project import Project
+from digest.relevance import Relevance, relevance
 from digest.text import clean_text, first_sentences, snippet
 
 HTML_TEMPLATE = "email/digest.html"
@@ -86,12 +88,20 @@ class Edition:
     browser_path: str  # the email's own copy on the site, or the week's page for a week
     snapshots: int  # snapshot days it covers
     upvotes: tuple[tuple[str, int], ...] = ()  # (slug, count) as the day counted them; a week uses the newest
+    for_you: tuple[tuple[str, tuple[str, ...]], ...] = ()  # the curator's picks (slug, reasons), most relevant first
 
 
-def day_edition(day: SnapshotDay) -> Edition:
-    """A snapshot day's email: that day's new papers, most upvoted that day first, then the returning ones."""
-    return Edition(day.date.isoformat(), day.date, long_date(day.date), "", day.by_upvotes(day.new), day.returning,
-                   urls.snapshot(day.date), urls.snapshot_email(day.date), 1, day.upvotes)
+def day_edition(day: SnapshotDay, found: Relevance | None = None) -> Edition:
+    """A snapshot day's email: that day's new papers, most upvoted that day first, then the returning ones.
+
+    With interests (`found`), the day's picks come first ("For you") and muted papers are left out."""
+    new = day.by_upvotes(day.new)
+    picks: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if found is not None:
+        new = found.unmuted(new)
+        picks = tuple((pick.slug, tuple(reason.text for reason in pick.reasons)) for pick in found.picks(new))
+    return Edition(day.date.isoformat(), day.date, long_date(day.date), "", new, day.returning,
+                   urls.snapshot(day.date), urls.snapshot_email(day.date), 1, day.upvotes, picks)
 
 
 def week_edition(week: Period) -> Edition:
@@ -122,6 +132,14 @@ class EmailContent:
     new_hidden: int
     returning: tuple[ReturningEntry, ...]
     returning_hidden: int
+    for_you: tuple[PickedEntry, ...] = ()  # the curator's picks, first of all, with the reasons
+    for_you_hidden: int = 0
+
+
+@dataclass(frozen=True)
+class PickedEntry:
+    entry: EmailEntry
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -153,6 +171,8 @@ def plan_email(catalog: Catalog, config: SiteConfig, edition: Edition, max_new: 
     top_count = TOP_PAPERS[bool(edition.span)] if any(entry.upvotes for entry in entries) else 0
     top, groups = tuple(entries[:top_count]), _group(catalog, entries[top_count:], shown[top_count:], names)
     titles = [entry.title for entry in top] + [entry.title for group in groups for entry in group.entries]
+    picks = tuple(PickedEntry(_entry(catalog, config, edition, slug, names), tuple(map(one_line, reasons)))
+                  for slug, reasons in edition.for_you[:max_new])
     return EmailContent(
         day=edition.dated,
         key=edition.key,
@@ -172,6 +192,8 @@ def plan_email(catalog: Catalog, config: SiteConfig, edition: Edition, max_new: 
         new_hidden=len(edition.new) - len(shown),
         returning=returning,
         returning_hidden=len(edition.returning) - len(returning),
+        for_you=picks,
+        for_you_hidden=len(edition.for_you) - len(picks),
     )
 
 
@@ -398,17 +420,19 @@ def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, edit
 
 
 def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer,
-                cache: EmailCache | None = None, days: Sequence[SnapshotDay] | None = None) -> dict[str, bytes]:
+                cache: EmailCache | None = None, days: Sequence[SnapshotDay] | None = None,
+                interests: Interests | None = None) -> dict[str, bytes]:
     """The email HTML of every snapshot day (or of `days`), published at urls.snapshot_email for "View in browser".
 
     `renderer` may be the site's: the emails are rendered without its assets and menu (Renderer.for_email),
-    exactly as `digest email` renders them.
+    exactly as `digest email` renders them. `interests` puts the day's picks first and leaves muted papers out.
     """
     renderer = renderer.for_email()
     if cache is not None:
         cache.next_build()
+    found = relevance(catalog, interests, config.organization_min_papers) if interests is not None else None
     return {
         urls.output_file(urls.snapshot_email(day.date)):
-            compose_email(catalog, config, renderer, day_edition(day), cache).html.encode("utf-8")
+            compose_email(catalog, config, renderer, day_edition(day, found), cache).html.encode("utf-8")
         for day in (catalog.days if days is None else days)
     }

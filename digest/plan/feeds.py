@@ -15,15 +15,18 @@ import html
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from digest import urls
 from digest.catalog import Catalog, Paper
 from digest.inputs.config import SiteConfig
+from digest.inputs.interests import Interests
 from digest.organizations import Organization, organizations
+from digest.plan.foryou import FOR_YOU_DAYS, recent_picks
 from digest.plan.spec import PageSpec
+from digest.relevance import Relevance, relevance
 from digest.taxonomy import OTHER_SLUG, Topic
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, by the sitemaps.org protocol
@@ -97,20 +100,34 @@ def org_feeds(catalog: Catalog, config: SiteConfig) -> tuple[Feed, ...]:
     return tuple(org_feed(org, config) for org in organizations(catalog, config.organization_min_papers).listed)
 
 
-def _feed_lists(catalog: Catalog, config: SiteConfig) -> dict[str, tuple[Feed, ...]]:
-    """What /feeds/ and feeds.opml list: the site's own feeds, each topic's and each organization's."""
-    return {"site_feeds": site_feeds(config), "topic_feeds": topic_feeds(catalog, config),
-            "org_feeds": org_feeds(catalog, config)}
+def for_you_feed(config: SiteConfig) -> Feed:
+    return Feed("For you", f"{config.title}: for you",
+                f"The papers of the last {FOR_YOU_DAYS} days that match what this site's curators follow, "
+                "with the reasons.", urls.FOR_YOU, urls.FOR_YOU_FEED, urls.FOR_YOU_JSON_FEED)
 
 
-def feeds_page(catalog: Catalog, config: SiteConfig) -> PageSpec:
+def _feed_lists(catalog: Catalog, config: SiteConfig, for_you: bool = False) -> dict[str, object]:
+    """What /feeds/ and feeds.opml list: the site's own feeds (For you, with interests), each topic's and each
+    organization's."""
+    lists: dict[str, object] = {"site_feeds": site_feeds(config), "topic_feeds": topic_feeds(catalog, config),
+                                "org_feeds": org_feeds(catalog, config)}
+    if for_you:
+        lists["for_you_feed"] = for_you_feed(config)
+    return lists
+
+
+def feeds_page(catalog: Catalog, config: SiteConfig, for_you: bool = False) -> PageSpec:
     """/feeds/: every feed in both formats, and the OPML file that subscribes to all."""
-    return PageSpec(urls.FEEDS, "feeds.html", _feed_lists(catalog, config))
+    return PageSpec(urls.FEEDS, "feeds.html", _feed_lists(catalog, config, for_you))
 
 
-def plan_machine_files(catalog: Catalog, config: SiteConfig, page_paths: list[str]) -> list[PageSpec]:
+def plan_machine_files(catalog: Catalog, config: SiteConfig, page_paths: list[str],
+                       interests: Interests | None = None) -> list[PageSpec]:
+    """The feeds (with interests, For you's too), the sitemap, the list of feeds and robots.txt."""
     specs = [*_feeds(catalog, config), *_sitemaps(catalog, page_paths)]
-    specs.append(PageSpec(urls.OPML, "opml.xml", _feed_lists(catalog, config)))
+    if interests is not None:
+        specs += _for_you_feeds(catalog, config, relevance(catalog, interests, config.organization_min_papers))
+    specs.append(PageSpec(urls.OPML, "opml.xml", _feed_lists(catalog, config, interests is not None)))
     specs.append(PageSpec(urls.ROBOTS, "robots.txt", {"sitemap": urls.SITEMAP}))
     return specs
 
@@ -166,6 +183,19 @@ def _feeds(catalog: Catalog, config: SiteConfig) -> Iterator[PageSpec]:
         entries = [_entry(paper, names) for paper in members[: config.feed_size]]
         yield _atom(feed, entries)
         yield _json_feed(feed, entries, config)
+
+
+def _for_you_feeds(catalog: Catalog, config: SiteConfig, found: Relevance) -> list[PageSpec]:
+    """The last days' picks; each entry's summary starts with why it was picked (the reasons are scraped text:
+    the templates and json.dumps escape them as every summary)."""
+    names = {topic.slug: topic.name for topic in catalog.topics}
+    feed = for_you_feed(config)
+    entries = []
+    for pick in recent_picks(catalog, found, config):
+        entry = _entry(catalog.papers[pick.slug], names)
+        why = "; ".join(reason.text for reason in pick.reasons)
+        entries.append(replace(entry, summary=f"Why: {why}.\n\n{entry.summary}"))
+    return [_atom(feed, entries), _json_feed(feed, entries, config)]
 
 
 def _updated(entries: Sequence[FeedEntry]) -> date:

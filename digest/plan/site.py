@@ -16,19 +16,22 @@ from typing import TYPE_CHECKING, Any
 from digest import memo, urls
 from digest.catalog import Catalog, Paper, SnapshotDay
 from digest.inputs.config import SiteConfig
+from digest.inputs.interests import Interests
 from digest.inputs.pages import Page
 from digest.memo import NamedMemo, SettingMemo
 from digest.organizations import Organizations, organizations
 from digest.periods import Period, month_key, months, week_key, weeks
 from digest.plan.charts import topic_chart
 from digest.plan.citation import citation
-from digest.plan.feeds import feeds_page, site_feeds, topic_feed
+from digest.plan.feeds import feeds_page, for_you_feed, site_feeds, topic_feed
+from digest.plan.foryou import day_block, plan_for_you_page
 from digest.plan.orgs import plan_org_pages
 from digest.plan.pagination import pages_of as _pages_of
 from digest.plan.pagination import pagination as _pagination
 from digest.plan.references import LIST_ABSTRACTS, Records, export_links, list_exports
 from digest.plan.spec import PageSpec
 from digest.plan.stats import plan_stats
+from digest.relevance import Relevance, relevance
 from digest.taxonomy import OTHER_SLUG, Topic
 from digest.text import link_label, paragraphs, snippet, split_links
 
@@ -164,15 +167,16 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], relat
 
 
 def plan_listings(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache: PlanCache | None = None,
-                  only: Collection[str] | None = None) -> list[PageSpec]:
+                  only: Collection[str] | None = None, interests: Interests | None = None) -> list[PageSpec]:
     """Every page but the papers' own, home first. None of them shows related papers, so a build plans
     them, and renders those open in a browser, while the related papers are still being computed.
 
     `only` (output files: the preview's open pages) keeps just the pages written to those files, and skips
     the kinds of page none of them is, with their work (the topic charts, the weeks and months, ...).
+    `interests` (content/interests.yaml) adds the For-you blocks and page and takes muted papers off the home page.
     """
     wanted = None if only is None else {file.partition("/")[0] if "/" in file else "" for file in only}
-    shared = _Shared(catalog, config, cache)
+    shared = _Shared(catalog, config, cache, interests)
     specs = [spec for folders, plan in _listing_kinds(catalog, config, pages, shared)
              if wanted is None or not folders or folders & wanted for spec in plan()]
     return specs if only is None else [spec for spec in specs if urls.output_file(spec.path) in only]
@@ -181,8 +185,15 @@ def plan_listings(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], c
 class _Shared:
     """What several kinds of listing page are made from, each made on first use."""
 
-    def __init__(self, catalog: Catalog, config: SiteConfig, cache: PlanCache | None) -> None:
-        self.catalog, self.config, self.cache = catalog, config, cache
+    def __init__(self, catalog: Catalog, config: SiteConfig, cache: PlanCache | None,
+                 interests: Interests | None = None) -> None:
+        self.catalog, self.config, self.cache, self.interests = catalog, config, cache, interests
+
+    @cached_property
+    def relevance(self) -> Relevance | None:
+        if self.interests is None:
+            return None
+        return relevance(self.catalog, self.interests, self.config.organization_min_papers)
 
     @cached_property
     def cards(self) -> dict[str, PaperCard]:
@@ -208,17 +219,21 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
     """Each kind of listing page, in site order, with the first folders of its files ('' for the home page;
     none for the kinds cheap enough to plan whatever is asked)."""
     return [
-        (frozenset({""}), lambda: [_home(catalog, shared.cards, config)]),
+        (frozenset({""}), lambda: [_home(catalog, shared.cards, config, shared.relevance)]),
+        (frozenset({"for-you"}), lambda: plan_for_you_page(catalog, shared.relevance, shared.cards,
+                                                           for_you_feed(config), shared.records)
+            if shared.relevance else []),
         (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config, len(shared.orgs.listed),
                                                      shared.records)),
         (frozenset({"orgs"}), lambda: plan_org_pages(catalog, config, shared.cards, shared.orgs, shared.records)),
-        (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods, shared.records)),
+        (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods, shared.records,
+                                                           shared.relevance)),
         (frozenset({"weeks", "months"}), lambda: _period_pages(catalog, shared.cards, shared.periods, shared.records)),
         (frozenset({"archive"}), lambda: _archive_pages(catalog, config, shared.periods)),
         (frozenset(), lambda: [
             *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
             PageSpec(urls.SEARCH, "search.html", {"search_examples": SEARCH_EXAMPLES}),
-            feeds_page(catalog, config),
+            feeds_page(catalog, config, shared.relevance is not None),
         ]),
         (frozenset({"stats"}), lambda: [plan_stats(catalog)]),
         (frozenset(), lambda: [PageSpec(urls.NOT_FOUND, "404.html", {})]),
@@ -247,18 +262,23 @@ def _paper_cards(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConf
     return dict(zip(catalog.papers, cards, strict=True))
 
 
-def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) -> PageSpec:
+def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig,
+          relevance: Relevance | None = None) -> PageSpec:
     """The newest day with papers (a weekend's empty snapshot would leave the home page bare).
 
-    The template shows the new papers as cards and the returning ones as a compact list.
+    The template shows the new papers as cards and the returning ones as a compact list; with interests, the
+    day's picks first ("For you") and no muted paper among the new ones.
     """
     day = next((day for day in reversed(catalog.days) if day.count), catalog.latest)
     context: dict[str, Any] = {"day": day, "paper_count": len(catalog.papers), "day_count": len(catalog.days),
                                "feeds": site_feeds(config)[1:]}  # the site's own feed is in every page's head
     if day is not None:
-        context["new"] = _day_cards(day, day.new, cards)
+        context["new"] = _day_cards(day, relevance.unmuted(day.new) if relevance else day.new, cards)
         context["returning"] = _day_cards(day, day.returning, cards)
         context["exports"] = export_links(day.count, urls.snapshot(day.date))  # the day page's files
+        if relevance is not None:
+            context["for_you"] = day_block(day, relevance, cards)
+            context["muted"] = len(day.new) - len(context["new"])
         earlier = [other for other in catalog.days if other.date < day.date]
         before = next((other for other in reversed(earlier) if other.count), earlier[-1] if earlier else None)
         context["previous"] = (before.date, urls.snapshot(before.date)) if before else None
@@ -373,13 +393,17 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
 
 
 def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods, records: Records,
-                    ) -> Iterator[PageSpec]:
+                    relevance: Relevance | None = None) -> Iterator[PageSpec]:
+    """Each day's page with its reference files; with interests, its "For you" block first (a day's page keeps
+    every paper: it is the archive)."""
     days = catalog.days
     for index, day in enumerate(days):
         path = urls.snapshot(day.date)
         exports, files = list_exports(_day_papers(catalog, day), path, records)
         yield from files
+        extra = {"for_you": day_block(day, relevance, cards)} if relevance is not None else {}
         yield PageSpec(path, "snapshot.html", {
+            **extra,
             "day": day,
             "exports": exports,
             "new": _day_cards(day, day.new, cards),

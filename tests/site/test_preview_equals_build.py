@@ -152,6 +152,18 @@ class PreviewMatchesColdBuild(RuleBasedStateMachine):
         path.write_text(f"---\ntitle: About\n---\n\nThis site follows {', '.join(words)}.\n", encoding="utf-8")
         self.rebuild()
 
+    @rule(keywords=st.lists(st.sampled_from(WORDS), max_size=3, unique=True), mute=st.sampled_from(["", "video"]),
+          follow=st.booleans(), remove=st.booleans())
+    def edit_the_interests(self, keywords: list[str], mute: str, follow: bool, remove: bool) -> None:
+        """content/interests.yaml written, changed or removed: the For-you blocks, page, feeds and emails follow."""
+        path = self.project.content / "interests.yaml"
+        if remove:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(f"keywords: [{', '.join(keywords)}]\nauthors: [{'Common Author' if follow else ''}]\n"
+                            f"mute: [{mute}]\n", encoding="utf-8")
+        self.rebuild()
+
     @rule(papers=st.lists(word_lists, min_size=0, max_size=3))
     def add_a_day(self, papers: list[list[str]]) -> None:
         days = sorted(self.project.snapshots.iterdir())
