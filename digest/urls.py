@@ -16,6 +16,7 @@ ARCHIVE = "archive/"
 TOPICS = "topics/"
 ORGS = "orgs/"  # the organizations with a page of their own
 SEARCH = "search/"
+SEARCHES = "searches/"  # the saved searches of content/interests.yaml
 STATS = "stats/"  # papers per day, topics growing and shrinking, papers with code
 NOT_FOUND = "404.html"
 FEED = "feed.xml"
@@ -32,8 +33,8 @@ SEARCH_MANIFEST = "search/manifest.json"  # the only search file whose name does
 ASSETS = "assets/"
 
 # Top-level names a Markdown page may not take.
-RESERVED = frozenset({"papers", "topics", "orgs", "snapshots", "weeks", "months", "archive", "search", "stats",
-                      "assets", "page", "404", "feeds", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml",
+RESERVED = frozenset({"papers", "topics", "orgs", "searches", "snapshots", "weeks", "months", "archive", "search",
+                      "stats", "assets", "page", "404", "feeds", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml",
                       "robots.txt"})
 
 
@@ -64,6 +65,24 @@ def org_feed(slug: str) -> str:
 
 def org_json_feed(slug: str) -> str:
     return f"orgs/{slug}/feed.json"
+
+
+def saved_search(slug: str, page: int = 1) -> str:
+    """A saved search's papers: 'searches/test-time-scaling/'."""
+    return _paged(f"searches/{slug}/", page)
+
+
+def saved_search_feed(slug: str) -> str:
+    return f"searches/{slug}/feed.xml"
+
+
+def saved_search_json_feed(slug: str) -> str:
+    return f"searches/{slug}/feed.json"
+
+
+def search_for(query: str) -> str:
+    """The search page with `query` filled in and run (search.js reads ?q=)."""
+    return SEARCH + "?q=" + quote(query, safe="")
 
 
 def snapshot(day: date) -> str:

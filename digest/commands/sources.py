@@ -16,6 +16,7 @@ from digest.commands.parallel import run_tasks
 from digest.commands.progress import Stages
 from digest.inputs.config import SiteConfig, load_site_config
 from digest.inputs.pages import Page, read_pages
+from digest.inputs.searches import SavedSearch, read_saved_searches
 from digest.inputs.sources import SnapshotCache, read_snapshots
 from digest.inputs.topics import TaxonomyCache, load_taxonomy
 from digest.project import Project
@@ -38,6 +39,7 @@ class Sources:
     catalog: Catalog
     pages: tuple[Page, ...]
     warnings: tuple[str, ...]
+    searches: tuple[SavedSearch, ...] = ()  # content/interests.yaml's saved searches
 
 
 def reference_date() -> date:
@@ -55,6 +57,7 @@ def read_sources(project: Project, *, keep_going: bool = False, cache: SourcesCa
     snapshots, warnings = read_snapshots(project.snapshots, today or reference_date(), keep_going=keep_going,
                                          cache=cache.snapshots if cache is not None else None, counter=stages)
     pages = tuple(read_pages(project.pages))
+    searches = read_saved_searches(project.content)
     stages.start("catalog")
     catalog = build_catalog(tuple(snapshots), taxonomy, run_tasks, cache.catalog if cache is not None else None)
-    return Sources(config, catalog, pages, (*warnings, *catalog.warnings))
+    return Sources(config, catalog, pages, (*warnings, *catalog.warnings), searches)

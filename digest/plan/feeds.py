@@ -22,6 +22,7 @@ from typing import Any
 from digest import urls
 from digest.catalog import Catalog, Paper
 from digest.inputs.config import SiteConfig
+from digest.inputs.searches import SavedSearch
 from digest.organizations import Organization, organizations
 from digest.plan.spec import PageSpec
 from digest.taxonomy import OTHER_SLUG, Topic
@@ -97,20 +98,33 @@ def org_feeds(catalog: Catalog, config: SiteConfig) -> tuple[Feed, ...]:
     return tuple(org_feed(org, config) for org in organizations(catalog, config.organization_min_papers).listed)
 
 
-def _feed_lists(catalog: Catalog, config: SiteConfig) -> dict[str, tuple[Feed, ...]]:
-    """What /feeds/ and feeds.opml list: the site's own feeds, each topic's and each organization's."""
+def saved_search_feed(saved: SavedSearch, config: SiteConfig) -> Feed:
+    return Feed(saved.name, f"{config.title}: {saved.name}",
+                f"Papers matching every word of the saved search “{saved.query}”, newest first.",
+                urls.saved_search(saved.slug), urls.saved_search_feed(saved.slug),
+                urls.saved_search_json_feed(saved.slug))
+
+
+# A saved search's feed and the slugs of its papers, newest first (plan/searches.py's SearchMatches.feed_papers).
+SearchFeeds = Sequence[tuple[Feed, Sequence[str]]]
+
+
+def _feed_lists(catalog: Catalog, config: SiteConfig, searches: SearchFeeds = ()) -> dict[str, tuple[Feed, ...]]:
+    """What /feeds/ and feeds.opml list: the site's own feeds, each topic's, organization's and saved search's."""
     return {"site_feeds": site_feeds(config), "topic_feeds": topic_feeds(catalog, config),
-            "org_feeds": org_feeds(catalog, config)}
+            "org_feeds": org_feeds(catalog, config), "search_feeds": tuple(feed for feed, _ in searches)}
 
 
-def feeds_page(catalog: Catalog, config: SiteConfig) -> PageSpec:
+def feeds_page(catalog: Catalog, config: SiteConfig, searches: SearchFeeds = ()) -> PageSpec:
     """/feeds/: every feed in both formats, and the OPML file that subscribes to all."""
-    return PageSpec(urls.FEEDS, "feeds.html", _feed_lists(catalog, config))
+    return PageSpec(urls.FEEDS, "feeds.html", _feed_lists(catalog, config, searches))
 
 
-def plan_machine_files(catalog: Catalog, config: SiteConfig, page_paths: list[str]) -> list[PageSpec]:
-    specs = [*_feeds(catalog, config), *_sitemaps(catalog, page_paths)]
-    specs.append(PageSpec(urls.OPML, "opml.xml", _feed_lists(catalog, config)))
+def plan_machine_files(catalog: Catalog, config: SiteConfig, page_paths: list[str],
+                       searches: SearchFeeds = ()) -> list[PageSpec]:
+    """The feeds (with the saved searches', `searches`), the sitemap, the OPML list of feeds and robots.txt."""
+    specs = [*_feeds(catalog, config), *_search_feeds(catalog, config, searches), *_sitemaps(catalog, page_paths)]
+    specs.append(PageSpec(urls.OPML, "opml.xml", _feed_lists(catalog, config, searches)))
     specs.append(PageSpec(urls.ROBOTS, "robots.txt", {"sitemap": urls.SITEMAP}))
     return specs
 
@@ -164,6 +178,14 @@ def _feeds(catalog: Catalog, config: SiteConfig) -> Iterator[PageSpec]:
         papers.append((org_feed(org, config), [catalog.papers[slug] for slug in org.papers[: config.feed_size]]))
     for feed, members in papers:
         entries = [_entry(paper, names) for paper in members[: config.feed_size]]
+        yield _atom(feed, entries)
+        yield _json_feed(feed, entries, config)
+
+
+def _search_feeds(catalog: Catalog, config: SiteConfig, searches: SearchFeeds) -> Iterator[PageSpec]:
+    names = {topic.slug: topic.name for topic in catalog.topics}
+    for feed, slugs in searches:
+        entries = [_entry(catalog.papers[slug], names) for slug in slugs[: config.feed_size]]
         yield _atom(feed, entries)
         yield _json_feed(feed, entries, config)
 

@@ -122,11 +122,20 @@ class SearchCorpus:
     def __init__(self, documents: Sequence[SearchDocument]) -> None:
         seen: set[str] = set()
         self.count = len(documents)
-        self.postings: dict[str, dict[str, set[int]]] = {}
+        by_field: dict[str, dict[str, list[int]]] = {name: {} for name in _FIELD_NAMES}
         for number, fields in enumerate(document_terms(documents, seen)):
             for field, terms in fields.items():
-                for term in terms:
-                    self.postings.setdefault(term, {}).setdefault(field, set()).add(number)
+                papers = by_field[field]
+                for term in set(terms):
+                    found = papers.get(term)
+                    if found is None:
+                        papers[term] = [number]
+                    else:
+                        found.append(number)
+        self.postings: dict[str, dict[str, list[int]]] = {}  # each term's papers per field
+        for field, papers in by_field.items():
+            for term, numbers in papers.items():
+                self.postings.setdefault(term, {})[field] = numbers
         self.stems: Mapping[str, str] = stems_of(seen)  # each indexed word (lowercased) with its stem
 
     @cached_property
@@ -148,7 +157,7 @@ class SearchCorpus:
         for term in terms:
             posting = self.postings.get(term, {})
             for field in fields:
-                found |= posting.get(field, set())
+                found.update(posting.get(field, ()))
         return found
 
 
