@@ -426,6 +426,7 @@ SAVED_SEARCHES = (
     ("MoE routing", "mixture of experts routing"),
     ("Tri Dao", "author:dao +author:tri"),
     ("Nothing yet", "zzyzxq"),
+    ("Misspelt", "speculatve"),  # matches nothing as typed: the page shows close spellings, so must the saved one
     (HOSTILE_SEARCH, HOSTILE_QUERY),
 )
 
