@@ -227,7 +227,8 @@ def _stages(job: _Job, state: BuildState | None, in_view: InView | None, output:
     renders = state.renders if state is not None else None
     made = _run([*relating.tasks(),
                  _search_task(catalog, config, state.search if state is not None else None, output),
-                 _email_task(catalog, config, renderer, state.emails if state is not None else None, output),
+                 _email_task(catalog, config, renderer, state.emails if state is not None else None, output,
+                             searched),
                  *_render_tasks(listed, renderer, renders, output)], stages, output)
     related = relating.result(made)
     output.keep(_learn_renders(listed, renderer, made, renders))
@@ -336,10 +337,10 @@ def _search_task(catalog: Catalog, config: SiteConfig, cache: SearchCache | None
 
 
 def _email_task(catalog: Catalog, config: SiteConfig, renderer: Renderer, cache: EmailCache | None,
-                output: _Staged | _Served) -> _Task:
+                output: _Staged | _Served, searched: Sequence[SearchMatches] = ()) -> _Task:
     """Each day's email (for "view in browser") and the daily-email feed that quotes them."""
     def make() -> dict[str, bytes]:
-        emails = email_pages(catalog, config, renderer, cache)
+        emails = email_pages(catalog, config, renderer, cache, searches=searched)
         return {**emails, **render_pages(plan_digest_feeds(catalog, config, emails), renderer).files}
     return _Task(partial(_timed, partial(_files_task, "emails", make, output)), cache is not None)
 

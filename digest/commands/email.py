@@ -28,6 +28,7 @@ from digest.mail.compose import (
 from digest.mail.message import build_message, check_address, message_date
 from digest.mail.smtp import PASSWORD_VARIABLE, describe_smtp, send_message, smtp_settings
 from digest.periods import parse_week_key, week_key, weeks
+from digest.plan.searches import saved_search_matches
 from digest.project import Project
 
 Say = Callable[[str], None]
@@ -91,7 +92,8 @@ def run_email(project: Project, when: date | None, out: Path, options: SendOptio
         say(f"warning: {warning}")
     config, catalog = sources.config, sources.catalog
     edition = pick_edition(catalog, when, week, project.snapshots)
-    digest = compose_email(catalog, config, email_renderer(project, config), edition)
+    searches = saved_search_matches(catalog, config, sources.searches)
+    digest = compose_email(catalog, config, email_renderer(project, config), edition, searches=searches)
     recipients = tuple(check_address(a) for a in options.to) or config.email.recipients
     try:
         message = build_message(digest, config, recipients, message_date(edition.dated, environ))
