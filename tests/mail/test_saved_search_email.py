@@ -63,7 +63,7 @@ def test_a_day_too_big_for_one_email_cuts_the_lists_never_a_paper(tmp_path: Path
     items = [{"paper": {"id": f"2510.{30000 + n}", "title": f"Scaling Study Number {n} " + "of Many Words " * 8,
                         "summary": long, "upvotes": n, "authors": [{"name": f"Author {n}"}]}} for n in range(200)]
     interests = interests_yaml(tuple((f"Search {n}", "scaling") for n in range(12)))
-    html, text = email_for(tmp_path, {"2025-10-13.json": json.dumps(items)}, interests, "2025-10-13")
+    html, _ = email_for(tmp_path, {"2025-10-13.json": json.dumps(items)}, interests, "2025-10-13")
     assert len(html.encode("utf-8")) < MAX_HTML_BYTES
     sections = re.findall(r'<h3 class="topic"[^>]*>Search \d+</h3>\s*<ul class="returning"[^>]*>(.*?)</ul>', html,
                           re.S)
