@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from digest.commands.build import build_site
+from digest.commands.build import BuildState, build_site
 from digest.project import Project
 from tests.helpers import (
     HOSTILE_QUERY,
@@ -182,6 +182,25 @@ def test_no_file_and_a_file_without_searches_change_nothing(tmp_path: Path) -> N
         trees.append(tree(project.output))
         assert not (project.output / "searches").exists()
     assert trees[0] == trees[1]
+
+
+def test_a_preview_follows_each_edit_of_the_saved_searches_as_a_cold_build_would(tmp_path: Path) -> None:
+    """interests.yaml is under content/, which the preview watches: each edit rebuilds the pages, feeds and lists."""
+    project = searches_project(tmp_path / "served", None)
+    state = BuildState()
+    build_site(project, state=state)
+    interests = project.content / "interests.yaml"
+    edits = (interests_yaml(SAVED_SEARCHES[:2]), interests_yaml(SAVED_SEARCHES[1:4]), "keywords: [x]\n", None)
+    for number, text in enumerate(edits):
+        if text is None:
+            interests.unlink()
+        else:
+            interests.write_text(text, encoding="utf-8")
+        build_site(project, state=state)
+        cold = searches_project(tmp_path / f"cold-{number}", text)
+        build_site(cold)
+        assert tree(project.output) == tree(cold.output), text
+    assert not (project.output / "searches").exists()
 
 
 # --- Valid, accessible and narrow-screen safe -------------------------------------------------------------------
