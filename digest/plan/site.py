@@ -213,12 +213,19 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
         (frozenset({"archive"}), lambda: _archive_pages(catalog, config, shared.periods)),
         (frozenset(), lambda: [
             *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
-            PageSpec(urls.SEARCH, "search.html", {"search_examples": SEARCH_EXAMPLES}),
+            _search_page(searches),
             feeds_page(catalog, config, [found.feed_papers() for found in searches]),
         ]),
         (frozenset({"stats"}), lambda: [plan_stats(catalog)]),
         (frozenset(), lambda: [PageSpec(urls.NOT_FOUND, "404.html", {})]),
     ]
+
+
+def _search_page(searches: Sequence[SearchMatches]) -> PageSpec:
+    """The search page, with the examples under its box and links to the saved searches' pages (if any)."""
+    return PageSpec(urls.SEARCH, "search.html", {
+        "search_examples": SEARCH_EXAMPLES,
+        "saved_searches": tuple((found.search.name, found.path) for found in searches)})
 
 
 def plan_paper_pages(catalog: Catalog, config: SiteConfig, related: RelatedLists,

@@ -128,6 +128,9 @@ def test_the_index_lists_every_search_in_the_files_order(site: Path) -> None:
     names = [html.unescape(name) for name in re.findall(r'<a href="[^"]+/">([^<]*)</a> <span class="count">', index)]
     assert names == [name for name, _ in SAVED_SEARCHES]
     assert f'<span class="count">{len(SAVED_SEARCHES)}</span>' in index
+    search_page = (site / "search" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../searches/">saved searches</a>' in search_page
+    assert '<a href="../searches/test-time-scaling/">Test-time scaling</a>' in search_page
 
 
 def test_each_saved_search_has_atom_and_json_feeds_with_its_newest_papers(site: Path) -> None:
