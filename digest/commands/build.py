@@ -213,7 +213,7 @@ def _run_stages(job: _Job, state: BuildState | None, in_view: InView | None) -> 
 def _stages(job: _Job, state: BuildState | None, in_view: InView | None, output: _Staged | _Served) -> _Output:
     catalog, config, stages, renderer = job.catalog, job.config, job.stages, job.renderer
     plans = state.plans if state is not None else None
-    searched = saved_search_matches(catalog, config, job.searches)
+    searched = saved_search_matches(catalog, config, job.searches, plans.searches if plans is not None else None)
     if in_view is not None:
         stages.start("open pages")
         output.take(render_pages(plan_listings(catalog, config, job.pages, plans, in_view.files, searched),

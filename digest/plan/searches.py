@@ -17,7 +17,7 @@ from digest import urls
 from digest.catalog import Catalog
 from digest.inputs.config import SiteConfig
 from digest.inputs.searches import SavedSearch
-from digest.output.search.index import search_documents
+from digest.output.search.index import IndexedText, SearchDocument, search_documents
 from digest.output.search.query import SearchCorpus, search
 from digest.plan.feeds import Feed, saved_search_feed
 from digest.plan.pagination import pages_of, pagination
@@ -45,13 +45,30 @@ class SearchMatches:
         return self.feed, self.slugs
 
 
-def saved_search_matches(catalog: Catalog, config: SiteConfig,
-                         searches: Sequence[SavedSearch]) -> tuple[SearchMatches, ...]:
-    """Each saved search's papers, as the search page finds them on this site. Nothing is indexed without one."""
+@dataclass
+class SearchMemo:
+    """A preview's last corpus, by the text every paper is indexed by: splitting and stemming 8,000 papers again
+    for each rebuild costs more than a second, and most rebuilds change no paper's text."""
+
+    indexed: tuple[IndexedText, ...] | None = None
+    corpus: SearchCorpus | None = None
+
+    def corpus_of(self, documents: Sequence[SearchDocument]) -> SearchCorpus:
+        indexed = tuple(document.indexed() for document in documents)
+        if self.corpus is None or indexed != self.indexed:
+            self.indexed, self.corpus = indexed, SearchCorpus(documents)
+        return self.corpus
+
+
+def saved_search_matches(catalog: Catalog, config: SiteConfig, searches: Sequence[SavedSearch],
+                         memo: SearchMemo | None = None) -> tuple[SearchMatches, ...]:
+    """Each saved search's papers, as the search page finds them on this site. Nothing is indexed without one;
+    `memo` (a preview's) keeps the corpus while no paper's indexed text changed."""
     if not searches:
         return ()
     slugs = list(catalog.papers)
-    corpus = SearchCorpus(search_documents(catalog, config.snippet_length))  # paper number = catalog position
+    documents = search_documents(catalog, config.snippet_length)  # paper number = catalog position
+    corpus = memo.corpus_of(documents) if memo is not None else SearchCorpus(documents)
     newest = sorted(range(len(slugs)), key=lambda number: (-catalog.papers[slugs[number]].first_seen.toordinal(),
                                                            number))
     found = []

@@ -26,7 +26,7 @@ from digest.plan.feeds import feeds_page, site_feeds, topic_feed
 from digest.plan.orgs import plan_org_pages
 from digest.plan.pagination import pages_of as _pages_of
 from digest.plan.pagination import pagination as _pagination
-from digest.plan.searches import SearchMatches, plan_search_pages
+from digest.plan.searches import SearchMatches, SearchMemo, plan_search_pages
 from digest.plan.spec import PageSpec
 from digest.plan.stats import plan_stats
 from digest.taxonomy import OTHER_SLUG, Topic
@@ -289,6 +289,7 @@ class PlanCache:
 
     papers: NamedMemo[str, PageSpec] = field(default_factory=NamedMemo)
     cards: SettingMemo[Paper, PaperCard] = field(default_factory=SettingMemo)
+    searches: SearchMemo = field(default_factory=SearchMemo)  # the saved searches' corpus (plan/searches.py)
 
 
 def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig, related_lists: RelatedLists,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,21 +189,28 @@ def test_no_file_and_a_file_without_searches_change_nothing(tmp_path: Path) -> N
 
 
 def test_a_preview_follows_each_edit_of_the_saved_searches_as_a_cold_build_would(tmp_path: Path) -> None:
-    """interests.yaml is under content/, which the preview watches: each edit rebuilds the pages, feeds and lists."""
+    """interests.yaml is under content/, which the preview watches: each edit rebuilds the pages, feeds and lists,
+    and so does a new paper a saved search finds (the preview keeps its search corpus only while no text changed)."""
     project = searches_project(tmp_path / "served", None)
     state = BuildState()
     build_site(project, state=state)
     interests = project.content / "interests.yaml"
-    edits = (interests_yaml(SAVED_SEARCHES[:2]), interests_yaml(SAVED_SEARCHES[1:4]), "keywords: [x]\n", None)
-    for number, text in enumerate(edits):
-        if text is None:
+    new_day = [{"paper": {"id": "2510.29999", "title": "Test-Time Scaling Revisited", "summary": "More samples.",
+                          "upvotes": 1, "authors": [{"name": "Tri Dao"}]}}]
+    edits = [interests_yaml(SAVED_SEARCHES[:2]), interests_yaml(SAVED_SEARCHES[1:4]),
+             interests_yaml(SAVED_SEARCHES[:2]), "new day", "keywords: [x]\n", None]
+    for number, edit in enumerate(edits):
+        if edit == "new day":
+            (project.snapshots / "2025-10-20.json").write_text(json.dumps(new_day), encoding="utf-8")
+        elif edit is None:
             interests.unlink()
         else:
-            interests.write_text(text, encoding="utf-8")
+            interests.write_text(edit, encoding="utf-8")
         build_site(project, state=state)
-        cold = searches_project(tmp_path / f"cold-{number}", text)
+        cold = Project.at(tmp_path / f"cold-{number}")
+        shutil.copytree(project.content, cold.content)
         build_site(cold)
-        assert tree(project.output) == tree(cold.output), text
+        assert tree(project.output) == tree(cold.output), edit
     assert not (project.output / "searches").exists()
 
 
