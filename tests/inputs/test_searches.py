@@ -81,3 +81,12 @@ def test_digest_build_and_check_stop_with_one_line_and_exit_code_2(tmp_path: Pat
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "interests.yaml:3:" in result.stderr and "foo" in result.stderr
+
+
+def test_digest_check_counts_the_saved_searches(tmp_path: Path) -> None:
+    project = make_project(tmp_path, with_seeds=True)
+    (project.content / "interests.yaml").write_text(SIMPLEST, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "digest", "check", "--source", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(", 1 saved search"), result.stdout
