@@ -17,6 +17,7 @@ ARCHIVE = "archive/"
 TOPICS = "topics/"
 ORGS = "orgs/"  # the organizations with a page of their own
 SEARCH = "search/"
+SEARCHES = "searches/"  # the saved searches of content/interests.yaml
 STATS = "stats/"  # papers per day, topics growing and shrinking, papers with code
 NOT_FOUND = "404.html"
 FEED = "feed.xml"
@@ -36,9 +37,9 @@ SEARCH_MANIFEST = "search/manifest.json"  # the only search file whose name does
 ASSETS = "assets/"
 
 # Top-level names a Markdown page may not take.
-RESERVED = frozenset({"papers", "topics", "orgs", "snapshots", "weeks", "months", "archive", "search", "stats",
-                      "for-you", "assets", "page", "404", "feeds", "export", "feed.xml", "feed.json", "feeds.opml",
-                      "sitemap.xml",
+RESERVED = frozenset({"papers", "topics", "orgs", "searches", "snapshots", "weeks", "months", "archive", "search",
+                      "stats", "for-you", "assets", "page", "404", "feeds", "export", "feed.xml", "feed.json",
+                      "feeds.opml", "sitemap.xml",
                       "robots.txt"})
 
 
@@ -69,6 +70,24 @@ def org_feed(slug: str) -> str:
 
 def org_json_feed(slug: str) -> str:
     return f"orgs/{slug}/feed.json"
+
+
+def saved_search(slug: str, page: int = 1) -> str:
+    """A saved search's papers: 'searches/test-time-scaling/'."""
+    return _paged(f"searches/{slug}/", page)
+
+
+def saved_search_feed(slug: str) -> str:
+    return f"searches/{slug}/feed.xml"
+
+
+def saved_search_json_feed(slug: str) -> str:
+    return f"searches/{slug}/feed.json"
+
+
+def search_for(query: str) -> str:
+    """The search page with `query` filled in and run (search.js reads ?q=)."""
+    return SEARCH + "?q=" + quote(query, safe="")
 
 
 def snapshot(day: date) -> str:

@@ -642,3 +642,57 @@ def make_interest_project(root: Path, interests: str | None = SIMPLEST_INTERESTS
     if library is not None:
         shutil.copy(LIBRARY_FIXTURES / library, project.content / library)
     return project
+
+
+# --- Saved searches (tests/site/test_saved_searches.py and its browser test) ------------------------------------
+
+SEARCH_DAYS = ("2025-10-13", "2025-10-14", "2025-10-15", "2025-10-16", "2025-10-17")
+HOSTILE_SEARCH = "<script>alert(\"search\")</script> & 'Alerts' / R&D"
+HOSTILE_QUERY = "<img src=x onerror=alert(1)> +scaling"
+# (title, abstract, authors): written here, each saying only what a saved search must find or leave out.
+SEARCH_PAPERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Test-Time Scaling for Reasoning Models", "Spending more compute at test time scales reasoning.",
+     ("Tri Dao", "Ana Müller")),
+    ("Scaling Test-Time Compute with Verifiers", "A verifier picks among sampled answers.", ("Kim Lee",)),
+    ("Scaling Laws for Pretraining", "Loss falls as a power law in compute.", ("Ivo Petrov",)),
+    ("A Survey of Speculative Decoding", "We survey speculative decoding methods.", ("Sara Lind",)),
+    ("Speculative Decoding with Draft Trees", "A draft model proposes a tree the target verifies.",
+     ("Jay Shah", "Tri Dao")),
+    ("Speculative Sampling at Scale", "Drafts accepted in parallel speed up sampling.", ("Uma Patel",)),
+    ("Knowledge Distillation for Small Models", "A teacher's logits train a student.", ("Omar Haddad",)),
+    ("Distilled Reasoners", "Students distilled from a reasoner keep its chains.", ("Lan Dao",)),
+    ("Distilling Diffusion into One Step", "Distillation makes sampling one step.", ("Ravi Iyer",)),
+    ("Mixture of Experts Routing", "Tokens are routed among experts by a learned gate.", ("Wei Chen",)),
+    ("Routing Tokens Without Experts", "A router skips layers for easy tokens.", ("Ada Of",)),
+    ("Experts Everywhere", "A mixture of many small experts.", ("Kaiming He",)),
+)
+SAVED_SEARCHES = (
+    ("Test-time scaling", "+test-time +scaling"),
+    ("Speculative decoding, no surveys", "+speculative -survey"),
+    ("Distillation in titles", "title:distillation"),
+    ("Distill anything", "distill*"),
+    ("MoE routing", "mixture of experts routing"),
+    ("Tri Dao", "author:dao +author:tri"),
+    ("Nothing yet", "zzyzxq"),
+    ("Misspelt", "speculatve"),  # matches nothing as typed: the page shows close spellings, so must the saved one
+    (HOSTILE_SEARCH, HOSTILE_QUERY),
+)
+
+
+def search_snapshots() -> dict[str, str]:
+    """SEARCH_PAPERS as API JSON over SEARCH_DAYS: paper n on day n mod 5, so each search's papers span days."""
+    days: dict[str, list[dict[str, Any]]] = {day: [] for day in SEARCH_DAYS}
+    for number, (title, abstract, authors) in enumerate(SEARCH_PAPERS):
+        day = SEARCH_DAYS[number % len(SEARCH_DAYS)]
+        paper = {"id": f"2510.{20001 + number}", "title": title, "summary": abstract, "upvotes": 3 * number,
+                 "authors": [{"name": name} for name in authors], "publishedAt": f"{day}T08:00:00.000Z"}
+        days[day].append({"paper": paper})
+    return {f"{day}.json": json.dumps(items, ensure_ascii=False, indent=1) for day, items in days.items()}
+
+
+def interests_yaml(searches: tuple[tuple[str, str], ...] = SAVED_SEARCHES, head: str = "") -> str:
+    """An interests.yaml of `searches` (name, query), each value quoted as JSON (valid YAML) so any text stays."""
+    lines = [head, "searches:"]
+    for name, query in searches:
+        lines += [f"  - name: {json.dumps(name)}", f"    query: {json.dumps(query)}"]
+    return "\n".join(lines) + "\n"

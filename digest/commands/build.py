@@ -26,12 +26,14 @@ from digest.errors import BuildError
 from digest.inputs.config import SiteConfig
 from digest.inputs.interests import Interests
 from digest.inputs.pages import Page
+from digest.inputs.searches import SavedSearch
 from digest.mail.compose import EmailCache, email_pages
 from digest.output.assets import collect_assets, find_lunr
 from digest.output.render import RenderCache, Rendered, Renderer, TemplateCache, render_chunk, render_pages
 from digest.output.search import SearchCache, build_search_files, catalog_documents
 from digest.output.writer import StagedSite, WriteCache, write_ahead, write_site
 from digest.plan.feeds import plan_digest_feeds, plan_machine_files
+from digest.plan.searches import SearchMatches, saved_search_matches
 from digest.plan.site import PlanCache, in_site_order, plan_listings, plan_paper_pages
 from digest.plan.spec import PageSpec
 from digest.project import Project
@@ -133,7 +135,7 @@ def _build_site(project: Project, *, keep_going: bool, state: BuildState | None,
     sources = read_sources(project, keep_going=keep_going, cache=state.sources if state else None, stages=stages)
     catalog, config = sources.catalog, sources.config
     inputs = (catalog, config, sources.pages, tuple(map(theme_signature, project.theme.layers)), project.output,
-              sources.interests)
+              sources.interests, sources.searches)
     if state is not None and state.last_build is not None and project.output.is_dir():
         last_inputs, last_report = state.last_build
         if last_inputs[0] is catalog and last_inputs[1:] == inputs[1:]:
@@ -144,7 +146,8 @@ def _build_site(project: Project, *, keep_going: bool, state: BuildState | None,
     assets = collect_assets(project.theme.static_files(), find_lunr())
     menu = tuple((page.title, urls.markdown_page(page.slug)) for page in sources.pages if page.menu)
     renderer = Renderer(project.theme.layers, config, assets.paths, menu, state.templates if state else None)
-    job = _Job(project, catalog, config, sources.pages, renderer, assets.files, stages, sources.interests)
+    job = _Job(project, catalog, config, sources.pages, renderer, assets.files, stages, sources.interests,
+               sources.searches)
     output = _run_stages(job, state, in_view)
     built = BuildReport(
         papers=len(catalog.papers), snapshots=len(catalog.days), pages=output.pages, files=output.files,
@@ -169,6 +172,7 @@ class _Job:
     assets: Mapping[str, bytes]
     stages: Stages
     interests: Interests | None = None
+    searches: tuple[SavedSearch, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,13 +217,14 @@ def _run_stages(job: _Job, state: BuildState | None, in_view: InView | None) -> 
 def _stages(job: _Job, state: BuildState | None, in_view: InView | None, output: _Staged | _Served) -> _Output:
     catalog, config, stages, renderer = job.catalog, job.config, job.stages, job.renderer
     plans = state.plans if state is not None else None
+    searched = saved_search_matches(catalog, config, job.searches, plans.searches if plans is not None else None)
     if in_view is not None:
         stages.start("open pages")
-        output.take(render_pages(plan_listings(catalog, config, job.pages, plans, in_view.files, job.interests),
-                                 renderer).files)
+        output.take(render_pages(plan_listings(catalog, config, job.pages, plans, in_view.files, job.interests,
+                                               searched), renderer).files)
     stages.start("planning")
-    listed = plan_listings(catalog, config, job.pages, plans, interests=job.interests)
-    listed += _machine_files(catalog, config, listed, job.interests)
+    listed = plan_listings(catalog, config, job.pages, plans, interests=job.interests, searches=searched)
+    listed += _machine_files(catalog, config, listed, job.interests, searched)
     output.take(job.assets)
     stages.start("making", len(listed), "listing pages")
     relating = _Relating.start(catalog, state.related if state is not None else None)
@@ -227,7 +232,7 @@ def _stages(job: _Job, state: BuildState | None, in_view: InView | None, output:
     made = _run([*relating.tasks(),
                  _search_task(catalog, config, state.search if state is not None else None, output),
                  _email_task(catalog, config, renderer, state.emails if state is not None else None, output,
-                             job.interests),
+                             job.interests, searched),
                  *_render_tasks(listed, renderer, renders, output)], stages, output)
     related = relating.result(made)
     output.keep(_learn_renders(listed, renderer, made, renders))
@@ -336,10 +341,11 @@ def _search_task(catalog: Catalog, config: SiteConfig, cache: SearchCache | None
 
 
 def _email_task(catalog: Catalog, config: SiteConfig, renderer: Renderer, cache: EmailCache | None,
-                output: _Staged | _Served, interests: Interests | None = None) -> _Task:
+                output: _Staged | _Served, interests: Interests | None = None,
+                searched: Sequence[SearchMatches] = ()) -> _Task:
     """Each day's email (for "view in browser") and the daily-email feed that quotes them."""
     def make() -> dict[str, bytes]:
-        emails = email_pages(catalog, config, renderer, cache, interests=interests)
+        emails = email_pages(catalog, config, renderer, cache, interests=interests, searches=searched)
         return {**emails, **render_pages(plan_digest_feeds(catalog, config, emails), renderer).files}
     return _Task(partial(_timed, partial(_files_task, "emails", make, output)), cache is not None)
 
@@ -468,10 +474,10 @@ def _total(parts: Sequence[_Made], count: str) -> int:
 
 
 def _machine_files(catalog: Catalog, config: SiteConfig, listings: list[PageSpec],
-                   interests: Interests | None = None) -> list[PageSpec]:
+                   interests: Interests | None, searched: Sequence[SearchMatches]) -> list[PageSpec]:
     """The feeds, the sitemap and the rest; the sitemap needs only the papers' paths, not their pages."""
     paths = in_site_order([spec.path for spec in listings], [urls.paper(slug) for slug in catalog.papers])
-    return plan_machine_files(catalog, config, paths, interests)
+    return plan_machine_files(catalog, config, paths, interests, [found.feed_papers() for found in searched])
 
 
 def check_output_location(project: Project) -> None:

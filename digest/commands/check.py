@@ -78,6 +78,9 @@ def run_check(project: Project, environ: Mapping[str, str] | None = None) -> tup
     destinations = len(sources.config.notify.to) + len(sources.config.notify.alerts)
     if destinations:
         counts.append(_count(destinations, "notification URL"))
+    if sources.searches:
+        searches = len(sources.searches)
+        counts.append(f"{searches} saved search{'' if searches == 1 else 'es'}")
     return f"OK: {project.content / SITE_CONFIG_NAME}, {', '.join(counts)}", (*sources.warnings, *notes)
 
 

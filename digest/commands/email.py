@@ -28,6 +28,7 @@ from digest.mail.compose import (
 from digest.mail.message import build_message, check_address, message_date
 from digest.mail.smtp import PASSWORD_VARIABLE, describe_smtp, send_message, smtp_settings
 from digest.periods import parse_week_key, week_key, weeks
+from digest.plan.searches import saved_search_matches
 from digest.project import Project
 from digest.relevance import Relevance, relevance
 
@@ -95,7 +96,8 @@ def run_email(project: Project, when: date | None, out: Path, options: SendOptio
     config, catalog = sources.config, sources.catalog
     found = relevance(catalog, sources.interests, config.organization_min_papers) if sources.interests else None
     edition = pick_edition(catalog, when, week, project.snapshots, found)
-    digest = compose_email(catalog, config, email_renderer(project, config), edition)
+    searches = saved_search_matches(catalog, config, sources.searches)
+    digest = compose_email(catalog, config, email_renderer(project, config), edition, searches=searches)
     recipients = tuple(check_address(a) for a in options.to) or config.email.recipients
     try:
         message = build_message(digest, config, recipients, message_date(edition.dated, environ))

@@ -17,6 +17,7 @@ from digest.commands.progress import Stages
 from digest.inputs.config import SiteConfig, load_site_config
 from digest.inputs.interests import Interests, load_interests
 from digest.inputs.pages import Page, read_pages
+from digest.inputs.searches import SavedSearch, read_saved_searches
 from digest.inputs.sources import SnapshotCache, read_snapshots
 from digest.inputs.topics import TaxonomyCache, load_taxonomy
 from digest.project import Project
@@ -40,6 +41,7 @@ class Sources:
     pages: tuple[Page, ...]
     warnings: tuple[str, ...]
     interests: Interests | None = None  # content/interests.yaml, when there is one
+    searches: tuple[SavedSearch, ...] = ()  # content/interests.yaml's saved searches
 
 
 def reference_date() -> date:
@@ -58,6 +60,7 @@ def read_sources(project: Project, *, keep_going: bool = False, cache: SourcesCa
                                          cache=cache.snapshots if cache is not None else None, counter=stages)
     pages = tuple(read_pages(project.pages))
     interests = load_interests(project.content)
+    searches = read_saved_searches(project.content)
     stages.start("catalog")
     catalog = build_catalog(tuple(snapshots), taxonomy, run_tasks, cache.catalog if cache is not None else None)
-    return Sources(config, catalog, pages, (*warnings, *catalog.warnings), interests)
+    return Sources(config, catalog, pages, (*warnings, *catalog.warnings), interests, searches)

@@ -28,6 +28,7 @@ from digest.inputs.interests import Interests
 from digest.memo import Memo
 from digest.output.render import Dependencies, Renderer, long_date
 from digest.periods import Period
+from digest.plan.searches import SearchMatches
 from digest.plan.spec import PageSpec
 from digest.project import Project
 from digest.relevance import Relevance, relevance
@@ -42,6 +43,7 @@ TOP_PAPERS = {False: 3, True: 5}  # a day's (a week's) most upvoted new papers, 
 MERGED_GROUP = "Other topics"  # the heading over the topics that have one paper each
 SUBJECT_LENGTH = 80  # characters; inboxes cut subjects around here (narrower on phones)
 MIN_SUBJECT_TITLE = 20  # characters of the lead title kept however long the site's name
+SEARCH_PAPERS = 10  # new papers a saved search's section lists before "and N more" (fewer if the email is too big)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,17 @@ class TopicSection:
 class ReturningEntry:
     title: str
     url: str
+
+
+@dataclass(frozen=True)
+class SearchSection:
+    """A saved search's new papers in this edition (content/interests.yaml): one line each, the page for more."""
+
+    name: str
+    query: str
+    page_url: str
+    papers: tuple[ReturningEntry, ...]
+    hidden: int
 
 
 @dataclass(frozen=True)
@@ -134,6 +147,8 @@ class EmailContent:
     returning_hidden: int
     for_you: tuple[PickedEntry, ...] = ()  # the curator's picks, first of all, with the reasons
     for_you_hidden: int = 0
+    searches: tuple[SearchSection, ...] = ()  # saved searches with new papers in this edition
+
 
 
 @dataclass(frozen=True)
@@ -158,8 +173,12 @@ class EmailDigest:
 
 
 def plan_email(catalog: Catalog, config: SiteConfig, edition: Edition, max_new: int | None = None,
-               max_returning: int | None = None) -> EmailContent:
-    """Choose and group what one email shows; the caps keep it short and under Gmail's clipping size."""
+               max_returning: int | None = None, searches: Sequence[SearchMatches] = (),
+               max_searched: int = SEARCH_PAPERS) -> EmailContent:
+    """Choose and group what one email shows; the caps keep it short and under Gmail's clipping size.
+
+    `searches` are the saved searches with their papers; each with new papers in this edition gets a section.
+    """
     settings = config.email
     max_new = settings.max_new if max_new is None else max_new
     max_returning = settings.max_returning if max_returning is None else max_returning
@@ -194,7 +213,24 @@ def plan_email(catalog: Catalog, config: SiteConfig, edition: Edition, max_new: 
         returning_hidden=len(edition.returning) - len(returning),
         for_you=picks,
         for_you_hidden=len(edition.for_you) - len(picks),
+        searches=_search_sections(catalog, config, edition, searches, max_searched),
     )
+
+
+def _search_sections(catalog: Catalog, config: SiteConfig, edition: Edition, searches: Sequence[SearchMatches],
+                     most: int) -> tuple[SearchSection, ...]:
+    """A section per saved search with new papers in the edition, in the edition's order (best first)."""
+    sections = []
+    for found in searches:
+        matched = set(found.slugs)
+        slugs = [slug for slug in edition.new if slug in matched]
+        if slugs:
+            papers = tuple(ReturningEntry(one_line(catalog.papers[slug].title), _paper_url(config, slug))
+                           for slug in slugs[:most])
+            sections.append(SearchSection(one_line(found.search.name), one_line(found.search.query),
+                                          urls.absolute(config.base_url, found.path), papers,
+                                          len(slugs) - len(papers)))
+    return tuple(sections)
 
 
 def one_line(text: str) -> str:
@@ -401,27 +437,32 @@ def _style_after_meta(html: str) -> str:
 
 
 def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, edition: Edition,
-                  cache: EmailCache | None = None) -> EmailDigest:
-    """Render the edition's email, shrinking the lists further if the HTML would still pass MAX_HTML_BYTES."""
-    max_new, max_returning = config.email.max_new, config.email.max_returning
+                  cache: EmailCache | None = None, searches: Sequence[SearchMatches] = ()) -> EmailDigest:
+    """Render the edition's email, shrinking the lists further if the HTML would still pass MAX_HTML_BYTES
+    (whole papers are left out, never cut: the new papers, the returning ones, the saved searches' lines)."""
+    max_new, max_returning, max_searched = config.email.max_new, config.email.max_returning, SEARCH_PAPERS
     papers = tuple(catalog.papers[slug] for slug in (*edition.new, *edition.returning))
+    new = set(edition.new)
+    searched = tuple((found.search, tuple(slug for slug in found.slugs if slug in new)) for found in searches)
     while True:
-        plan = partial(plan_email, catalog, config, edition, max_new, max_returning)
-        inputs = (edition, papers, config, catalog.topics, max_new, max_returning)
+        plan = partial(plan_email, catalog, config, edition, max_new, max_returning, searches, max_searched)
+        inputs = (edition, papers, config, catalog.topics, max_new, max_returning, searched, max_searched)
         content = plan() if cache is None else cache.planned(inputs, plan)
         html, text = render_email(renderer, content, cache)
         size = len(html.encode("utf-8"))
         shown = content.new_total - content.new_hidden
-        if size <= MAX_HTML_BYTES or (shown <= 1 and not content.returning):
+        listed = max((len(section.papers) for section in content.searches), default=0)
+        if size <= MAX_HTML_BYTES or (shown <= 1 and not content.returning and listed <= 1):
             return EmailDigest(content, html, text)
         ratio = MAX_HTML_BYTES / size * 0.95
         max_new = max(1, min(shown - 1, int(shown * ratio)))
         max_returning = int(len(content.returning) * ratio)
+        max_searched = max(1, min(listed - 1, int(listed * ratio)))
 
 
 def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer,
                 cache: EmailCache | None = None, days: Sequence[SnapshotDay] | None = None,
-                interests: Interests | None = None) -> dict[str, bytes]:
+                interests: Interests | None = None, searches: Sequence[SearchMatches] = ()) -> dict[str, bytes]:
     """The email HTML of every snapshot day (or of `days`), published at urls.snapshot_email for "View in browser".
 
     `renderer` may be the site's: the emails are rendered without its assets and menu (Renderer.for_email),
@@ -433,6 +474,6 @@ def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer,
     found = relevance(catalog, interests, config.organization_min_papers) if interests is not None else None
     return {
         urls.output_file(urls.snapshot_email(day.date)):
-            compose_email(catalog, config, renderer, day_edition(day, found), cache).html.encode("utf-8")
+            compose_email(catalog, config, renderer, day_edition(day, found), cache, searches).html.encode("utf-8")
         for day in (catalog.days if days is None else days)
     }

@@ -23,6 +23,7 @@ from digest import urls
 from digest.catalog import Catalog, Paper
 from digest.inputs.config import SiteConfig
 from digest.inputs.interests import Interests
+from digest.inputs.searches import SavedSearch
 from digest.organizations import Organization, organizations
 from digest.plan.foryou import FOR_YOU_DAYS, recent_picks
 from digest.plan.spec import PageSpec
@@ -106,28 +107,42 @@ def for_you_feed(config: SiteConfig) -> Feed:
                 "with the reasons.", urls.FOR_YOU, urls.FOR_YOU_FEED, urls.FOR_YOU_JSON_FEED)
 
 
-def _feed_lists(catalog: Catalog, config: SiteConfig, for_you: bool = False) -> dict[str, object]:
-    """What /feeds/ and feeds.opml list: the site's own feeds (For you, with interests), each topic's and each
-    organization's."""
+def saved_search_feed(saved: SavedSearch, config: SiteConfig) -> Feed:
+    return Feed(saved.name, f"{config.title}: {saved.name}",
+                f"Papers matching every word of the saved search “{saved.query}”, newest first.",
+                urls.saved_search(saved.slug), urls.saved_search_feed(saved.slug),
+                urls.saved_search_json_feed(saved.slug))
+
+
+# A saved search's feed and the slugs of its papers, newest first (plan/searches.py's SearchMatches.feed_papers).
+SearchFeeds = Sequence[tuple[Feed, Sequence[str]]]
+
+
+def _feed_lists(catalog: Catalog, config: SiteConfig, for_you: bool = False,
+                searches: SearchFeeds = ()) -> dict[str, object]:
+    """What /feeds/ and feeds.opml list: the site's own feeds (For you, with interests), each topic's,
+    organization's and saved search's."""
     lists: dict[str, object] = {"site_feeds": site_feeds(config), "topic_feeds": topic_feeds(catalog, config),
-                                "org_feeds": org_feeds(catalog, config)}
+                                "org_feeds": org_feeds(catalog, config),
+                                "search_feeds": tuple(feed for feed, _ in searches)}
     if for_you:
         lists["for_you_feed"] = for_you_feed(config)
     return lists
 
 
-def feeds_page(catalog: Catalog, config: SiteConfig, for_you: bool = False) -> PageSpec:
+def feeds_page(catalog: Catalog, config: SiteConfig, for_you: bool = False, searches: SearchFeeds = ()) -> PageSpec:
     """/feeds/: every feed in both formats, and the OPML file that subscribes to all."""
-    return PageSpec(urls.FEEDS, "feeds.html", _feed_lists(catalog, config, for_you))
+    return PageSpec(urls.FEEDS, "feeds.html", _feed_lists(catalog, config, for_you, searches))
 
 
 def plan_machine_files(catalog: Catalog, config: SiteConfig, page_paths: list[str],
-                       interests: Interests | None = None) -> list[PageSpec]:
-    """The feeds (with interests, For you's too), the sitemap, the list of feeds and robots.txt."""
-    specs = [*_feeds(catalog, config), *_sitemaps(catalog, page_paths)]
+                       interests: Interests | None = None, searches: SearchFeeds = ()) -> list[PageSpec]:
+    """The feeds (with interests, For you's too; the saved searches', `searches`), the sitemap, the OPML list of
+    feeds and robots.txt."""
+    specs = [*_feeds(catalog, config), *_search_feeds(catalog, config, searches), *_sitemaps(catalog, page_paths)]
     if interests is not None:
         specs += _for_you_feeds(catalog, config, relevance(catalog, interests, config.organization_min_papers))
-    specs.append(PageSpec(urls.OPML, "opml.xml", _feed_lists(catalog, config, interests is not None)))
+    specs.append(PageSpec(urls.OPML, "opml.xml", _feed_lists(catalog, config, interests is not None, searches)))
     specs.append(PageSpec(urls.ROBOTS, "robots.txt", {"sitemap": urls.SITEMAP}))
     return specs
 
@@ -196,6 +211,14 @@ def _for_you_feeds(catalog: Catalog, config: SiteConfig, found: Relevance) -> li
         why = "; ".join(reason.text for reason in pick.reasons)
         entries.append(replace(entry, summary=f"Why: {why}.\n\n{entry.summary}"))
     return [_atom(feed, entries), _json_feed(feed, entries, config)]
+
+
+def _search_feeds(catalog: Catalog, config: SiteConfig, searches: SearchFeeds) -> Iterator[PageSpec]:
+    names = {topic.slug: topic.name for topic in catalog.topics}
+    for feed, slugs in searches:
+        entries = [_entry(catalog.papers[slug], names) for slug in slugs[: config.feed_size]]
+        yield _atom(feed, entries)
+        yield _json_feed(feed, entries, config)
 
 
 def _updated(entries: Sequence[FeedEntry]) -> date:

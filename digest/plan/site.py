@@ -29,6 +29,7 @@ from digest.plan.orgs import plan_org_pages
 from digest.plan.pagination import pages_of as _pages_of
 from digest.plan.pagination import pagination as _pagination
 from digest.plan.references import LIST_ABSTRACTS, Records, export_links, list_exports
+from digest.plan.searches import SearchMatches, SearchMemo, plan_search_pages
 from digest.plan.spec import PageSpec
 from digest.plan.stats import plan_stats
 from digest.relevance import Relevance, relevance
@@ -167,9 +168,11 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], relat
 
 
 def plan_listings(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache: PlanCache | None = None,
-                  only: Collection[str] | None = None, interests: Interests | None = None) -> list[PageSpec]:
+                  only: Collection[str] | None = None, interests: Interests | None = None,
+                  searches: Sequence[SearchMatches] = ()) -> list[PageSpec]:
     """Every page but the papers' own, home first. None of them shows related papers, so a build plans
     them, and renders those open in a browser, while the related papers are still being computed.
+    `searches` are the saved searches with their papers (plan/searches.py's `saved_search_matches`).
 
     `only` (output files: the preview's open pages) keeps just the pages written to those files, and skips
     the kinds of page none of them is, with their work (the topic charts, the weeks and months, ...).
@@ -177,7 +180,7 @@ def plan_listings(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], c
     """
     wanted = None if only is None else {file.partition("/")[0] if "/" in file else "" for file in only}
     shared = _Shared(catalog, config, cache, interests)
-    specs = [spec for folders, plan in _listing_kinds(catalog, config, pages, shared)
+    specs = [spec for folders, plan in _listing_kinds(catalog, config, pages, shared, searches)
              if wanted is None or not folders or folders & wanted for spec in plan()]
     return specs if only is None else [spec for spec in specs if urls.output_file(spec.path) in only]
 
@@ -215,7 +218,7 @@ class _Shared:
 
 
 def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], shared: _Shared,
-                   ) -> list[tuple[frozenset[str], Callable[[], Iterable[PageSpec]]]]:
+                   searches: Sequence[SearchMatches]) -> list[tuple[frozenset[str], Callable[[], Iterable[PageSpec]]]]:
     """Each kind of listing page, in site order, with the first folders of its files ('' for the home page;
     none for the kinds cheap enough to plan whatever is asked)."""
     return [
@@ -226,18 +229,26 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
         (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config, len(shared.orgs.listed),
                                                      shared.records)),
         (frozenset({"orgs"}), lambda: plan_org_pages(catalog, config, shared.cards, shared.orgs, shared.records)),
+        (frozenset({"searches"}), lambda: plan_search_pages(catalog, config, shared.cards, searches, shared.records)),
         (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods, shared.records,
                                                            shared.relevance)),
         (frozenset({"weeks", "months"}), lambda: _period_pages(catalog, shared.cards, shared.periods, shared.records)),
         (frozenset({"archive"}), lambda: _archive_pages(catalog, config, shared.periods)),
         (frozenset(), lambda: [
             *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
-            PageSpec(urls.SEARCH, "search.html", {"search_examples": SEARCH_EXAMPLES}),
-            feeds_page(catalog, config, shared.relevance is not None),
+            _search_page(searches),
+            feeds_page(catalog, config, shared.relevance is not None, [found.feed_papers() for found in searches]),
         ]),
         (frozenset({"stats"}), lambda: [plan_stats(catalog)]),
         (frozenset(), lambda: [PageSpec(urls.NOT_FOUND, "404.html", {})]),
     ]
+
+
+def _search_page(searches: Sequence[SearchMatches]) -> PageSpec:
+    """The search page, with the examples under its box and links to the saved searches' pages (if any)."""
+    return PageSpec(urls.SEARCH, "search.html", {
+        "search_examples": SEARCH_EXAMPLES,
+        "saved_searches": tuple((found.search.name, found.path) for found in searches)})
 
 
 def plan_paper_pages(catalog: Catalog, config: SiteConfig, related: RelatedLists,
@@ -307,6 +318,7 @@ class PlanCache:
 
     papers: NamedMemo[str, PageSpec] = field(default_factory=NamedMemo)
     cards: SettingMemo[Paper, PaperCard] = field(default_factory=SettingMemo)
+    searches: SearchMemo = field(default_factory=SearchMemo)  # the saved searches' corpus (plan/searches.py)
 
 
 def _paper_pages(catalog: Catalog, topics: Mapping[str, Topic], config: SiteConfig, related_lists: RelatedLists,

@@ -164,6 +164,18 @@ class PreviewMatchesColdBuild(RuleBasedStateMachine):
                             f"mute: [{mute}]\n", encoding="utf-8")
         self.rebuild()
 
+    @rule(searches=st.lists(word_lists, min_size=0, max_size=2))
+    def edit_the_saved_searches(self, searches: list[list[str]]) -> None:
+        """interests.yaml's saved searches changed, emptied or gone: their pages, feeds and emails follow."""
+        path = self.project.content / "interests.yaml"
+        if not searches:
+            path.unlink(missing_ok=True)
+        else:
+            entries = [f"  - name: Search {number} {words[0]}\n    query: +{words[0]} {' '.join(words[1:])}\n"
+                       for number, words in enumerate(searches)]
+            path.write_text("searches:\n" + "".join(entries), encoding="utf-8")
+        self.rebuild()
+
     @rule(papers=st.lists(word_lists, min_size=0, max_size=3))
     def add_a_day(self, papers: list[list[str]]) -> None:
         days = sorted(self.project.snapshots.iterdir())
