@@ -16,6 +16,7 @@ ARCHIVE = "archive/"
 TOPICS = "topics/"
 ORGS = "orgs/"  # the organizations with a page of their own
 SEARCH = "search/"
+SAVED = "saved/"  # the reader's starred papers, filled in the browser (reader.js)
 STATS = "stats/"  # papers per day, topics growing and shrinking, papers with code
 NOT_FOUND = "404.html"
 FEED = "feed.xml"
@@ -33,7 +34,7 @@ ASSETS = "assets/"
 
 # Top-level names a Markdown page may not take.
 RESERVED = frozenset({"papers", "topics", "orgs", "snapshots", "weeks", "months", "archive", "search", "stats",
-                      "assets", "page", "404", "feeds", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml",
+                      "saved", "assets", "page", "404", "feeds", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml",
                       "robots.txt"})
 
 

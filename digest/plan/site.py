@@ -26,6 +26,7 @@ from digest.plan.feeds import feeds_page, site_feeds, topic_feed
 from digest.plan.orgs import plan_org_pages
 from digest.plan.pagination import pages_of as _pages_of
 from digest.plan.pagination import pagination as _pagination
+from digest.plan.reader import new_for_you_window, star_data
 from digest.plan.spec import PageSpec
 from digest.plan.stats import plan_stats
 from digest.taxonomy import OTHER_SLUG, Topic
@@ -66,6 +67,7 @@ class PaperCard:
     project_page: str | None = None
     comments: int | None = None
     discussion_url: str | None = None
+    star: str = ""  # what a star stores (plan/reader.py's star_data): JSON for reader.js
 
     def topics_except(self, slug: str | None) -> tuple[Topic, ...]:
         """Its topics but the one a list is about (a topic page's own tag would say nothing)."""
@@ -152,6 +154,7 @@ def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig,
         project_page=paper.project_page,
         comments=paper.comments,
         discussion_url=urls.hugging_face_paper(paper.arxiv_id) + "#community" if paper.arxiv_id else None,
+        star=star_data(paper, urls.paper(paper.slug)),
     )
 
 
@@ -214,6 +217,7 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
             feeds_page(catalog, config),
         ]),
         (frozenset({"stats"}), lambda: [plan_stats(catalog)]),
+        (frozenset({"saved"}), lambda: [PageSpec(urls.SAVED, "saved.html", {})]),
         (frozenset(), lambda: [PageSpec(urls.NOT_FOUND, "404.html", {})]),
     ]
 
@@ -247,7 +251,8 @@ def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) 
     """
     day = next((day for day in reversed(catalog.days) if day.count), catalog.latest)
     context: dict[str, Any] = {"day": day, "paper_count": len(catalog.papers), "day_count": len(catalog.days),
-                               "feeds": site_feeds(config)[1:]}  # the site's own feed is in every page's head
+                               "feeds": site_feeds(config)[1:],  # the site's own feed is in every page's head
+                               "window": new_for_you_window(catalog)}
     if day is not None:
         context["new"] = _day_cards(day, day.new, cards)
         context["returning"] = _day_cards(day, day.returning, cards)
@@ -313,6 +318,7 @@ def _paper_page(paper: Paper, related: tuple[RelatedLink, ...], topics: tuple[To
         "appearances": tuple((day, urls.snapshot(day)) for day in paper.appearances),
         "citation": citation(paper, urls.absolute(config.base_url, path)),
         "related": related,
+        "star": star_data(paper, path),
     })
 
 
