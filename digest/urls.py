@@ -34,8 +34,8 @@ ASSETS = "assets/"
 
 # Top-level names a Markdown page may not take.
 RESERVED = frozenset({"papers", "topics", "orgs", "snapshots", "weeks", "months", "archive", "search", "stats",
-                      "saved", "assets", "page", "404", "feeds", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml",
-                      "robots.txt"})
+                      "assets", "page", "404", "feeds", "export", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml",
+                      "robots.txt", "saved"})
 
 
 def paper(slug: str) -> str:
@@ -93,12 +93,24 @@ def markdown_page(slug: str) -> str:
     return f"{slug}/"
 
 
+def export(folder: str, page: str, extension: str) -> str:
+    """A list page's papers as a reference file: 'export/bibtex/topics/agents/page/2.bib' for the page
+    'topics/agents/page/2/' ('home' for the home page). One folder per format, so a host sets each one's
+    content type by folder (netlify.toml)."""
+    return f"export/{folder}/{page.strip('/') or 'home'}{extension}"
+
+
 def asset(name: str) -> str:
     return ASSETS + name
 
 
 def _paged(first: str, page: int) -> str:
     return first if page == 1 else f"{first}page/{page}/"
+
+
+def is_page(path: str) -> bool:
+    """True for a page's path ('', 'topics/'), false for a file's ('404.html', 'export/ris/home.ris')."""
+    return path == "" or path.endswith("/")
 
 
 def output_file(path: str) -> str:

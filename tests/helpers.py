@@ -6,6 +6,7 @@ Test modules import from here, never from one another.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -16,10 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlparse, urlsplit
 
 import pytest
 
@@ -394,3 +396,185 @@ def org_item(number: int, organization: dict[str, str] | None) -> dict[str, Any]
     if organization is not None:
         paper["organization"] = organization
     return {"paper": paper}
+
+
+# --- Reference files (plan/references.py): what a list page exports, read back by real parsers -----------------
+
+@dataclass(frozen=True)
+class Reference:
+    """One paper as a reference file or a paper page's meta tags say it, in the same words for comparing."""
+
+    title: str
+    authors: tuple[str, ...]  # "Hal Daumé III", as the page shows the name
+    year: int | None
+    month: int | None
+    arxiv_id: str | None
+    doi: str | None
+    url: str
+
+
+class _Links(HTMLParser):
+    """A page's export links (in `p.exports`), the paper pages it links, and its meta tags and canonical URL."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exports: list[dict[str, str]] = []
+        self.hrefs: list[str] = []
+        self.meta: list[tuple[str, str]] = []
+        self.canonical = ""
+        self._in_exports = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "p" and "exports" in values.get("class", "").split():
+            self._in_exports = True
+        elif tag == "a" and self._in_exports:
+            self.exports.append(values)
+        elif tag == "a":
+            self.hrefs.append(values.get("href", ""))
+        elif tag == "meta" and "name" in values:
+            self.meta.append((values["name"], values.get("content", "")))
+        elif tag == "link" and values.get("rel") == "canonical":
+            self.canonical = values.get("href", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self._in_exports = False
+
+
+def read_links(site: Path, page: str) -> _Links:
+    links = _Links()
+    links.feed((site / page).read_text(encoding="utf-8"))
+    return links
+
+
+def papers_shown(site: Path, page: str) -> set[str]:
+    """The paper pages ('papers/x/index.html') a page links to."""
+    base = "http://site/" + page
+    found = set()
+    for href in read_links(site, page).hrefs:
+        path = urlparse(urljoin(base, href)).path.lstrip("/")
+        if re.fullmatch(r"papers/[^/]+/(index\.html)?", path):
+            found.add(path.removesuffix("index.html") + "index.html")
+    return found
+
+
+def reference_from_page(site: Path, paper_page: str) -> Reference:
+    """What a paper page's Highwire tags say of the paper: what every file it is exported in must say too."""
+    links = read_links(site, paper_page)
+    meta = dict(links.meta)
+    day = meta.get("citation_publication_date", "")
+    return Reference(meta["citation_title"], tuple(value for name, value in links.meta if name == "citation_author"),
+                     int(day[:4]) if day else None, int(day[5:7]) if day else None, meta.get("citation_arxiv_id"),
+                     meta.get("citation_doi"), meta.get("citation_public_url", links.canonical))
+
+
+def export_files(site: Path, page: str) -> dict[str, tuple[str, str, str]]:
+    """A page's export links by label: (text of the file or data: URI, download name, media type)."""
+    files = {}
+    for link in read_links(site, page).exports:
+        href = link["href"]
+        if href.startswith("data:"):
+            text = unquote(href.partition(",")[2])
+        else:
+            text = (site / urlparse(urljoin("http://site/" + page, href)).path.lstrip("/")).read_text(encoding="utf-8")
+        files[link.get("title") or _label(link)] = (text, link["download"], link["type"])
+    return files
+
+
+def _label(link: dict[str, str]) -> str:
+    return {".bib": "BibTeX", ".ris": "RIS", ".json": "CSL-JSON"}[Path(link["download"]).suffix]
+
+
+def _latex_to_text(value: str) -> str:
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    context = get_default_latex_context_db()
+    context.add_context_category("text-symbols", prepend=True, macros=[
+        MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}"),
+        MacroTextSpec("textasciicircum", "^"), MacroTextSpec("textasciitilde", "~")])
+    return LatexNodes2Text(latex_context=context, math_mode="verbatim").latex_to_text(value)
+
+
+def bibtex_references(text: str) -> list[Reference]:
+    """A BibTeX file read by bibtexparser (v2), names split as BibTeX splits them, LaTeX turned back into text."""
+    import bibtexparser
+    from bibtexparser import middlewares
+
+    library = bibtexparser.parse_string(text, append_middleware=[middlewares.SeparateCoAuthors(),
+                                                                  middlewares.SplitNameParts()])
+    assert not library.failed_blocks, [block.error for block in library.failed_blocks]
+    keys = [entry.key for entry in library.entries]
+    assert len(keys) == len(set(keys)), f"repeated keys: {keys}"
+    months = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+    def name(parts: Any) -> str:  # "{The Soofi-Team}" (one last name) prints without its braces
+        return _latex_to_text(" ".join([*parts.first, *parts.von, *parts.last, *parts.jr]))
+
+    return [Reference(_latex_to_text(entry["title"]), tuple(map(name, entry.fields_dict["author"].value))
+                      if "author" in entry else (), int(entry["year"]) if "year" in entry else None,
+                      months.index(entry["month"]) + 1 if "month" in entry else None,
+                      _field(entry, "eprint"), _field(entry, "doi"),
+                      entry["url"]) for entry in library.entries]
+
+
+def _field(entry: Any, name: str) -> str | None:
+    field = entry.fields_dict.get(name)
+    return None if field is None else str(field.value)
+
+
+def ris_references(text: str) -> list[Reference]:
+    """A RIS file read by rispy; "Family, Given" names back in the page's order."""
+    import rispy
+
+    def name(value: str) -> str:
+        family, comma, given = value.partition(", ")
+        return f"{given} {family}" if comma else value
+
+    return [Reference(record["title"], tuple(map(name, record.get("authors", ()))),
+                      int(record["year"]) if "year" in record else None,
+                      int(record["date"].split("/")[1]) if "date" in record else None,
+                      record["accession_number"].removeprefix("arXiv:") if "accession_number" in record else None,
+                      record.get("doi"), record["urls"][0]) for record in rispy.loads(text)]
+
+
+def csl_references(text: str) -> list[Reference]:
+    """A CSL-JSON file, rendered by citeproc-py (every item must render) and read field by field."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    items = json.loads(text)
+    bibliography = CitationStylesBibliography(CitationStylesStyle("harvard-cite-them-right", validate=False),
+                                              CiteProcJSON(items), formatter.plain)
+    for item in items:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    rendered = [str(entry) for entry in bibliography.bibliography()]
+    assert len(rendered) == len(items) and all(rendered)
+
+    def name(value: dict[str, str]) -> str:
+        return value.get("literal") or " ".join(part for part in (value.get("given"), value["family"]) if part)
+
+    def date_part(item: dict[str, Any], index: int) -> int | None:
+        return item["issued"]["date-parts"][0][index] if "issued" in item else None
+
+    return [Reference(item["title"], tuple(map(name, item.get("author", ()))), date_part(item, 0), date_part(item, 1),
+                      item["number"].removeprefix("arXiv:") if "number" in item else None, item.get("DOI"),
+                      item["URL"]) for item in items]
+
+
+READERS = {"BibTeX": bibtex_references, "RIS": ris_references, "CSL-JSON": csl_references}
+
+
+def assert_page_exports_its_papers(site: Path, page: str) -> dict[str, str]:
+    """Every paper `page` links to is in each of its three files, saying what the paper's own page says (title,
+    authors, year and month, arXiv id, DOI, URL), and nothing else is; gives each file's text by label. A new
+    list page (an organization's, a saved search's) checks its files with this; a paper page's are of itself."""
+    shown = {page} if page.startswith("papers/") else papers_shown(site, page)
+    expected = {reference_from_page(site, paper) for paper in shown}
+    files = export_files(site, page)
+    assert sorted(files) == sorted(READERS), f"{page} links {sorted(files)}"
+    for label, (text, _download, _media_type) in files.items():
+        found = READERS[label](text)
+        assert len(found) == len(expected), f"{page}'s {label} has {len(found)} papers, the page {len(expected)}"
+        assert set(found) == expected, f"{page}'s {label}: {set(found) ^ expected}"
+    return {label: text for label, (text, _, _) in files.items()}

@@ -58,7 +58,8 @@ def item_entry(item: ApiItem, number: int, path: Path, line: int = 1) -> Snapsho
         abstract=clean_paragraphs(_string(paper.get("summary")) or _string(item.get("summary"))),
         line=line,
         arxiv_id=identifier,
-        authors=_texts(author.get("name") for author in _list(paper.get("authors")) if isinstance(author, dict)),
+        authors=_without_repeats(_texts(author.get("name") for author in _list(paper.get("authors"))
+                                        if isinstance(author, dict))),
         published=iso_day(paper.get("publishedAt")),
         upvotes=_count(paper.get("upvotes")),
         comments=_count(item.get("numComments")),
@@ -99,6 +100,13 @@ def _string(value: Any) -> str:
 def _texts(values: Iterable[Any]) -> tuple[str, ...]:
     """The non-empty strings among `values`, each cleaned to one line."""
     return tuple(text for value in values if (text := clean_text(_string(value))))
+
+
+def _without_repeats(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names without a name equal to the one just before it: the API lists some authors twice in a row (on
+    18 real days), which no paper's author list does. Anything else (a name split in two) stays as the API has
+    it: no rule tells a split name from two authors."""
+    return tuple(name for index, name in enumerate(names) if index == 0 or name != names[index - 1])
 
 
 def _list(value: Any) -> list[Any]:

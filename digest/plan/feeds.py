@@ -219,7 +219,7 @@ def _sitemaps(catalog: Catalog, page_paths: list[str]) -> Iterator[PageSpec]:
     for day in catalog.days:
         lastmod[urls.snapshot(day.date)] = day.date
     entries = tuple(SitemapEntry(path, lastmod.get(path)) for path in page_paths
-                    if path not in (urls.NOT_FOUND, urls.SAVED))  # /saved/ is the same empty shell for all
+                    if urls.is_page(path) and path != urls.SAVED)  # /saved/: the same empty shell for all
     if len(entries) <= SITEMAP_LIMIT:
         yield PageSpec(urls.SITEMAP, "sitemap.xml", {"entries": entries})
         return

@@ -21,6 +21,7 @@ from digest.organizations import Organization, Organizations
 from digest.plan.charts import BarChart, papers_chart
 from digest.plan.feeds import org_feed
 from digest.plan.pagination import pages_of, pagination
+from digest.plan.references import Records, list_exports
 from digest.plan.spec import PageSpec
 
 
@@ -39,18 +40,22 @@ def org_link(org: Organization, catalog: Catalog) -> OrgLink:
     return OrgLink(org.name, urls.org(org.slug), org.count, catalog.papers[org.papers[0]].first_seen)
 
 
-def plan_org_pages(catalog: Catalog, config: SiteConfig, cards: Mapping[str, object],
-                   orgs: Organizations) -> Iterator[PageSpec]:
-    """Each listed organization's pages, then the index, if any has a page. `cards` are the papers' cards by slug
-    (plan/site.py)."""
+def plan_org_pages(catalog: Catalog, config: SiteConfig, cards: Mapping[str, object], orgs: Organizations,
+                   records: Records) -> Iterator[PageSpec]:
+    """Each listed organization's pages with their reference files, then the index, if any has a page. `cards` are
+    the papers' cards by slug (plan/site.py)."""
     rows = []
     for org in orgs.listed:
         chart = org_chart(catalog, orgs, org, "org-chart")
         rows.append(replace(org_link(org, catalog), trend=chart and replace(chart, id=f"spark-{org.slug}")))
         chunks = pages_of(org.papers, config.papers_per_page)
         for number, chunk in enumerate(chunks, 1):
-            yield PageSpec(urls.org(org.slug, number), "org.html", {
+            path = urls.org(org.slug, number)
+            exports, files = list_exports([catalog.papers[slug] for slug in chunk], path, records)
+            yield from files
+            yield PageSpec(path, "org.html", {
                 "org": org.name,
+                "exports": exports,
                 "count": org.count,
                 "papers": tuple(cards[slug] for slug in chunk),
                 "pagination": pagination(number, len(chunks), lambda n, s=org.slug: urls.org(s, n)),

@@ -27,6 +27,7 @@ from digest.plan.orgs import plan_org_pages
 from digest.plan.pagination import pages_of as _pages_of
 from digest.plan.pagination import pagination as _pagination
 from digest.plan.reader import new_for_you_window, star_data
+from digest.plan.references import LIST_ABSTRACTS, Records, export_links, list_exports
 from digest.plan.spec import PageSpec
 from digest.plan.stats import plan_stats
 from digest.taxonomy import OTHER_SLUG, Topic
@@ -196,6 +197,11 @@ class _Shared:
         return organizations(self.catalog, self.config.organization_min_papers)
 
     @cached_property
+    def records(self) -> Records:
+        """Each paper's reference records, made once for all the lists' files."""
+        return Records(self.config.base_url, LIST_ABSTRACTS)
+
+    @cached_property
     def periods(self) -> Periods:
         return Periods.of(self.catalog)
 
@@ -206,10 +212,11 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
     none for the kinds cheap enough to plan whatever is asked)."""
     return [
         (frozenset({""}), lambda: [_home(catalog, shared.cards, config)]),
-        (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config, len(shared.orgs.listed))),
-        (frozenset({"orgs"}), lambda: plan_org_pages(catalog, config, shared.cards, shared.orgs)),
-        (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods)),
-        (frozenset({"weeks", "months"}), lambda: _period_pages(catalog, shared.cards, shared.periods)),
+        (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config, len(shared.orgs.listed),
+                                                     shared.records)),
+        (frozenset({"orgs"}), lambda: plan_org_pages(catalog, config, shared.cards, shared.orgs, shared.records)),
+        (frozenset({"snapshots"}), lambda: _snapshot_pages(catalog, shared.cards, shared.periods, shared.records)),
+        (frozenset({"weeks", "months"}), lambda: _period_pages(catalog, shared.cards, shared.periods, shared.records)),
         (frozenset({"archive"}), lambda: _archive_pages(catalog, config, shared.periods)),
         (frozenset(), lambda: [
             *(PageSpec(urls.markdown_page(page.slug), "page.html", {"page": page}) for page in pages),
@@ -256,6 +263,7 @@ def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig) 
     if day is not None:
         context["new"] = _day_cards(day, day.new, cards)
         context["returning"] = _day_cards(day, day.returning, cards)
+        context["exports"] = export_links(day.count, urls.snapshot(day.date))  # the day page's files
         earlier = [other for other in catalog.days if other.date < day.date]
         before = next((other for other in reversed(earlier) if other.count), earlier[-1] if earlier else None)
         context["previous"] = (before.date, urls.snapshot(before.date)) if before else None
@@ -316,7 +324,7 @@ def _paper_page(paper: Paper, related: tuple[RelatedLink, ...], topics: tuple[To
         "topics": topics,
         "org_path": org_path,  # the organization's page, when it has one
         "appearances": tuple((day, urls.snapshot(day)) for day in paper.appearances),
-        "citation": citation(paper, urls.absolute(config.base_url, path)),
+        "citation": citation(paper, config.base_url),
         "related": related,
         "star": star_data(paper, path),
     })
@@ -343,9 +351,10 @@ def _counted(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
-def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig,
-                 org_count: int) -> Iterator[PageSpec]:
-    """Each topic's pages, then the topics index (which links the organizations' when there are some)."""
+def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig, org_count: int,
+                 records: Records) -> Iterator[PageSpec]:
+    """Each topic's pages with their reference files, then the topics index (which links the organizations' when
+    there are some)."""
     counts = []
     for topic in catalog.topics:
         members = catalog.papers_by_topic[topic.slug]
@@ -353,8 +362,12 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
         counts.append((topic, len(members), urls.topic(topic.slug), chart and replace(chart, id=f"spark-{topic.slug}")))
         chunks = _pages_of(members, config.papers_per_page)
         for number, chunk in enumerate(chunks, 1):
-            yield PageSpec(urls.topic(topic.slug, number), "topic.html", {
+            path = urls.topic(topic.slug, number)
+            exports, files = list_exports([catalog.papers[slug] for slug in chunk], path, records)
+            yield from files
+            yield PageSpec(path, "topic.html", {
                 "topic": topic,
+                "exports": exports,
                 "count": len(members),
                 "papers": tuple(cards[slug] for slug in chunk),  # the template leaves out this topic's own tag
                 "pagination": _pagination(number, len(chunks), lambda n, s=topic.slug: urls.topic(s, n)),
@@ -365,11 +378,16 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
     yield PageSpec(urls.TOPICS, "topics.html", {"topics": listed, "org_count": org_count})
 
 
-def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods) -> Iterator[PageSpec]:
+def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods, records: Records,
+                    ) -> Iterator[PageSpec]:
     days = catalog.days
     for index, day in enumerate(days):
-        yield PageSpec(urls.snapshot(day.date), "snapshot.html", {
+        path = urls.snapshot(day.date)
+        exports, files = list_exports(_day_papers(catalog, day), path, records)
+        yield from files
+        yield PageSpec(path, "snapshot.html", {
             "day": day,
+            "exports": exports,
             "new": _day_cards(day, day.new, cards),
             "returning": _day_cards(day, day.returning, cards),
             "previous": _neighbour(days, index - 1),
@@ -377,6 +395,11 @@ def _snapshot_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: P
             "email": urls.snapshot_email(day.date),
             "periods": tuple(link for link in (periods.week_of(day.date), periods.month_of(day.date)) if link),
         })
+
+
+def _day_papers(catalog: Catalog, day: SnapshotDay) -> list[Paper]:
+    """A day's papers in the order its page shows them: the new, then the returning, each most upvoted first."""
+    return [catalog.papers[slug] for slug in (*day.by_upvotes(day.new), *day.by_upvotes(day.returning))]
 
 
 def _neighbour(days: Sequence[SnapshotDay], index: int) -> tuple[date, str] | None:
@@ -431,7 +454,8 @@ def _period_path(period: Period) -> str:
     return urls.week(period.key) if period.kind == "week" else urls.month(period.key)
 
 
-def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods) -> Iterator[PageSpec]:
+def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Periods, records: Records,
+                  ) -> Iterator[PageSpec]:
     """A page per week and per month: every paper under each of its topics, with the neighbours. A busy one
     shows its most upvoted in full, then folds its lists by topic (one line a paper), so that a month of 600
     papers stays a few screens long on a phone instead of eighty."""
@@ -440,8 +464,12 @@ def _period_pages(catalog: Catalog, cards: Mapping[str, PaperCard], periods: Per
         for index, period in enumerate(series):
             ranked = tuple(cards[slug] for slug in period.slugs)
             busy = len(ranked) > PERIOD_OPEN
-            yield PageSpec(_period_path(period), "period.html", {
+            path = _period_path(period)
+            exports, files = list_exports([catalog.papers[slug] for slug in period.slugs], path, records)
+            yield from files
+            yield PageSpec(path, "period.html", {
                 "period": period,
+                "exports": exports,
                 "count": len(ranked),
                 "voted": ranked[0].upvotes is not None,  # else the order is only by days in the feed
                 "highlights": ranked[:PERIOD_HIGHLIGHTS] if busy else (),

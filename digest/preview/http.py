@@ -51,6 +51,9 @@ CONTENT_TYPES = MappingProxyType({
     ".webp": "image/webp",
     ".woff2": "font/woff2",
     ".webmanifest": "application/manifest+json",
+    ".bib": "application/x-bibtex; charset=utf-8",  # reference files (plan/references.py), as netlify.toml says
+    ".ris": "application/x-research-info-systems; charset=utf-8",
+    ".csl.json": "application/vnd.citationstyles.csl+json; charset=utf-8",
 })
 
 
@@ -103,7 +106,7 @@ def output_file(root: Path, file: Path | None) -> str | None:
 
 
 def content_type(path: Path) -> str:
-    known = CONTENT_TYPES.get(path.suffix.lower())
+    known = CONTENT_TYPES.get("".join(path.suffixes[-2:]).lower()) or CONTENT_TYPES.get(path.suffix.lower())
     if known:
         return known
     guessed, _ = mimetypes.guess_type(path.name)

@@ -121,3 +121,11 @@ def test_an_empty_snapshots_folder_names_both_formats(tmp_path: Path, capsys: py
     make_project(tmp_path)
     assert main(["build", "--quiet", "--source", str(tmp_path)]) == 2
     assert "no snapshot files (*.txt, *.json)" in capsys.readouterr().err
+
+
+def test_an_author_listed_twice_in_a_row_is_listed_once_and_the_rest_stay_as_the_feed_has_them() -> None:
+    zotero, kimi = read_fixture("names.json").entries
+    # The feed repeats "Hal Daumé III"; "Guangyi", "Zhang" may be one name split in two, but no rule can tell.
+    assert zotero.authors == ("Hal Daumé III", "The Soofi-Team", "Guangyi", "Zhang", "Antonio Laverghetta Jr.",
+                              "Guangyi")
+    assert kimi.authors == ("Kimi Team",)

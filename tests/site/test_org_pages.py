@@ -26,6 +26,7 @@ from tests.helpers import (
     LONG_ORG,
     NARROW,
     REPO,
+    assert_page_exports_its_papers,
     VNU_JAR,
     WIDE,
     axe_violations,
@@ -238,3 +239,8 @@ def test_axe_light_and_dark_and_a_360px_screen_on_the_organization_pages(browser
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_each_organization_page_exports_its_papers_for_reference_managers(site: Path) -> None:
+    for page in org_pages(site).values():
+        assert_page_exports_its_papers(site, page.relative_to(site).as_posix())

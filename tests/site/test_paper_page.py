@@ -137,6 +137,8 @@ def test_citation_meta_tags_json_ld_and_bibtex(site: Path) -> None:
     assert dict(meta)["citation_publication_date"] == "2025/10/07"
     assert dict(meta)["citation_arxiv_id"] == "2510.06217"
     assert dict(meta)["citation_pdf_url"] == "https://arxiv.org/pdf/2510.06217"
+    assert dict(meta)["citation_doi"] == "10.48550/arXiv.2510.06217"
+    assert dict(meta)["citation_technical_report_number"] == "arXiv:2510.06217"
     (block,) = tattoo.json_ld
     data = json.loads(block)
     assert data["@type"] == "ScholarlyArticle" and data["datePublished"] == "2025-10-07"
@@ -146,6 +148,8 @@ def test_citation_meta_tags_json_ld_and_bibtex(site: Path) -> None:
     (bibtex,) = tattoo.by_class["bibtex"]
     assert bibtex.startswith("@misc{lovelace2025tattoo,")
     assert "eprint = {2510.06217}" in " ".join(bibtex.split()) and "year = {2025}" in " ".join(bibtex.split())
+    assert "eprinttype = {arxiv}" in " ".join(bibtex.split()) and "month = oct" in " ".join(bibtex.split())
+    assert "abstract" not in bibtex  # the entry to copy stays short; the files a reader downloads have it
     assert "author = {Ada Lovelace and Alan Turing and" in " ".join(bibtex.split())
 
 
@@ -162,7 +166,8 @@ def test_bibtex_keeps_braces_balanced_whatever_the_title(site: Path) -> None:
 
 def test_a_text_only_paper_cites_what_is_known(site: Path) -> None:
     survey = page(site, SURVEY)
-    assert survey.meta == [("citation_title", "A Survey of Continual Learning")]
+    assert survey.meta == [("citation_title", "A Survey of Continual Learning"),  # no id, DOI or arXiv page
+                           ("citation_abstract", "Continual learning methods avoid catastrophic forgetting. We survey them.")]
     data = json.loads(survey.json_ld[0])
     assert set(data) == {"@context", "@type", "headline", "name", "url", "abstract"}
     (bibtex,) = survey.by_class["bibtex"]
