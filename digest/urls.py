@@ -16,6 +16,7 @@ ARCHIVE = "archive/"
 TOPICS = "topics/"
 ORGS = "orgs/"  # the organizations with a page of their own
 SEARCH = "search/"
+NEW_FOR_YOU_DATA = "new-for-you.json"  # each organization's papers of the newest week, for "New for you"
 SAVED = "saved/"  # the reader's starred papers, filled in the browser (reader.js)
 STATS = "stats/"  # papers per day, topics growing and shrinking, papers with code
 NOT_FOUND = "404.html"
@@ -35,7 +36,7 @@ ASSETS = "assets/"
 # Top-level names a Markdown page may not take.
 RESERVED = frozenset({"papers", "topics", "orgs", "snapshots", "weeks", "months", "archive", "search", "stats",
                       "assets", "page", "404", "feeds", "export", "feed.xml", "feed.json", "feeds.opml", "sitemap.xml",
-                      "robots.txt", "saved"})
+                      "robots.txt", "saved", "new-for-you.json"})
 
 
 def paper(slug: str) -> str:

@@ -4,7 +4,9 @@
 A star keeps what /saved/ shows and exports (title, page, authors, arXiv id, dates), so /saved/ needs no index.
 "New for you" runs the followed topics, authors and searches through the search page's engine and shards and keeps
 the papers numbered from `window_start` on: search numbers the papers in catalog order, which is the order they
-were first seen, so the newest days are a range of numbers and their documents the last few chunks.
+were first seen, so the newest days are a range of numbers and their documents the last few chunks. Search does
+not index organizations: a small file (`urls.NEW_FOR_YOU_DATA`) lists the numbers of each organization's papers
+in the window, so following one costs a few hundred bytes rather than its feed (45 KB gzipped on the real corpus).
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from digest import urls
 from digest.catalog import Catalog, Paper
+from digest.organizations import Organizations
+from digest.plan.spec import PageSpec
 
 NEW_FOR_YOU_DAYS = 7  # "New for you" shows papers first seen in the newest week of the feed
 
@@ -39,3 +44,17 @@ def new_for_you_window(catalog: Catalog, days: int = NEW_FOR_YOU_DAYS) -> tuple[
         if paper.first_seen >= since:
             return number, since
     return None  # unreachable: the newest paper is in the window
+
+
+def new_for_you_data(catalog: Catalog, orgs: Organizations) -> list[PageSpec]:
+    """The window and, for each organization with a page, the search numbers of its papers in it, newest first."""
+    window = new_for_you_window(catalog)
+    if window is None:
+        return []
+    first, since = window
+    numbers = {slug: number for number, slug in enumerate(catalog.papers) if number >= first}
+    by_org = {org.slug: found for org in orgs.listed
+              if (found := sorted((numbers[slug] for slug in org.papers if slug in numbers), reverse=True))}
+    data = {"first": first, "since": since.isoformat(), "orgs": by_org}
+    return [PageSpec(urls.NEW_FOR_YOU_DATA, "reader.json",
+                     {"json": json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n"})]

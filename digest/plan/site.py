@@ -26,7 +26,7 @@ from digest.plan.feeds import feeds_page, site_feeds, topic_feed
 from digest.plan.orgs import plan_org_pages
 from digest.plan.pagination import pages_of as _pages_of
 from digest.plan.pagination import pagination as _pagination
-from digest.plan.reader import new_for_you_window, star_data
+from digest.plan.reader import new_for_you_data, new_for_you_window, star_data
 from digest.plan.references import LIST_ABSTRACTS, Records, export_links, list_exports
 from digest.plan.spec import PageSpec
 from digest.plan.stats import plan_stats
@@ -211,7 +211,7 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
     """Each kind of listing page, in site order, with the first folders of its files ('' for the home page;
     none for the kinds cheap enough to plan whatever is asked)."""
     return [
-        (frozenset({""}), lambda: [_home(catalog, shared.cards, config)]),
+        (frozenset({""}), lambda: [_home(catalog, shared.cards, config), *new_for_you_data(catalog, shared.orgs)]),
         (frozenset({"topics"}), lambda: _topic_pages(catalog, shared.cards, config, len(shared.orgs.listed),
                                                      shared.records)),
         (frozenset({"orgs"}), lambda: plan_org_pages(catalog, config, shared.cards, shared.orgs, shared.records)),

@@ -1,7 +1,8 @@
 // "New for you" on the home page: the papers of the newest week that match what the reader follows (reader.js
 // keeps it in this browser). Topics, authors and searches run through the search page's own engine and shards
 // (search-index.js): only the term shards of the followed words and the documents of the matching papers are
-// fetched. An organization, which search does not index, comes from its JSON Feed. Nothing is sent anywhere.
+// fetched. An organization, which search does not index, comes from a small file of the build's. Nothing is sent
+// anywhere.
 (function () {
   "use strict";
   var section = document.getElementById("new-for-you");
@@ -66,18 +67,14 @@
     }).catch(function () { return []; });  // a saved query that no longer parses finds nothing
   }
 
-  // An organization's papers of the window, from its JSON Feed (newest first), as search documents.
-  function fromFeed(follow) {
-    return fetchJson(root + follow.key).then(function (feed) {
-      return (feed.items || []).filter(function (item) {
-        return typeof item.date_published === "string" && item.date_published.slice(0, 10) >= since &&
-          typeof item.url === "string" && item.url.lastIndexOf("/papers/") !== -1;
-      }).map(function (item) {
-        var path = item.url.slice(item.url.lastIndexOf("/papers/") + 1);  // the feed's URLs are the site's base URL's
-        var names = (item.authors || []).map(function (author) { return author.name; });
-        return [item.title, path, item.date_published.slice(0, 10), [], "", null,
-                names.slice(0, 3).join(", ") + (names.length > 3 ? " et al." : "")];  // as search.js's documents
-      });
+  // An organization's papers of the window: search does not index organizations, so the build lists their numbers
+  // (plan/reader.py's new_for_you_data), fetched once for all followed organizations.
+  var orgNumbers = null;
+  function fromOrg(follow) {
+    if (!orgNumbers) orgNumbers = fetchJson(new URL(section.dataset.orgs, document.baseURI).href);
+    return orgNumbers.then(function (data) {
+      var numbers = data.orgs[follow.key];
+      return Array.isArray(numbers) ? numbers.filter(function (number) { return number >= first; }) : [];
     }).catch(function () { return []; });
   }
 
@@ -89,10 +86,7 @@
       if (number > entry.number) entry.number = number;
     }
     return Promise.all(follows.map(function (follow) {
-      if (follow.kind === "org") {
-        return fromFeed(follow).then(function (docs) { docs.forEach(function (doc) { add(doc, -1, reasonOf(follow)); }); });
-      }
-      return searched(engine, follow).then(function (numbers) {
+      return (follow.kind === "org" ? fromOrg(follow) : searched(engine, follow)).then(function (numbers) {
         var refs = numbers.map(function (number) { return number.toString(36); });
         return engine.documents(refs).then(function (docs) {
           docs.forEach(function (doc, i) {
@@ -152,13 +146,12 @@
       (entries.length > SHOWN ? "; the newest " + SHOWN + " shown." : ".");
   }
 
-  var needsEngine = follows.some(function (follow) { return follow.kind !== "org"; });
-  var ready = needsEngine ? loadScript(section.dataset.lunr).then(function () {
+  var ready = loadScript(section.dataset.lunr).then(function () {
     return loadScript(section.dataset.engine);
   }).then(function () {
     var engine = new PaperSearch.Engine(new URL(section.dataset.manifest, document.baseURI).href, fetchJson);
     return engine.manifest.then(function () { return engine; });
-  }) : Promise.resolve(null);
+  });
   ready.then(collect).then(show).catch(function (error) {
     status.textContent = "Your followed papers could not be loaded (" + error.message + ").";
   });
