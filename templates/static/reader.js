@@ -69,8 +69,9 @@
   }
 
   // A toggle button: aria-pressed says whether the paper is saved; the star's shape (☆, ★) shows it too.
-  // `withText`: "Save" shown beside the star (a paper's page), else the star alone (a card).
-  function starButton(paper, withText) {
+  // `withText`: "Save" shown beside the star (a paper's page), else the star alone (a card). `saved` (optional): the
+  // URLs of the saved papers, read once for a page of cards.
+  function starButton(paper, withText, saved) {
     var button = el("button", "star-button");
     button.type = "button";
     var icon = el("span", "star-icon");
@@ -83,7 +84,7 @@
       icon.textContent = on ? "★" : "☆";
       button.title = on ? "Saved to your reading list: click to remove" : "Save to your reading list";
     }
-    show(isStarred(paper.u));
+    show(saved ? saved.indexOf(paper.u) !== -1 : isStarred(paper.u));
     button.addEventListener("click", function () {
       var state = load(), on = !isStarred(paper.u);
       state.stars = state.stars.filter(function (star) { return star.u !== paper.u; });
@@ -154,9 +155,10 @@
 
   function init() {
     var cards = Array.prototype.slice.call(document.querySelectorAll(".paper-card[data-star]"));
+    var saved = load().stars.map(function (star) { return star.u; });
     cards.forEach(function (card) {
       var paper = readPaper(card);
-      if (paper) card.appendChild(starButton(paper));
+      if (paper) card.appendChild(starButton(paper, false, saved));
     });
     var article = document.querySelector("article.paper[data-star]");
     if (article) paperPage(article);
