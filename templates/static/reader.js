@@ -194,7 +194,8 @@
       menu.appendChild(list);
       row.appendChild(menu);
     }
-    heading.parentNode.insertBefore(row, heading.nextSibling);
+    var slot = article.querySelector(".reader-slot");  // its room kept by the style sheet: nothing moves
+    if (slot) slot.appendChild(row); else heading.parentNode.insertBefore(row, heading.nextSibling);
   }
 
   function followSlot(slot) {
