@@ -18,6 +18,8 @@ TOPICS = "topics/"
 ORGS = "orgs/"  # the organizations with a page of their own
 SEARCH = "search/"
 SEARCHES = "searches/"  # the saved searches of content/interests.yaml
+NEW_FOR_YOU_DATA = "new-for-you.json"  # each organization's papers of the newest week, for "New for you"
+SAVED = "saved/"  # the reader's starred papers, filled in the browser (reader.js)
 STATS = "stats/"  # papers per day, topics growing and shrinking, papers with code
 NOT_FOUND = "404.html"
 FEED = "feed.xml"
@@ -39,8 +41,7 @@ ASSETS = "assets/"
 # Top-level names a Markdown page may not take.
 RESERVED = frozenset({"papers", "topics", "orgs", "searches", "snapshots", "weeks", "months", "archive", "search",
                       "stats", "for-you", "assets", "page", "404", "feeds", "export", "feed.xml", "feed.json",
-                      "feeds.opml", "sitemap.xml",
-                      "robots.txt"})
+                      "feeds.opml", "sitemap.xml", "robots.txt", "saved", "new-for-you.json"})
 
 
 def paper(slug: str) -> str:

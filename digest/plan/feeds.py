@@ -271,7 +271,8 @@ def _sitemaps(catalog: Catalog, page_paths: list[str]) -> Iterator[PageSpec]:
     lastmod = {urls.paper(paper.slug): paper.last_seen for paper in catalog.papers.values()}
     for day in catalog.days:
         lastmod[urls.snapshot(day.date)] = day.date
-    entries = tuple(SitemapEntry(path, lastmod.get(path)) for path in page_paths if urls.is_page(path))
+    entries = tuple(SitemapEntry(path, lastmod.get(path)) for path in page_paths
+                    if urls.is_page(path) and path != urls.SAVED)  # /saved/: the same empty shell for all
     if len(entries) <= SITEMAP_LIMIT:
         yield PageSpec(urls.SITEMAP, "sitemap.xml", {"entries": entries})
         return

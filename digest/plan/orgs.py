@@ -55,6 +55,7 @@ def plan_org_pages(catalog: Catalog, config: SiteConfig, cards: Mapping[str, obj
             yield from files
             yield PageSpec(path, "org.html", {
                 "org": org.name,
+                "slug": org.slug,  # what following it stores (templates/static/reader.js)
                 "exports": exports,
                 "count": org.count,
                 "papers": tuple(cards[slug] for slug in chunk),

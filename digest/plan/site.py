@@ -28,6 +28,7 @@ from digest.plan.foryou import day_block, plan_for_you_page
 from digest.plan.orgs import plan_org_pages
 from digest.plan.pagination import pages_of as _pages_of
 from digest.plan.pagination import pagination as _pagination
+from digest.plan.reader import new_for_you_data, new_for_you_window, star_data
 from digest.plan.references import LIST_ABSTRACTS, Records, export_links, list_exports
 from digest.plan.searches import SearchMatches, SearchMemo, plan_search_pages
 from digest.plan.spec import PageSpec
@@ -71,6 +72,7 @@ class PaperCard:
     project_page: str | None = None
     comments: int | None = None
     discussion_url: str | None = None
+    star: str = ""  # what a star stores (plan/reader.py's star_data): JSON for reader.js
 
     def topics_except(self, slug: str | None) -> tuple[Topic, ...]:
         """Its topics but the one a list is about (a topic page's own tag would say nothing)."""
@@ -157,6 +159,7 @@ def paper_card(paper: Paper, topics: Mapping[str, Topic], config: SiteConfig,
         project_page=paper.project_page,
         comments=paper.comments,
         discussion_url=urls.hugging_face_paper(paper.arxiv_id) + "#community" if paper.arxiv_id else None,
+        star=star_data(paper, urls.paper(paper.slug)),
     )
 
 
@@ -222,7 +225,8 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
     """Each kind of listing page, in site order, with the first folders of its files ('' for the home page;
     none for the kinds cheap enough to plan whatever is asked)."""
     return [
-        (frozenset({""}), lambda: [_home(catalog, shared.cards, config, shared.relevance)]),
+        (frozenset({""}), lambda: [_home(catalog, shared.cards, config, shared.relevance),
+                                   *new_for_you_data(catalog, shared.orgs)]),
         (frozenset({"for-you"}), lambda: plan_for_you_page(catalog, shared.relevance, shared.cards,
                                                            for_you_feed(config), shared.records)
             if shared.relevance else []),
@@ -240,6 +244,7 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
             feeds_page(catalog, config, shared.relevance is not None, [found.feed_papers() for found in searches]),
         ]),
         (frozenset({"stats"}), lambda: [plan_stats(catalog)]),
+        (frozenset({"saved"}), lambda: [PageSpec(urls.SAVED, "saved.html", {})]),
         (frozenset(), lambda: [PageSpec(urls.NOT_FOUND, "404.html", {})]),
     ]
 
@@ -282,7 +287,8 @@ def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig,
     """
     day = next((day for day in reversed(catalog.days) if day.count), catalog.latest)
     context: dict[str, Any] = {"day": day, "paper_count": len(catalog.papers), "day_count": len(catalog.days),
-                               "feeds": site_feeds(config)[1:]}  # the site's own feed is in every page's head
+                               "feeds": site_feeds(config)[1:],  # the site's own feed is in every page's head
+                               "window": new_for_you_window(catalog)}
     if day is not None:
         context["new"] = _day_cards(day, relevance.unmuted(day.new) if relevance else day.new, cards)
         context["returning"] = _day_cards(day, day.returning, cards)
@@ -353,6 +359,7 @@ def _paper_page(paper: Paper, related: tuple[RelatedLink, ...], topics: tuple[To
         "appearances": tuple((day, urls.snapshot(day)) for day in paper.appearances),
         "citation": citation(paper, config.base_url),
         "related": related,
+        "star": star_data(paper, path),
     })
 
 

@@ -339,7 +339,7 @@ def latest_snapshot(site_dir: Path) -> str:
 
 
 CHECKED_PAGES = ["home", "paper", "paper-long-word", "topic", "topics", "snapshot", "archive", "about",
-                 "search-results", "not-found", "feeds", "week", "month", "stats"]
+                 "search-results", "not-found", "feeds", "week", "month", "stats", "saved"]
 
 
 def page_url(name: str, site_dir: Path) -> str:
@@ -351,6 +351,7 @@ def page_url(name: str, site_dir: Path) -> str:
         "snapshot": latest_snapshot(site_dir),
         "archive": "archive/",
         "about": "about/",
+        "saved": "saved/",
         "search-results": "search/?q=federated",
         "topics": "topics/",
         "not-found": "404.html",
