@@ -154,6 +154,26 @@ def require_vnu() -> str:
 
 
 
+def assert_accessible_light_dark_and_narrow(browser: Any, url: str) -> None:
+    """axe finds nothing on the page in light and dark, it fits a 360 px screen, and no script error is raised."""
+    context = browser.new_context(viewport=WIDE)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        for scheme in ("light", "dark"):
+            tab.emulate_media(color_scheme=scheme)
+            assert tab.goto(url).ok, url
+            violations = axe_violations(tab)
+            assert not violations, f"{url} ({scheme}):\n{describe(violations)}"
+        tab.set_viewport_size(NARROW)
+        width = tab.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= NARROW["width"], f"{url}: {width}px wide at 360px"
+        assert not errors, errors
+    finally:
+        context.close()
+
+
 def axe_violations(tab: Any) -> list[dict[str, Any]]:
     if not AXE_JS.is_file():
         pytest.fail(f"{AXE_JS} missing: run `make test` (npm ci installs axe-core)")

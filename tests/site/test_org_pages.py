@@ -22,6 +22,7 @@ import pytest
 from digest.commands.build import build_site
 from digest.project import Project
 from tests.helpers import (
+    assert_accessible_light_dark_and_narrow,
     HOSTILE_ORG,
     LONG_ORG,
     NARROW,
@@ -223,22 +224,7 @@ def checked_paths(site: Path) -> list[str]:
 def test_axe_light_and_dark_and_a_360px_screen_on_the_organization_pages(browser: Any, org_server: str,
                                                                           site: Path, which: int) -> None:
     path = checked_paths(site)[which]
-    context = browser.new_context(viewport=WIDE)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        for scheme in ("light", "dark"):
-            tab.emulate_media(color_scheme=scheme)
-            assert tab.goto(org_server + path).ok, path
-            violations = axe_violations(tab)
-            assert not violations, f"{path} ({scheme}):\n{describe(violations)}"
-        tab.set_viewport_size(NARROW)
-        width = tab.evaluate("() => document.documentElement.scrollWidth")
-        assert width <= NARROW["width"], f"{path}: {width}px wide at 360px"
-        assert not errors, errors
-    finally:
-        context.close()
+    assert_accessible_light_dark_and_narrow(browser, org_server + path)
 
 
 def test_each_organization_page_exports_its_papers_for_reference_managers(site: Path) -> None:

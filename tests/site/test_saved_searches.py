@@ -22,6 +22,7 @@ import pytest
 from digest.commands.build import BuildState, build_site
 from digest.project import Project
 from tests.helpers import (
+    assert_accessible_light_dark_and_narrow,
     HOSTILE_QUERY,
     HOSTILE_SEARCH,
     NARROW,
@@ -243,22 +244,7 @@ CHECKED = ("searches/", "searches/distill-anything/", "searches/distill-anything
 @pytest.mark.parametrize("path", CHECKED)
 def test_axe_light_and_dark_and_a_360px_screen_on_the_saved_search_pages(browser: Any, searches_server: str,
                                                                          path: str) -> None:
-    context = browser.new_context(viewport=WIDE)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        for scheme in ("light", "dark"):
-            tab.emulate_media(color_scheme=scheme)
-            assert tab.goto(searches_server + path).ok, path
-            violations = axe_violations(tab)
-            assert not violations, f"{path} ({scheme}):\n{describe(violations)}"
-        tab.set_viewport_size(NARROW)
-        width = tab.evaluate("() => document.documentElement.scrollWidth")
-        assert width <= NARROW["width"], f"{path}: {width}px wide at 360px"
-        assert not errors, errors
-    finally:
-        context.close()
+    assert_accessible_light_dark_and_narrow(browser, searches_server + path)
 
 
 # --- The same papers as the search page finds in the browser ----------------------------------------------------
