@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 
 from digest import urls
 from digest.catalog import Catalog
@@ -20,8 +21,8 @@ from digest.inputs.config import SiteConfig
 from digest.organizations import Organization, Organizations
 from digest.plan.charts import BarChart, papers_chart
 from digest.plan.feeds import org_feed
-from digest.plan.pagination import pages_of, pagination
-from digest.plan.references import Records, list_exports
+from digest.plan.pagination import paged_list
+from digest.plan.references import Records
 from digest.plan.spec import PageSpec
 
 
@@ -48,21 +49,10 @@ def plan_org_pages(catalog: Catalog, config: SiteConfig, cards: Mapping[str, obj
     for org in orgs.listed:
         chart = org_chart(catalog, orgs, org, "org-chart")
         rows.append(replace(org_link(org, catalog), trend=chart and replace(chart, id=f"spark-{org.slug}")))
-        chunks = pages_of(org.papers, config.papers_per_page)
-        for number, chunk in enumerate(chunks, 1):
-            path = urls.org(org.slug, number)
-            exports, files = list_exports([catalog.papers[slug] for slug in chunk], path, records)
-            yield from files
-            yield PageSpec(path, "org.html", {
-                "org": org.name,
-                "slug": org.slug,  # what following it stores (templates/static/reader.js)
-                "exports": exports,
-                "count": org.count,
-                "papers": tuple(cards[slug] for slug in chunk),
-                "pagination": pagination(number, len(chunks), lambda n, s=org.slug: urls.org(s, n)),
-                "feed": org_feed(org, config),
-                "chart": chart if number == 1 else None,
-            })
+        context = {"org": org.name, "slug": org.slug,  # the slug: what following it stores (static/reader.js)
+                   "feed": org_feed(org, config)}
+        yield from paged_list(catalog, org.papers, config.papers_per_page, partial(urls.org, org.slug), "org.html",
+                              context, cards, records, {"chart": chart})
     if rows:  # a site whose feed names no organization (text snapshots) gets no empty index
         yield PageSpec(urls.ORGS, "orgs.html", {"orgs": tuple(rows), "min_papers": orgs.min_papers,
                                                 "since": orgs.since})

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from digest import urls
 from digest.catalog import Catalog
@@ -20,8 +21,8 @@ from digest.inputs.searches import SavedSearch
 from digest.output.search.index import IndexedText, SearchDocument, search_documents
 from digest.output.search.query import SearchCorpus, search
 from digest.plan.feeds import Feed, saved_search_feed
-from digest.plan.pagination import pages_of, pagination
-from digest.plan.references import Records, list_exports
+from digest.plan.pagination import paged_list
+from digest.plan.references import Records
 from digest.plan.spec import PageSpec
 
 
@@ -101,19 +102,8 @@ def plan_search_pages(catalog: Catalog, config: SiteConfig, cards: Mapping[str, 
         saved = found.search
         latest = catalog.papers[found.slugs[0]].first_seen if found.slugs else None
         rows.append(SearchLink(saved.name, saved.query, found.path, found.search_page, len(found.slugs), latest))
-        chunks = pages_of(found.slugs, config.papers_per_page)
-        for number, chunk in enumerate(chunks, 1):
-            path = urls.saved_search(saved.slug, number)
-            exports, files = list_exports([catalog.papers[slug] for slug in chunk], path, records)
-            yield from files
-            yield PageSpec(path, "saved_search.html", {
-                "search": saved,
-                "exports": exports,
-                "count": len(found.slugs),
-                "papers": tuple(cards[slug] for slug in chunk),
-                "pagination": pagination(number, len(chunks), lambda n, s=saved.slug: urls.saved_search(s, n)),
-                "feed": found.feed,
-                "search_page": found.search_page,
-            })
+        yield from paged_list(catalog, found.slugs, config.papers_per_page, partial(urls.saved_search, saved.slug),
+                              "saved_search.html", {"search": saved, "feed": found.feed,
+                                                    "search_page": found.search_page}, cards, records)
     if rows:
         yield PageSpec(urls.SEARCHES, "saved_searches.html", {"searches": tuple(rows)})

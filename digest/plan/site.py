@@ -26,6 +26,7 @@ from digest.plan.citation import citation
 from digest.plan.feeds import feeds_page, for_you_feed, site_feeds, topic_feed
 from digest.plan.foryou import day_block, plan_for_you_page
 from digest.plan.orgs import plan_org_pages
+from digest.plan.pagination import paged_list
 from digest.plan.pagination import pages_of as _pages_of
 from digest.plan.pagination import pagination as _pagination
 from digest.plan.reader import new_for_you_data, new_for_you_window, star_data
@@ -393,20 +394,9 @@ def _topic_pages(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteC
         members = catalog.papers_by_topic[topic.slug]
         chart = topic_chart(catalog, topic, "topic-chart")
         counts.append((topic, len(members), urls.topic(topic.slug), chart and replace(chart, id=f"spark-{topic.slug}")))
-        chunks = _pages_of(members, config.papers_per_page)
-        for number, chunk in enumerate(chunks, 1):
-            path = urls.topic(topic.slug, number)
-            exports, files = list_exports([catalog.papers[slug] for slug in chunk], path, records)
-            yield from files
-            yield PageSpec(path, "topic.html", {
-                "topic": topic,
-                "exports": exports,
-                "count": len(members),
-                "papers": tuple(cards[slug] for slug in chunk),  # the template leaves out this topic's own tag
-                "pagination": _pagination(number, len(chunks), lambda n, s=topic.slug: urls.topic(s, n)),
-                "feed": topic_feed(topic, config),
-                "chart": chart if number == 1 else None,  # papers per month, on the first page
-            })
+        yield from paged_list(catalog, members, config.papers_per_page, partial(urls.topic, topic.slug), "topic.html",
+                              {"topic": topic, "feed": topic_feed(topic, config)}, cards, records,
+                              {"chart": chart})  # papers per month; the template leaves out the topic's own tag
     listed = tuple(row for row in counts if row[1] or row[0].slug != OTHER_SLUG)  # an empty "Other" is noise
     yield PageSpec(urls.TOPICS, "topics.html", {"topics": listed, "org_count": org_count})
 
