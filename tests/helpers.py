@@ -12,7 +12,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urljoin, urlparse, urlsplit
+from urllib.parse import parse_qs, urljoin, urlparse, urlsplit
 
 import pytest
 
@@ -490,15 +490,12 @@ def reference_from_page(site: Path, paper_page: str) -> Reference:
 
 
 def export_files(site: Path, page: str) -> dict[str, tuple[str, str, str]]:
-    """A page's export links by label: (text of the file or data: URI, download name, media type)."""
+    """A list page's export links by label: (text of the file, download name, media type)."""
     files = {}
     for link in read_links(site, page).exports:
-        href = link["href"]
-        if href.startswith("data:"):
-            text = unquote(href.partition(",")[2])
-        else:
-            text = (site / urlparse(urljoin("http://site/" + page, href)).path.lstrip("/")).read_text(encoding="utf-8")
-        files[link.get("title") or _label(link)] = (text, link["download"], link["type"])
+        path = urlparse(urljoin("http://site/" + page, link["href"])).path.lstrip("/")
+        files[link.get("title") or _label(link)] = ((site / path).read_text(encoding="utf-8"), link["download"],
+                                                    link["type"])
     return files
 
 
@@ -585,19 +582,24 @@ def csl_references(text: str) -> list[Reference]:
 READERS = {"BibTeX": bibtex_references, "RIS": ris_references, "CSL-JSON": csl_references}
 
 
-def assert_page_exports_its_papers(site: Path, page: str) -> dict[str, str]:
-    """Every paper `page` links to is in each of its three files, saying what the paper's own page says (title,
-    authors, year and month, arXiv id, DOI, URL), and nothing else is; gives each file's text by label. A new
-    list page (an organization's, a saved search's) checks its files with this; a paper page's are of itself."""
-    shown = {page} if page.startswith("papers/") else papers_shown(site, page)
-    expected = {reference_from_page(site, paper) for paper in shown}
-    files = export_files(site, page)
-    assert sorted(files) == sorted(READERS), f"{page} links {sorted(files)}"
-    for label, (text, _download, _media_type) in files.items():
+def assert_files_say_what_the_pages_say(site: Path, paper_pages: Iterable[str], files: Mapping[str, str],
+                                        where: str) -> None:
+    """Each of the three files (text by label) holds exactly the papers of `paper_pages`, each saying what its own
+    page says (title, authors, year and month, arXiv id, DOI, URL), as real parsers read them."""
+    expected = {reference_from_page(site, paper) for paper in paper_pages}
+    assert sorted(files) == sorted(READERS), f"{where} makes {sorted(files)}"
+    for label, text in files.items():
         found = READERS[label](text)
-        assert len(found) == len(expected), f"{page}'s {label} has {len(found)} papers, the page {len(expected)}"
-        assert set(found) == expected, f"{page}'s {label}: {set(found) ^ expected}"
-    return {label: text for label, (text, _, _) in files.items()}
+        assert len(found) == len(expected), f"{where}'s {label} has {len(found)} papers, the page {len(expected)}"
+        assert set(found) == expected, f"{where}'s {label}: {set(found) ^ expected}"
+
+
+def assert_page_exports_its_papers(site: Path, page: str) -> dict[str, str]:
+    """Every paper a list page links to is in each of its three files, and nothing else is; gives each file's text
+    by label. A new list page (an organization's, a saved search's) checks its files with this."""
+    files = {label: text for label, (text, _, _) in export_files(site, page).items()}
+    assert_files_say_what_the_pages_say(site, papers_shown(site, page), files, page)
+    return files
 
 
 # --- A site with interests (tests/inputs/test_interests.py, tests/relevance/, tests/site/test_for_you.py) --------

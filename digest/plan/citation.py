@@ -1,9 +1,10 @@
 """How a paper page lets reference managers and search engines cite the paper.
 
-Four forms of the same facts, each only with what the snapshots say: Highwire
+Three forms of the same facts, each only with what the snapshots say: Highwire
 `citation_*` meta tags (read by Zotero and Google Scholar), a BibTeX entry for
-readers to copy, schema.org `ScholarlyArticle` JSON-LD, and the paper as
-BibTeX, RIS and CSL-JSON files (plan/references.py). A paper known only
+readers to copy and schema.org `ScholarlyArticle` JSON-LD. The paper's own
+BibTeX, RIS and CSL-JSON files are made in the reader's browser from the page's
+data (templates/static/references.js, the records of plan/references.py). A paper known only
 from text snapshots has a title, an abstract and the dates it was featured, so
 that is all its citation says.
 """
@@ -12,11 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from digest import urls
 from digest.catalog import Paper
-from digest.plan.references import Exports, bibtex_entry, doi, paper_exports
+from digest.plan.references import bibtex_entry, doi
 
 # '<', '>' and '&' as JSON escapes: the data block can then never close its <script> element or open a comment.
 _SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
@@ -27,21 +28,13 @@ class Citation:
     meta: tuple[tuple[str, str], ...]  # (name, content) of each citation_* meta tag, in order
     bibtex: str  # the short entry shown to copy (no abstract)
     json_ld: str  # JSON, safe to place as is inside <script type="application/ld+json">
-    paper: Paper = field(repr=False)
-    base_url: str = ""
-
-    @property
-    def exports(self) -> Exports:
-        """The paper as BibTeX, RIS and CSL-JSON files (data: URIs), abstract included. Made when the page is
-        rendered, so by the render workers on every core, not while the papers' pages are planned here."""
-        return paper_exports(self.paper, self.base_url)
 
 
 def citation(paper: Paper, base_url: str) -> Citation:
     """The citation of `paper`, on a site at the absolute `base_url`."""
     page_url = urls.absolute(base_url, urls.paper(paper.slug))
     return Citation(highwire_meta(paper), bibtex_entry(paper, page_url, abstract=False).rstrip("\n"),
-                    json_ld(paper, page_url), paper, base_url)
+                    json_ld(paper, page_url))
 
 
 def highwire_meta(paper: Paper) -> tuple[tuple[str, str], ...]:

@@ -6,9 +6,11 @@ Hal") and organizations ("The Soofi-Team") kept whole; a paper's own files the w
 known only from text snapshots has no arXiv id: its record says what is known and links our page.
 
 Every list page links three files of the papers it shows (`list_exports`, drawn by
-templates/partials/exports.html); a paper page links its own three as data: URIs (`paper_exports`), so the
-150,000 papers of a big site add no file. Scraped text is escaped for each format: LaTeX specials and braces
-in BibTeX, one line per RIS tag (a newline in a title cannot start a tag such as `ER  -`), JSON by json.dumps.
+templates/partials/exports.html). A paper page's own three are made in the reader's browser from the page's data
+by templates/static/references.js, byte for byte these records with the abstract (tests/site/test_exports.py
+compares them): as data: URIs in every page they cost a fifth of the build's time and 65 MB of the real corpus's
+site. Scraped text is escaped for each format: LaTeX specials and braces in BibTeX, one line per RIS tag (a
+newline in a title cannot start a tag such as `ER  -`), JSON by json.dumps.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from digest import urls
 from digest.catalog import Paper
@@ -31,7 +32,7 @@ class ExportFormat:
     name: str  # what a link says
     folder: str  # urls.export's folder for it
     extension: str
-    media_type: str  # what the server sends (netlify.toml, the preview) and the data: URI says
+    media_type: str  # what the server sends (netlify.toml, the preview)
 
 
 BIBTEX = ExportFormat("BibTeX", "bibtex", ".bib", "application/x-bibtex")
@@ -39,17 +40,16 @@ RIS = ExportFormat("RIS", "ris", ".ris", "application/x-research-info-systems")
 CSL_JSON = ExportFormat("CSL-JSON", "csl-json", ".csl.json", "application/vnd.citationstyles.csl+json")
 FORMATS = (BIBTEX, RIS, CSL_JSON)
 # A list's files leave the abstracts out: with them the real corpus's lists came to 237 MB (its site was 194 MB,
-# and GitHub Pages takes 1 GB), without them 71 MB. A paper page's own files and tags have the whole abstract.
+# and GitHub Pages takes 1 GB), without them 71 MB. A paper page's own files (references.js) have the abstract.
 LIST_ABSTRACTS = False
 
 
 @dataclass(frozen=True)
 class ExportLink:
     label: str
-    href: str  # a site path (a list's file) or a data: URI (a paper's own)
+    href: str  # the file's site path
     download: str  # the file name the browser saves it as
     media_type: str
-    in_site: bool = True  # href is a site path (made relative by the template), not a data: URI
 
 
 @dataclass(frozen=True)
@@ -81,13 +81,6 @@ _PARTICLES = frozenset(("von", "van", "der", "den", "de", "del", "della", "di", 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _BRACED = re.compile(r"(?i)(^|\s)and(\s|$)|,")  # a name BibTeX would split at "and" or read as "Last, First"
 _OTHER_LINE_BREAKS = re.compile(r"\r\n?|[\v\f\x1c-\x1e\x85\u2028\u2029]")  # in BibTeX, a plain newline
-# What a data: URI may carry as it is (RFC 3986's unreserved characters and a few safe delimiters). The other
-# ASCII characters are percent-encoded one str.replace each, '%' first (urllib's quote goes through Python a
-# byte at a time: 5 s for the real corpus's paper pages), then runs of other characters by quote.
-_URI_SAFE = "/:,;=@!$()*+-._~"
-_URI_ESCAPES = tuple((chr(code), f"%{code:02X}") for code in sorted(range(128), key=lambda code: chr(code) != "%")
-                     if not (chr(code).isalnum() or chr(code) in _URI_SAFE))
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 # Names -----------------------------------------------------------------------------------------------------
@@ -317,24 +310,6 @@ def export_links(count: int, page_path: str) -> Exports:
     """The links to the files `list_exports` makes for the page at `page_path` (another page may link them)."""
     return Exports(count, tuple(ExportLink(export.name, urls.export(export.folder, page_path, export.extension),
                                            _file_name(page_path, export), export.media_type) for export in FORMATS))
-
-
-def paper_exports(paper: Paper, base_url: str) -> Exports:
-    """A paper page's own three files as data: URIs with a file name: no file per paper on the site."""
-    records = Records(base_url)
-    return Exports(1, tuple(
-        ExportLink(export.name, data_uri(export.media_type, export_text(export, (paper,), records)),
-                   paper.slug + export.extension, export.media_type, in_site=False)
-        for export in FORMATS))
-
-
-def data_uri(media_type: str, text: str) -> str:
-    """`text` as a data: URI, percent-encoded (not base64: the page's gzip then finds the words it repeats)."""
-    for char, escape in _URI_ESCAPES:
-        if char in text:
-            text = text.replace(char, escape)
-    encoded = _NON_ASCII.sub(lambda match: quote(match.group(0)), text)
-    return f"data:{media_type};charset=utf-8," + encoded
 
 
 def _file_name(page_path: str, export: ExportFormat) -> str:

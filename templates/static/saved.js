@@ -1,7 +1,6 @@
-// /saved/: the papers the reader starred (reader.js keeps them in this browser), downloaded as BibTeX or RIS made
-// here (the same records as the site's list files, digest/plan/references.py: a preprint with its arXiv id, DOI
-// 10.48550/arXiv.ID, month, names with a suffix as "Daumé III, Hal", organizations kept whole), and the reader's
-// settings (stars, follows, last visit) as a JSON file to load in another browser, checked before anything changes.
+// /saved/: the papers the reader starred (reader.js keeps them in this browser), downloaded as BibTeX, RIS or
+// CSL-JSON made here (references.js: the same records as the site's list files), and the reader's settings (stars,
+// follows, last visit) as a JSON file to load in another browser, checked before anything changes.
 (function () {
   "use strict";
   var status = document.getElementById("saved-status");
@@ -18,127 +17,8 @@
   var root = new URL(document.querySelector("script[data-root]").dataset.root || "./", document.baseURI).href;
   var FORMAT = "paper-digest-reader";
 
-  // Names, as digest/plan/references.py writes them --------------------------------------------------------
-  var ORGANIZATION_WORDS = ["team", "lab", "labs", "laboratory", "group", "consortium", "collaboration", "inc",
-    "ltd", "llc", "corporation", "corp", "university", "institute", "initiative", "project", "foundation",
-    "committee", "organization", "company", "community", "alliance"];
-  var SUFFIXES = ["Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"];
-  var PARTICLES = ["von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "des", "la", "le", "dos",
-    "das", "do", "ten", "ter", "zu", "zur", "af", "av", "bin", "ibn", "al", "el"];
-  var MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-  var BRACED = /(^|\s)and(\s|$)|,/i;
-  var LATEX = { "\\": "\\textbackslash{}", "{": "\\textbraceleft{}", "}": "\\textbraceright{}", "$": "\\$",
-    "%": "\\%", "&": "\\&", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{}", "~": "\\textasciitilde{}" };
-
-  function latex(text) { return text.replace(/[\\{}$%&#_^~]/g, function (c) { return LATEX[c]; }); }
-
-  function isOrganization(name) {
-    var words = name.trim().split(/[\s-]+/);
-    return words.some(function (word) { return ORGANIZATION_WORDS.indexOf(word.toLowerCase().replace(/\.+$/, "")) !== -1; }) ||
-      (words.length > 1 && words[words.length - 1] === "AI");
-  }
-
-  // [family, given] of a person as the API writes the name (given names first); null for an organization.
-  function familyAndGiven(name) {
-    if (isOrganization(name) || BRACED.test(name)) return null;
-    var words = name.trim().split(/\s+/);
-    if (words.length < 2) return [name, ""];
-    var last = words.length - (SUFFIXES.indexOf(words[words.length - 1]) !== -1 && words.length > 2 ? 2 : 1);
-    var start = last;
-    for (var i = 1; i < last; i++) if (PARTICLES.indexOf(words[i]) !== -1) { start = i; break; }
-    return [words.slice(start).join(" "), words.slice(0, start).join(" ")];
-  }
-
-  function bibtexName(name) {
-    if (isOrganization(name) || BRACED.test(name)) return "{" + latex(name) + "}";
-    var words = name.trim().split(/\s+/);
-    if (words.length > 2 && SUFFIXES.indexOf(words[words.length - 1]) !== -1) {
-      var parts = familyAndGiven(name);
-      return latex(parts[0]) + ", " + latex(parts[1]);
-    }
-    return latex(name);
-  }
-
-  function slug(text) {
-    return text.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-+|-+$/g, "");
-  }
-
-  function bibtexKey(paper) {
-    var first = (paper.a || [])[0] || "", parts = first ? familyAndGiven(first) : null;
-    var family = parts ? parts[0].split(" ") : [first];
-    var last = family.length > 1 && SUFFIXES.indexOf(family[family.length - 1]) !== -1 ?
-      family[family.length - 2] : family[family.length - 1];
-    var words = slug(paper.t).split("-"), long = words.filter(function (word) { return word.length > 3; });
-    return (slug(last).replace(/-/g, "") + (paper.p ? paper.p.slice(0, 4) : "") + ((long.length ? long : words)[0] || "")) || "paper";
-  }
-
-  function letters(number) {
-    var text = "";
-    number += 1;
-    while (number) { var rest = (number - 1) % 26; number = Math.floor((number - 1) / 26); text = String.fromCharCode(97 + rest) + text; }
-    return text;
-  }
-
   function pageUrl(paper) { return new URL(paper.u, root).href; }
   function arxivUrl(id) { return "https://arxiv.org/abs/" + id; }
-
-  function bibtexEntry(paper, key) {
-    var fields = [["title", "{" + latex(paper.t) + "}"]];
-    if (paper.a && paper.a.length) fields.push(["author", "{" + paper.a.map(bibtexName).join(" and ") + "}"]);
-    if (paper.p) fields.push(["year", "{" + paper.p.slice(0, 4) + "}"], ["month", MONTHS[Number(paper.p.slice(5, 7)) - 1]]);
-    if (paper.x) {
-      fields.push(["eprint", "{" + paper.x + "}"], ["eprinttype", "{arxiv}"], ["archiveprefix", "{arXiv}"],
-        ["doi", "{10.48550/arXiv." + paper.x + "}"], ["publisher", "{arXiv}"], ["url", "{" + arxivUrl(paper.x) + "}"]);
-    } else {
-      fields.push(["url", "{" + pageUrl(paper) + "}"], ["note", "{Featured in Hugging Face Daily Papers on " + paper.d + "}"]);
-    }
-    var width = Math.max.apply(null, fields.map(function (field) { return field[0].length; }));
-    return "@misc{" + key + ",\n" + fields.map(function (field) {
-      return "  " + field[0] + " ".repeat(width - field[0].length) + " = " + field[1];
-    }).join(",\n") + ",\n}\n";
-  }
-
-  function bibtexFile(papers) {
-    var taken = {};
-    return papers.map(function (paper) {
-      var base = bibtexKey(paper), key = base, n = 0;
-      while (taken[key]) key = base + letters(n++);
-      taken[key] = true;
-      return bibtexEntry(paper, key);
-    }).join("\n");
-  }
-
-  function oneLine(text) { return text.split(/[\s\u0085\u2028\u2029]+/).filter(Boolean).join(" "); }
-
-  // RIS has no preprint type: UNPB (unpublished work), as the site's list files.
-  function risRecord(paper) {
-    var lines = [["TY", "UNPB"], ["TI", paper.t]];
-    (paper.a || []).forEach(function (name) {
-      var parts = familyAndGiven(name);
-      lines.push(["AU", parts && parts[1] ? parts[0] + ", " + parts[1] : name]);
-    });
-    if (paper.p) lines.push(["PY", paper.p.slice(0, 4)], ["DA", paper.p.replace(/-/g, "/") + "/"]);
-    if (paper.x) {
-      lines.push(["PB", "arXiv"], ["AN", "arXiv:" + paper.x], ["DO", "10.48550/arXiv." + paper.x], ["UR", arxivUrl(paper.x)]);
-    } else {
-      lines.push(["UR", pageUrl(paper)], ["N1", "Featured in Hugging Face Daily Papers on " + paper.d]);
-    }
-    lines.push(["ER", ""]);
-    return lines.map(function (line) { return (line[0] + "  - " + oneLine(line[1])).replace(/ +$/, "") + "\n"; }).join("");
-  }
-
-  function download(text, name, type) {
-    var url = URL.createObjectURL(new Blob([text], { type: type }));
-    var link = el("a");
-    link.href = url;
-    link.download = name;
-    link.hidden = true;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-  }
 
   // The list -------------------------------------------------------------------------------------------------
   function formatDate(iso) {
@@ -196,12 +76,7 @@
 
   // A paper unstarred here stays in the list (star it again to undo) until the page is reloaded.
   list.addEventListener("starred", summary);
-  document.getElementById("export-bibtex").addEventListener("click", function () {
-    download(bibtexFile(starred()), "saved-papers.bib", "application/x-bibtex");
-  });
-  document.getElementById("export-ris").addEventListener("click", function () {
-    download(starred().map(risRecord).join("\n"), "saved-papers.ris", "application/x-research-info-systems");
-  });
+  window.PaperReferences.exportButtons(actions, starred, "saved-papers");
 
   // Settings -------------------------------------------------------------------------------------------------
   var DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -241,7 +116,7 @@
   document.getElementById("export-settings").addEventListener("click", function () {
     var state = reader.load();
     var data = { format: FORMAT, version: 1, stars: state.stars, follows: state.follows, visit: state.visit || null };
-    download(JSON.stringify(data, null, 1) + "\n", "paper-digest-settings.json", "application/json");
+    window.PaperReferences.download(JSON.stringify(data, null, 1) + "\n", "paper-digest-settings.json", "application/json");
     settingsStatus.textContent = "Downloaded your settings.";
   });
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from urllib.parse import unquote
 
 import bibtexparser
 import pytest
@@ -17,7 +16,7 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 
 from digest.catalog import Paper
 from digest.plan import references
-from digest.plan.references import BIBTEX, CSL_JSON, RIS, Records, export_text, family_and_given, paper_exports
+from digest.plan.references import BIBTEX, CSL_JSON, RIS, Records, export_text, family_and_given
 
 BASE = "https://digest.example.org/"
 HOSTILE_TITLE = ("Earn $1 Million: {Braces} and back\\slash\\ at 100% & #1 a_b^2 ~ </script><script>alert(1)</script>"
@@ -158,12 +157,3 @@ def test_names_split_as_bibtex_would(name: str, parts: tuple[str, str] | None) -
     assert family_and_given(name) == parts
 
 
-def test_a_paper_page_carries_its_three_files_as_data_uris() -> None:
-    exports = paper_exports(paper(), BASE)
-    assert [link.label for link in exports.links] == ["BibTeX", "RIS", "CSL-JSON"]
-    assert [link.download for link in exports.links] == ["earn.bib", "earn.ris", "earn.csl.json"]
-    for link, export in zip(exports.links, (BIBTEX, RIS, CSL_JSON), strict=True):
-        head, _, body = link.href.partition(",")
-        assert head == f"data:{export.media_type};charset=utf-8" and not link.in_site
-        assert not set(body) & set(" \n\"'<>#{}\\"), "only URL characters in the data: URI"
-        assert unquote(body) == text(export, [paper()])

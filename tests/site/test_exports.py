@@ -1,6 +1,7 @@
-"""Lists that go to Zotero: every list page links its papers as BibTeX, RIS and CSL-JSON files, a paper page its
-own (as data: URIs), each read back by real parsers and saying what the paper's page says; served with the
-content types reference managers know, and downloaded by Chromium under the site's Content-Security-Policy."""
+"""Lists that go to Zotero: every list page links its papers as BibTeX, RIS and CSL-JSON files, and a paper page
+makes its own in the browser (static/references.js), byte for byte the build's records with the abstract; each
+read back by real parsers and saying what the paper's page says; served with the content types reference managers
+know, and downloaded by Chromium under the site's Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -14,13 +15,17 @@ from typing import Any
 
 import pytest
 
+from digest.catalog import Catalog
 from digest.cli import main
-from digest.plan.references import FORMATS
+from digest.commands.sources import read_sources
+from digest.plan.references import FORMATS, Records, export_text
 from digest.preview.http import content_type
+from digest.project import Project
 from tests.helpers import (
     FIXTURES,
-    QuietHandler,
     REPO,
+    QuietHandler,
+    assert_files_say_what_the_pages_say,
     assert_page_exports_its_papers,
     export_files,
     make_project,
@@ -78,21 +83,9 @@ def test_names_keep_their_suffixes_and_organizations_in_every_format(site: Path)
     # A list's files leave the abstracts out (LIST_ABSTRACTS: 71 MB of the real corpus's site, not 237 MB);
     # a paper page's own files have it.
     assert "abstract" not in files["BibTeX"] and "\nAB  -" not in files["RIS"] and '"abstract"' not in files["CSL-JSON"]
-    own = assert_page_exports_its_papers(site, ZOTERO)
-    assert "abstract      = {We keep every name whole." in own["BibTeX"] and '"abstract": "We keep' in own["CSL-JSON"]
 
 
-def test_a_paper_page_exports_itself_as_data_uris_and_says_what_zotero_reads(site: Path) -> None:
-    files = assert_page_exports_its_papers(site, ZOTERO)
-    assert {label: (download, media) for label, (_, download, media) in export_files(site, ZOTERO).items()} == {
-        "BibTeX": ("zotero-ready-preprints-names-suffixes-and-100-braces-in-script-titles.bib", "application/x-bibtex"),
-        "RIS": ("zotero-ready-preprints-names-suffixes-and-100-braces-in-script-titles.ris",
-                "application/x-research-info-systems"),
-        "CSL-JSON": ("zotero-ready-preprints-names-suffixes-and-100-braces-in-script-titles.csl.json",
-                     "application/vnd.citationstyles.csl+json")}
-    # The reader joins the abstract's hard-wrapped lines; its "ER  -" and "TY  -" stay inside the one AB line.
-    assert "\nAB  - We keep every name whole. ER - TY - JOUR TI - An injected record @misc{evil" in files["RIS"]
-    assert files["RIS"].count("TY  - ") == 1
+def test_a_paper_page_says_what_zotero_reads(site: Path) -> None:
     meta = dict(read_links(site, ZOTERO).meta)
     assert meta["DC.type"] == "preprint" and meta["citation_publisher"] == "arXiv"
     assert meta["citation_doi"] == "10.48550/arXiv.2510.10001"
@@ -100,13 +93,7 @@ def test_a_paper_page_exports_itself_as_data_uris_and_says_what_zotero_reads(sit
     assert meta["citation_public_url"] == "https://arxiv.org/abs/2510.10001"
     assert meta["citation_abstract"].startswith("We keep every name whole.") and meta["citation_abstract"].endswith(
         "with 50% of } braces.")  # the whole abstract, not the page's 200-character description
-
-
-def test_a_text_only_paper_exports_what_is_known_and_no_id(site: Path) -> None:
-    files = assert_page_exports_its_papers(site, SURVEY)
-    survey = reference_from_page(site, SURVEY)
-    assert survey.arxiv_id is None and survey.doi is None and survey.url.endswith("/papers/a-survey-of-continual-learning/")
-    assert "eprint" not in files["BibTeX"] and "DO  -" not in files["RIS"] and '"DOI"' not in files["CSL-JSON"]
+    assert not read_links(site, ZOTERO).exports, "a paper page's files are made in the browser, not linked"
 
 
 def test_the_home_page_links_the_newest_days_files(site: Path) -> None:
@@ -164,9 +151,74 @@ def served(site: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def records(site: Path) -> tuple[Catalog, Records]:
+    """The build's own records of the site's papers, abstracts included, as a paper page's files must be."""
+    sources = read_sources(Project.at(site.parent))
+    return sources.catalog, Records(sources.config.base_url)
+
+
+def own_files(browser: Any, served: str, page: str) -> dict[str, tuple[str, str]]:
+    """A paper page's own files as Chromium downloads them from its buttons under "Cite and save", served with
+    netlify.toml's headers: (text, file name) by label. No console message about the Content-Security-Policy."""
+    context = browser.new_context(accept_downloads=True)
+    tab = context.new_page()
+    messages: list[str] = []
+    tab.on("console", lambda message: messages.append(message.text))
+    tab.on("pageerror", lambda error: messages.append(str(error)))
+    response = tab.goto(served + page)
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    tab.locator("#cite summary").click()
+    files = {}
+    for export in FORMATS:
+        with tab.expect_download() as started:
+            tab.locator("#paper-exports").get_by_role("button", name=export.name, exact=True).click()
+        files[export.name] = (Path(started.value.path()).read_text(encoding="utf-8"), started.value.suggested_filename)
+    context.close()
+    assert messages == []
+    return files
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("page", ["snapshots/2025-10-13/", ZOTERO.removesuffix("index.html")])
-def test_chromium_downloads_each_file_under_the_sites_csp(browser: Any, served: str, site: Path, page: str) -> None:
+@pytest.mark.parametrize("page", [ZOTERO, SURVEY, "papers/kimi-technical-report/index.html"])
+def test_a_paper_page_makes_the_builds_own_records_with_the_abstract(browser: Any, served: str, site: Path,
+                                                                    records: tuple[Catalog, Records],
+                                                                    page: str) -> None:
+    catalog, made = records
+    paper = catalog.papers[page.split("/")[1]]
+    files = own_files(browser, served, page.removesuffix("index.html"))
+    assert_files_say_what_the_pages_say(site, [page], {label: text for label, (text, _) in files.items()}, page)
+    for export in FORMATS:
+        text, name = files[export.name]
+        assert name == paper.slug + export.extension
+        assert text == export_text(export, [paper], made), f"{export.name} of {page} differs from the build's"
+
+
+@pytest.mark.browser
+def test_a_paper_pages_files_keep_names_and_the_whole_abstract_and_no_injected_record(
+        browser: Any, served: str) -> None:
+    files = {label: text for label, (text, _) in own_files(browser, served, ZOTERO.removesuffix("index.html")).items()}
+    assert "abstract      = {We keep every name whole." in files["BibTeX"]
+    assert '"abstract": "We keep' in files["CSL-JSON"]
+    # The reader joins the abstract's hard-wrapped lines; its "ER  -" and "TY  -" stay inside the one AB line.
+    assert "\nAB  - We keep every name whole. ER - TY - JOUR TI - An injected record @misc{evil" in files["RIS"]
+    assert files["RIS"].count("TY  - ") == 1
+    assert "author        = {Daumé III, Hal and {The Soofi-Team}" in files["BibTeX"]
+
+
+@pytest.mark.browser
+def test_a_text_only_paper_exports_what_is_known_and_no_id(browser: Any, served: str, site: Path) -> None:
+    files = {label: text for label, (text, _) in own_files(browser, served, SURVEY.removesuffix("index.html")).items()}
+    survey = reference_from_page(site, SURVEY)
+    assert survey.arxiv_id is None and survey.doi is None
+    assert survey.url.endswith("/papers/a-survey-of-continual-learning/")
+    assert survey.url.startswith("https://"), "the site's own address, not the test server's"
+    assert "eprint" not in files["BibTeX"] and "DO  -" not in files["RIS"] and '"DOI"' not in files["CSL-JSON"]
+
+
+@pytest.mark.browser
+def test_chromium_downloads_a_lists_files_under_the_sites_csp(browser: Any, served: str, site: Path) -> None:
+    page = "snapshots/2025-10-13/"
     context = browser.new_context(accept_downloads=True)
     tab = context.new_page()
     violations: list[str] = []

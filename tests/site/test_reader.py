@@ -21,6 +21,7 @@ from tests.helpers import (
     WIDE,
     axe_violations,
     bibtex_references,
+    csl_references,
     describe,
     make_project,
     org_snapshots,
@@ -131,6 +132,8 @@ def test_starred_papers_are_listed_on_saved_and_export_as_the_pages_cite_them(ta
     ris = download(tab, "Download RIS")
     assert set(ris_references(ris)) == expected
     assert "AU  - Daumé III, Hal\n" in ris and "AU  - The Soofi-Team\n" in ris
+    csl = download(tab, "Download CSL-JSON")
+    assert set(csl_references(csl)) == expected and '{"literal": "Kimi Team"}' in csl
 
     # Unstarred on /saved/, a paper leaves the exports (and the list after a reload).
     tab.locator("#saved-list .paper-card", has_text="Kimi").locator(".star-button").click()
