@@ -18,7 +18,7 @@ TOPICS = "topics/"
 ORGS = "orgs/"  # the organizations with a page of their own
 SEARCH = "search/"
 SEARCHES = "searches/"  # the saved searches of content/interests.yaml
-NEW_FOR_YOU_DATA = "new-for-you.json"  # each organization's papers of the newest week, for "New for you"
+NEW_FOR_YOU = "new-for-you/"  # each topic's and organization's papers of the newest week (for-you.js reads them)
 SAVED = "saved/"  # the reader's starred papers, filled in the browser (reader.js)
 STATS = "stats/"  # papers per day, topics growing and shrinking, papers with code
 NOT_FOUND = "404.html"
@@ -41,7 +41,7 @@ ASSETS = "assets/"
 # Top-level names a Markdown page may not take.
 RESERVED = frozenset({"papers", "topics", "orgs", "searches", "snapshots", "weeks", "months", "archive", "search",
                       "stats", "for-you", "assets", "page", "404", "feeds", "export", "feed.xml", "feed.json",
-                      "feeds.opml", "sitemap.xml", "robots.txt", "saved", "new-for-you.json"})
+                      "feeds.opml", "sitemap.xml", "robots.txt", "saved", "new-for-you"})
 
 
 def paper(slug: str) -> str:
@@ -63,6 +63,15 @@ def topic_json_feed(slug: str) -> str:
 def org(slug: str, page: int = 1) -> str:
     """An organization's papers: 'orgs/qwen/'."""
     return _paged(f"orgs/{slug}/", page)
+
+
+def new_for_you_topic(slug: str) -> str:
+    """A topic's papers of the newest week; for-you.js makes the same path from a followed topic's slug."""
+    return f"{NEW_FOR_YOU}topics/{slug}.json"
+
+
+def new_for_you_org(slug: str) -> str:
+    return f"{NEW_FOR_YOU}orgs/{slug}.json"
 
 
 def org_feed(slug: str) -> str:

@@ -2,22 +2,27 @@
 "New for you". The pages stay the same for every reader; these are data attributes the script reads.
 
 A star keeps what /saved/ shows and exports (title, page, authors, arXiv id, dates), so /saved/ needs no index.
-"New for you" runs the followed topics, authors and searches through the search page's engine and shards and keeps
-the papers numbered from `window_start` on: search numbers the papers in catalog order, which is the order they
-were first seen, so the newest days are a range of numbers and their documents the last few chunks. Search does
-not index organizations: a small file (`urls.NEW_FOR_YOU_DATA`) lists the numbers of each organization's papers
-in the window, so following one costs a few hundred bytes rather than its feed (45 KB gzipped on the real corpus).
+"New for you" shows the papers of the newest week (`new_for_you_window`) that match what the reader follows. A
+followed topic or organization reads one small file of its papers in the window (`new_for_you_files`: on the real
+corpus 1 to 2 KB gzipped, where the search engine's manifest, term shard and documents came to 60 KB). A followed
+author or search runs through the search page's engine and shards, keeping the papers numbered from the window's
+first on: search numbers the papers in catalog order, which is the order they were first seen.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from digest import urls
 from digest.catalog import Catalog, Paper
 from digest.organizations import Organizations
 from digest.plan.spec import PageSpec
+
+if TYPE_CHECKING:
+    from digest.plan.site import PaperCard
 
 NEW_FOR_YOU_DAYS = 7  # "New for you" shows papers first seen in the newest week of the feed
 
@@ -46,15 +51,25 @@ def new_for_you_window(catalog: Catalog, days: int = NEW_FOR_YOU_DAYS) -> tuple[
     return None  # unreachable: the newest paper is in the window
 
 
-def new_for_you_data(catalog: Catalog, orgs: Organizations) -> list[PageSpec]:
-    """The window and, for each organization with a page, the search numbers of its papers in it, newest first."""
+def new_for_you_files(catalog: Catalog, orgs: Organizations, cards: Mapping[str, PaperCard]) -> list[PageSpec]:
+    """For each topic and each organization with a page, its papers of the window, newest first, as for-you.js
+    draws them: [search number, title, page, first seen, authors as the cards write them]."""
     window = new_for_you_window(catalog)
     if window is None:
         return []
     first, since = window
-    numbers = {slug: number for number, slug in enumerate(catalog.papers) if number >= first}
-    by_org = {org.slug: found for org in orgs.listed
-              if (found := sorted((numbers[slug] for slug in org.papers if slug in numbers), reverse=True))}
-    data = {"first": first, "since": since.isoformat(), "orgs": by_org}
-    return [PageSpec(urls.NEW_FOR_YOU_DATA, "reader.json",
-                     {"json": json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n"})]
+    recent = list(enumerate(catalog.papers))[first:][::-1]
+    groups = [(urls.new_for_you_topic(topic.slug), set(catalog.papers_by_topic.get(topic.slug, ())))
+              for topic in catalog.topics]
+    groups += [(urls.new_for_you_org(org.slug), set(org.papers)) for org in orgs.listed]
+    return [PageSpec(path, "reader.json", {"json": _window_json(since, [
+        _entry(number, cards[slug]) for number, slug in recent if slug in members])}) for path, members in groups]
+
+
+def _entry(number: int, card: PaperCard) -> list[object]:
+    authors = ", ".join(card.authors) + (f" and {card.more_authors} more" if card.more_authors else "")
+    return [number, card.title, card.path, card.first_seen.isoformat(), authors]
+
+
+def _window_json(since: date, papers: list[list[object]]) -> str:
+    return json.dumps({"since": since.isoformat(), "papers": papers}, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -29,7 +29,7 @@ from digest.plan.orgs import plan_org_pages
 from digest.plan.pagination import paged_list
 from digest.plan.pagination import pages_of as _pages_of
 from digest.plan.pagination import pagination as _pagination
-from digest.plan.reader import new_for_you_data, new_for_you_window, star_data
+from digest.plan.reader import new_for_you_files, new_for_you_window, star_data
 from digest.plan.references import LIST_ABSTRACTS, Records, export_links, list_exports
 from digest.plan.searches import SearchMatches, SearchMemo, plan_search_pages
 from digest.plan.spec import PageSpec
@@ -226,8 +226,8 @@ def _listing_kinds(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], 
     """Each kind of listing page, in site order, with the first folders of its files ('' for the home page;
     none for the kinds cheap enough to plan whatever is asked)."""
     return [
-        (frozenset({""}), lambda: [_home(catalog, shared.cards, config, shared.relevance),
-                                   *new_for_you_data(catalog, shared.orgs)]),
+        (frozenset({""}), lambda: [_home(catalog, shared.cards, config, shared.relevance)]),
+        (frozenset({"new-for-you"}), lambda: new_for_you_files(catalog, shared.orgs, shared.cards)),
         (frozenset({"for-you"}), lambda: plan_for_you_page(catalog, shared.relevance, shared.cards,
                                                            for_you_feed(config), shared.records)
             if shared.relevance else []),

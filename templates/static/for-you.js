@@ -1,8 +1,8 @@
 // "New for you" on the home page: the papers of the newest week that match what the reader follows (reader.js
-// keeps it in this browser). Topics, authors and searches run through the search page's own engine and shards
-// (search-index.js): only the term shards of the followed words and the documents of the matching papers are
-// fetched. An organization, which search does not index, comes from a small file of the build's. Nothing is sent
-// anywhere.
+// keeps it in this browser). A followed topic or organization reads one small file of its papers of the week
+// (plan/reader.py's new_for_you_files: a kilobyte or two). Authors and searches run through the search page's own
+// engine and shards (search-index.js), loaded only for them: only the term shards of the followed words and the
+// documents of the matching papers are fetched. Nothing is sent anywhere.
 (function () {
   "use strict";
   var section = document.getElementById("new-for-you");
@@ -41,12 +41,11 @@
     }).filter(Boolean);
   }
 
-  // The query a follow stands for, in the search box's syntax: every word required, in its field.
+  // The query a followed author or search stands for, in the search box's syntax (an author: every word of the
+  // name required in the author field). Needs lunr, for the separator the build split words at.
   function queryOf(follow) {
     if (follow.kind === "search") return follow.key;
-    if (follow.kind === "author") return words(follow.key).map(function (word) { return "+author:" + word; }).join(" ");
-    return words(follow.name).filter(function (word) { return lunr.stopWordFilter(word) !== undefined; })
-      .map(function (word) { return "+topics:" + word; }).join(" ");
+    return words(follow.key).map(function (word) { return "+author:" + word; }).join(" ");
   }
 
   function reasonOf(follow) {
@@ -56,50 +55,58 @@
     return "matches “" + follow.key + "”";
   }
 
-  // The followed papers of the window as {number, reason} (number: search's paper number, newest highest).
-  function searched(engine, follow) {
-    var query = queryOf(follow);
-    if (!query) return Promise.resolve([]);
-    return engine.search(query).then(function (answer) {
-      return answer.results.slice(0, answer.all).map(function (result) {
-        return parseInt(result.ref, 36);
-      }).filter(function (number) { return number >= first; });
-    }).catch(function () { return []; });  // a saved query that no longer parses finds nothing
-  }
+  // A paper as the cards below draw it: search number, title, site path, first seen, authors.
+  function fromDocument(number, doc) { return { n: number, t: doc[0], u: doc[1], d: doc[2], a: doc[6] || "" }; }
+  function fromFile(entry) { return { n: entry[0], t: entry[1], u: entry[2], d: entry[3], a: entry[4] }; }
 
-  // An organization's papers of the window: search does not index organizations, so the build lists their numbers
-  // (plan/reader.py's new_for_you_data), fetched once for all followed organizations.
-  var orgNumbers = null;
-  function fromOrg(follow) {
-    if (!orgNumbers) orgNumbers = fetchJson(new URL(section.dataset.orgs, document.baseURI).href);
-    return orgNumbers.then(function (data) {
-      var numbers = data.orgs[follow.key];
-      return Array.isArray(numbers) ? numbers.filter(function (number) { return number >= first; }) : [];
-    }).catch(function () { return []; });
-  }
-
-  function collect(engine) {
-    var found = {};  // by path: {doc, number, reasons}
-    function add(doc, number, reason) {
-      var entry = found[doc[1]] || (found[doc[1]] = { doc: doc, number: number, reasons: [] });
-      if (entry.reasons.indexOf(reason) === -1) entry.reasons.push(reason);
-      if (number > entry.number) entry.number = number;
+  // A followed author's or search's papers of the window, found by the search engine (loaded once, when needed).
+  var engine = null;
+  function searched(follow) {
+    if (!engine) {
+      engine = loadScript(section.dataset.lunr).then(function () {
+        return loadScript(section.dataset.engine);
+      }).then(function () {
+        var found = new PaperSearch.Engine(new URL(section.dataset.manifest, document.baseURI).href, fetchJson);
+        return found.manifest.then(function () { return found; });
+      });
     }
+    return engine.then(function (search) {
+      var query = queryOf(follow);
+      if (!query) return [];
+      return search.search(query).then(function (answer) {
+        var numbers = answer.results.slice(0, answer.all).map(function (result) {
+          return parseInt(result.ref, 36);
+        }).filter(function (number) { return number >= first; });
+        return search.documents(numbers.map(function (number) { return number.toString(36); })).then(function (docs) {
+          return docs.map(function (doc, i) { return doc && fromDocument(numbers[i], doc); }).filter(Boolean);
+        });
+      }, function () { return []; });  // a saved query that no longer parses finds nothing
+    });
+  }
+
+  // A followed topic's or organization's papers of the window: one small file of the build's.
+  function listed(follow) {
+    var folder = follow.kind === "topic" ? "topics/" : "orgs/";
+    var url = new URL(section.dataset.files + folder + encodeURIComponent(follow.key) + ".json", document.baseURI).href;
+    return fetchJson(url).then(function (data) {
+      return Array.isArray(data.papers) ? data.papers.map(fromFile) : [];
+    }, function () { return []; });  // a topic or organization the site no longer has
+  }
+
+  function collect() {
+    var found = {};  // by path: {paper, reasons}
     return Promise.all(follows.map(function (follow) {
-      return (follow.kind === "org" ? fromOrg(follow) : searched(engine, follow)).then(function (numbers) {
-        var refs = numbers.map(function (number) { return number.toString(36); });
-        return engine.documents(refs).then(function (docs) {
-          docs.forEach(function (doc, i) {
-            // A topic's words can be spread over two topic names: keep the papers filed under the topic itself.
-            if (doc && (follow.kind !== "topic" || doc[3].indexOf(follow.name) !== -1)) {
-              add(doc, numbers[i], reasonOf(follow));
-            }
-          });
+      var papers = follow.kind === "topic" || follow.kind === "org" ? listed(follow) : searched(follow);
+      return papers.then(function (list) {
+        list.forEach(function (paper) {
+          var entry = found[paper.u] || (found[paper.u] = { paper: paper, reasons: [] });
+          var reason = reasonOf(follow);
+          if (entry.reasons.indexOf(reason) === -1) entry.reasons.push(reason);
         });
       });
     })).then(function () {
       return Object.keys(found).map(function (path) { return found[path]; }).sort(function (a, b) {
-        return a.doc[2] < b.doc[2] ? 1 : a.doc[2] > b.doc[2] ? -1 : b.number - a.number;
+        return a.paper.d < b.paper.d ? 1 : a.paper.d > b.paper.d ? -1 : b.paper.n - a.paper.n;
       });
     });
   }
@@ -111,20 +118,20 @@
 
   // A card as the site's lists show one (templates/partials/cards.html), with why it is here.
   function card(entry) {
-    var doc = entry.doc;
+    var paper = entry.paper;
     var item = el("li", "paper-card");
     var body = el("div", "card-body");
     var heading = el("h3", "paper-title");
-    var link = el("a", null, doc[0]);
-    link.href = root + doc[1];
+    var link = el("a", null, paper.t);
+    link.href = root + paper.u;
     heading.appendChild(link);
     body.appendChild(heading);
-    if (doc[6]) body.appendChild(el("p", "paper-authors", doc[6]));
+    if (paper.a) body.appendChild(el("p", "paper-authors", paper.a));
     var meta = el("p", "paper-meta");
     meta.appendChild(el("span", "follow-reason", entry.reasons.join(" · ")));
     var seen = el("span", null, "First seen ");
-    var time = el("time", null, formatDate(doc[2]));
-    time.setAttribute("datetime", doc[2]);
+    var time = el("time", null, formatDate(paper.d));
+    time.setAttribute("datetime", paper.d);
     seen.appendChild(time);
     meta.appendChild(seen);
     body.appendChild(meta);
@@ -146,13 +153,7 @@
       (entries.length > SHOWN ? "; the newest " + SHOWN + " shown." : ".");
   }
 
-  var ready = loadScript(section.dataset.lunr).then(function () {
-    return loadScript(section.dataset.engine);
-  }).then(function () {
-    var engine = new PaperSearch.Engine(new URL(section.dataset.manifest, document.baseURI).href, fetchJson);
-    return engine.manifest.then(function () { return engine; });
-  });
-  ready.then(collect).then(show).catch(function (error) {
+  collect().then(show).catch(function (error) {
     status.textContent = "Your followed papers could not be loaded (" + error.message + ").";
   });
 })();

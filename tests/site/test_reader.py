@@ -162,10 +162,21 @@ def test_new_for_you_lists_the_newest_weeks_papers_of_what_the_reader_follows(ta
     matching = sorted(((doc[2], n, doc[1]) for n, doc in in_window if topic in doc[3]), reverse=True)
     assert 30 < len(matching) < len(in_window)
     expected = {path for _, _, path in matching}
+    requested: list[str] = []
+
+    def record(request: Any) -> None:
+        requested.append(request.url.removeprefix(server))
+
+    tab.on("request", record)
     shown, reasons, status = new_for_you(tab, server)
     assert shown == {path for _, _, path in matching[:30]}  # the newest 30 are shown
     assert set(reasons) == {f"in {topic}"}
     assert status == f"{len(matching)} papers since Oct 8, 2025 on what you follow; the newest 30 shown."
+    # A followed topic costs one small file of the build's, and no search engine.
+    data = [url for url in requested if url.endswith(".json")]
+    assert len(data) == 1 and data[0].startswith("new-for-you/topics/"), requested
+    assert not any("search" in url or "lunr" in url for url in requested), requested
+    tab.remove_listener("request", record)
 
 
     # An organization, from its page: its papers of the window, by the dates its cards carry.
