@@ -24,7 +24,6 @@ from digest.commands.progress import Progress, Stages, StageTime
 from digest.commands.sources import SourcesCache, read_sources
 from digest.errors import BuildError
 from digest.inputs.config import SiteConfig
-from digest.inputs.interests import Interests
 from digest.inputs.pages import Page
 from digest.inputs.searches import SavedSearch
 from digest.mail.compose import EmailCache, email_pages
@@ -39,6 +38,7 @@ from digest.plan.spec import PageSpec
 from digest.project import Project
 from digest.related import RelatedCache, RelatedLists, related_inputs, related_papers
 from digest.related.terms import Vocabulary
+from digest.relevance import Relevance, RelevanceCache, relevance
 
 
 @dataclass
@@ -53,6 +53,7 @@ class BuildState:
     search: SearchCache = field(default_factory=SearchCache)
     emails: EmailCache = field(default_factory=EmailCache)
     related: RelatedCache = field(default_factory=RelatedCache)
+    relevance: RelevanceCache = field(default_factory=RelevanceCache)
     written: WriteCache = field(default_factory=WriteCache)
     # Everything the last build's output follows from, and its report: a save that changed nothing
     # (same catalog, settings, pages and theme bytes) is answered without planning or writing anything.
@@ -146,8 +147,9 @@ def _build_site(project: Project, *, keep_going: bool, state: BuildState | None,
     assets = collect_assets(project.theme.static_files(), find_lunr())
     menu = tuple((page.title, urls.markdown_page(page.slug)) for page in sources.pages if page.menu)
     renderer = Renderer(project.theme.layers, config, assets.paths, menu, state.templates if state else None)
-    job = _Job(project, catalog, config, sources.pages, renderer, assets.files, stages, sources.interests,
-               sources.searches)
+    found = relevance(catalog, sources.interests, config.organization_min_papers,
+                      state.relevance if state else None) if sources.interests is not None else None
+    job = _Job(project, catalog, config, sources.pages, renderer, assets.files, stages, found, sources.searches)
     output = _run_stages(job, state, in_view)
     built = BuildReport(
         papers=len(catalog.papers), snapshots=len(catalog.days), pages=output.pages, files=output.files,
@@ -171,7 +173,7 @@ class _Job:
     renderer: Renderer
     assets: Mapping[str, bytes]
     stages: Stages
-    interests: Interests | None = None
+    relevance: Relevance | None = None  # of content/interests.yaml, scored once for every page, feed and email
     searches: tuple[SavedSearch, ...] = ()
 
 
@@ -220,11 +222,11 @@ def _stages(job: _Job, state: BuildState | None, in_view: InView | None, output:
     searched = saved_search_matches(catalog, config, job.searches, plans.searches if plans is not None else None)
     if in_view is not None:
         stages.start("open pages")
-        output.take(render_pages(plan_listings(catalog, config, job.pages, plans, in_view.files, job.interests,
+        output.take(render_pages(plan_listings(catalog, config, job.pages, plans, in_view.files, job.relevance,
                                                searched), renderer).files)
     stages.start("planning")
-    listed = plan_listings(catalog, config, job.pages, plans, interests=job.interests, searches=searched)
-    listed += _machine_files(catalog, config, listed, job.interests, searched)
+    listed = plan_listings(catalog, config, job.pages, plans, relevance=job.relevance, searches=searched)
+    listed += _machine_files(catalog, config, listed, job.relevance, searched)
     output.take(job.assets)
     stages.start("making", len(listed), "listing pages")
     relating = _Relating.start(catalog, state.related if state is not None else None)
@@ -232,7 +234,7 @@ def _stages(job: _Job, state: BuildState | None, in_view: InView | None, output:
     made = _run([*relating.tasks(),
                  _search_task(catalog, config, state.search if state is not None else None, output),
                  _email_task(catalog, config, renderer, state.emails if state is not None else None, output,
-                             job.interests, searched),
+                             job.relevance, searched),
                  *_render_tasks(listed, renderer, renders, output)], stages, output)
     related = relating.result(made)
     output.keep(_learn_renders(listed, renderer, made, renders))
@@ -341,11 +343,11 @@ def _search_task(catalog: Catalog, config: SiteConfig, cache: SearchCache | None
 
 
 def _email_task(catalog: Catalog, config: SiteConfig, renderer: Renderer, cache: EmailCache | None,
-                output: _Staged | _Served, interests: Interests | None = None,
+                output: _Staged | _Served, relevance: Relevance | None = None,
                 searched: Sequence[SearchMatches] = ()) -> _Task:
     """Each day's email (for "view in browser") and the daily-email feed that quotes them."""
     def make() -> dict[str, bytes]:
-        emails = email_pages(catalog, config, renderer, cache, interests=interests, searches=searched)
+        emails = email_pages(catalog, config, renderer, cache, relevance=relevance, searches=searched)
         return {**emails, **render_pages(plan_digest_feeds(catalog, config, emails), renderer).files}
     return _Task(partial(_timed, partial(_files_task, "emails", make, output)), cache is not None)
 
@@ -474,10 +476,10 @@ def _total(parts: Sequence[_Made], count: str) -> int:
 
 
 def _machine_files(catalog: Catalog, config: SiteConfig, listings: list[PageSpec],
-                   interests: Interests | None, searched: Sequence[SearchMatches]) -> list[PageSpec]:
+                   relevance: Relevance | None, searched: Sequence[SearchMatches]) -> list[PageSpec]:
     """The feeds, the sitemap and the rest; the sitemap needs only the papers' paths, not their pages."""
     paths = in_site_order([spec.path for spec in listings], [urls.paper(slug) for slug in catalog.papers])
-    return plan_machine_files(catalog, config, paths, interests, [found.feed_papers() for found in searched])
+    return plan_machine_files(catalog, config, paths, relevance, [found.feed_papers() for found in searched])
 
 
 def check_output_location(project: Project) -> None:

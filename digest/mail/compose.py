@@ -24,14 +24,13 @@ import css_inline
 from digest import urls
 from digest.catalog import Catalog, SnapshotDay
 from digest.inputs.config import SiteConfig
-from digest.inputs.interests import Interests
 from digest.memo import Memo
 from digest.output.render import Dependencies, Renderer, long_date
 from digest.periods import Period
 from digest.plan.searches import SearchMatches
 from digest.plan.spec import PageSpec
 from digest.project import Project
-from digest.relevance import Relevance, relevance
+from digest.relevance import Relevance
 from digest.text import clean_text, first_sentences, snippet
 
 HTML_TEMPLATE = "email/digest.html"
@@ -462,18 +461,18 @@ def compose_email(catalog: Catalog, config: SiteConfig, renderer: Renderer, edit
 
 def email_pages(catalog: Catalog, config: SiteConfig, renderer: Renderer,
                 cache: EmailCache | None = None, days: Sequence[SnapshotDay] | None = None,
-                interests: Interests | None = None, searches: Sequence[SearchMatches] = ()) -> dict[str, bytes]:
+                relevance: Relevance | None = None, searches: Sequence[SearchMatches] = ()) -> dict[str, bytes]:
     """The email HTML of every snapshot day (or of `days`), published at urls.snapshot_email for "View in browser".
 
     `renderer` may be the site's: the emails are rendered without its assets and menu (Renderer.for_email),
-    exactly as `digest email` renders them. `interests` puts the day's picks first and leaves muted papers out.
+    exactly as `digest email` renders them. `relevance` (of the interests) puts the day's picks first and leaves
+    muted papers out.
     """
     renderer = renderer.for_email()
     if cache is not None:
         cache.next_build()
-    found = relevance(catalog, interests, config.organization_min_papers) if interests is not None else None
     return {
         urls.output_file(urls.snapshot_email(day.date)):
-            compose_email(catalog, config, renderer, day_edition(day, found), cache, searches).html.encode("utf-8")
+            compose_email(catalog, config, renderer, day_edition(day, relevance), cache, searches).html.encode("utf-8")
         for day in (catalog.days if days is None else days)
     }

@@ -22,12 +22,11 @@ from typing import Any
 from digest import urls
 from digest.catalog import Catalog, Paper
 from digest.inputs.config import SiteConfig
-from digest.inputs.interests import Interests
 from digest.inputs.searches import SavedSearch
 from digest.organizations import Organization, organizations
 from digest.plan.foryou import FOR_YOU_DAYS, recent_picks
 from digest.plan.spec import PageSpec
-from digest.relevance import Relevance, relevance
+from digest.relevance import Relevance
 from digest.taxonomy import OTHER_SLUG, Topic
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, by the sitemaps.org protocol
@@ -136,13 +135,13 @@ def feeds_page(catalog: Catalog, config: SiteConfig, for_you: bool = False, sear
 
 
 def plan_machine_files(catalog: Catalog, config: SiteConfig, page_paths: list[str],
-                       interests: Interests | None = None, searches: SearchFeeds = ()) -> list[PageSpec]:
-    """The feeds (with interests, For you's too; the saved searches', `searches`), the sitemap, the OPML list of
-    feeds and robots.txt."""
+                       relevance: Relevance | None = None, searches: SearchFeeds = ()) -> list[PageSpec]:
+    """The feeds (with the interests' `relevance`, For you's too; the saved searches', `searches`), the sitemap,
+    the OPML list of feeds and robots.txt."""
     specs = [*_feeds(catalog, config), *_search_feeds(catalog, config, searches), *_sitemaps(catalog, page_paths)]
-    if interests is not None:
-        specs += _for_you_feeds(catalog, config, relevance(catalog, interests, config.organization_min_papers))
-    specs.append(PageSpec(urls.OPML, "opml.xml", _feed_lists(catalog, config, interests is not None, searches)))
+    if relevance is not None:
+        specs += _for_you_feeds(catalog, config, relevance)
+    specs.append(PageSpec(urls.OPML, "opml.xml", _feed_lists(catalog, config, relevance is not None, searches)))
     specs.append(PageSpec(urls.ROBOTS, "robots.txt", {"sitemap": urls.SITEMAP}))
     return specs
 

@@ -14,15 +14,27 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from digest import urls
 from digest.catalog import Catalog, Paper
 from digest.organizations import Organizations
 from digest.plan.spec import PageSpec
 
-if TYPE_CHECKING:
-    from digest.plan.site import PaperCard
+
+class PaperCard(Protocol):
+    """What a file of "New for you" takes from a paper's card (plan/site.py's PaperCard)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def first_seen(self) -> date: ...
+    @property
+    def authors(self) -> tuple[str, ...]: ...
+    @property
+    def more_authors(self) -> int: ...
 
 NEW_FOR_YOU_DAYS = 7  # "New for you" shows papers first seen in the newest week of the feed
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from digest import memo, urls
 from digest.catalog import Catalog, Paper, SnapshotDay
 from digest.inputs.config import SiteConfig
-from digest.inputs.interests import Interests
 from digest.inputs.pages import Page
 from digest.memo import NamedMemo, SettingMemo
 from digest.organizations import Organizations, organizations
@@ -34,7 +33,7 @@ from digest.plan.references import LIST_ABSTRACTS, Records, export_links, list_e
 from digest.plan.searches import SearchMatches, SearchMemo, plan_search_pages
 from digest.plan.spec import PageSpec
 from digest.plan.stats import plan_stats
-from digest.relevance import Relevance, relevance
+from digest.relevance import Relevance
 from digest.taxonomy import OTHER_SLUG, Topic
 from digest.text import link_label, paragraphs, snippet, split_links
 
@@ -172,7 +171,7 @@ def plan_site(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], relat
 
 
 def plan_listings(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], cache: PlanCache | None = None,
-                  only: Collection[str] | None = None, interests: Interests | None = None,
+                  only: Collection[str] | None = None, relevance: Relevance | None = None,
                   searches: Sequence[SearchMatches] = ()) -> list[PageSpec]:
     """Every page but the papers' own, home first. None of them shows related papers, so a build plans
     them, and renders those open in a browser, while the related papers are still being computed.
@@ -180,10 +179,11 @@ def plan_listings(catalog: Catalog, config: SiteConfig, pages: Sequence[Page], c
 
     `only` (output files: the preview's open pages) keeps just the pages written to those files, and skips
     the kinds of page none of them is, with their work (the topic charts, the weeks and months, ...).
-    `interests` (content/interests.yaml) adds the For-you blocks and page and takes muted papers off the home page.
+    `relevance` (of content/interests.yaml) adds the For-you blocks and page and takes muted papers off the home
+    page.
     """
     wanted = None if only is None else {file.partition("/")[0] if "/" in file else "" for file in only}
-    shared = _Shared(catalog, config, cache, interests)
+    shared = _Shared(catalog, config, cache, relevance)
     specs = [spec for folders, plan in _listing_kinds(catalog, config, pages, shared, searches)
              if wanted is None or not folders or folders & wanted for spec in plan()]
     return specs if only is None else [spec for spec in specs if urls.output_file(spec.path) in only]
@@ -193,14 +193,8 @@ class _Shared:
     """What several kinds of listing page are made from, each made on first use."""
 
     def __init__(self, catalog: Catalog, config: SiteConfig, cache: PlanCache | None,
-                 interests: Interests | None = None) -> None:
-        self.catalog, self.config, self.cache, self.interests = catalog, config, cache, interests
-
-    @cached_property
-    def relevance(self) -> Relevance | None:
-        if self.interests is None:
-            return None
-        return relevance(self.catalog, self.interests, self.config.organization_min_papers)
+                 relevance: Relevance | None = None) -> None:
+        self.catalog, self.config, self.cache, self.relevance = catalog, config, cache, relevance
 
     @cached_property
     def cards(self) -> dict[str, PaperCard]:

@@ -12,7 +12,7 @@ reasons and order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from digest.catalog import Catalog, Paper
@@ -77,31 +77,36 @@ class Relevance:
         return tuple(slug for slug in slugs if slug not in self.muted)
 
 
-def relevance(catalog: Catalog, interests: Interests, min_papers: int) -> Relevance:
-    """Score every paper of `catalog` for `interests`. Pages, feeds and emails all ask, in this process or in
-    workers forked from it, so the last answer is kept while the catalog (itself) and the file are the same."""
-    last = _LAST.get("relevance")
-    if last is not None and last[0] is catalog and last[1] == (interests, min_papers):
-        return last[2]
-    found = _score(catalog, interests, organizations(catalog, min_papers))
-    _LAST["relevance"] = (catalog, (interests, min_papers), found)
-    return found
+def relevance(catalog: Catalog, interests: Interests, min_papers: int,
+              cache: RelevanceCache | None = None) -> Relevance:
+    """Score every paper of `catalog` for `interests`. A build asks once (commands/build.py) and hands the answer
+    to the pages, the feeds and the emails; a preview's `cache` keeps it while the catalog and the file stay."""
+    if cache is None:
+        return _score(catalog, interests, organizations(catalog, min_papers), None)
+    key = (interests, min_papers)
+    if cache.last is None or cache.last[0] is not catalog or cache.last[1] != key:
+        cache.last = (catalog, key, _score(catalog, interests, organizations(catalog, min_papers), cache.vocabulary))
+    return cache.last[2]
 
 
-_LAST: dict[str, tuple[Catalog, tuple[Interests, int], Relevance]] = {}  # the catalog itself: ids recur
-# Titles and abstracts split into words, kept across a preview's builds as RelatedCache.vocabulary is: splitting
-# is most of the profile's time, and a rebuild meets few new texts.
-_VOCABULARY = Vocabulary()
+@dataclass
+class RelevanceCache:
+    """A preview session's: the last answer (for the catalog itself: ids recur) and the titles and abstracts split
+    into words, as RelatedCache.vocabulary keeps them (splitting is most of the profile's time, and a rebuild
+    meets few new texts)."""
+
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    last: tuple[Catalog, tuple[Interests, int], Relevance] | None = None
 
 
-def _score(catalog: Catalog, interests: Interests, orgs: Organizations) -> Relevance:
+def _score(catalog: Catalog, interests: Interests, orgs: Organizations, vocabulary: Vocabulary | None) -> Relevance:
     papers = list(catalog.papers.values())
     keyword_hits = list(zip(interests.keywords, _phrase_hits(papers, [entry.text for entry in interests.keywords]),
                             strict=True))
     author_hits = _author_hits(papers, interests.authors)
     org_hits = [(entry, _org_papers(entry, orgs)) for entry in interests.organizations]
     seeds = _seeds(catalog, interests)
-    like = likenesses(papers, seeds, _VOCABULARY)
+    like = likenesses(papers, seeds, vocabulary)
     reasons: dict[str, list[tuple[float, Reason]]] = {}
 
     def add(slugs: Iterable[str], weight: float, reason: Callable[[Paper], Reason]) -> None:
