@@ -1,5 +1,8 @@
 """`digest notify`: post an edition's short digest to every destination in notify.to, each once.
 
+With content/interests.yaml the digest leaves muted papers out and opens with the curator's picks
+(digest/notify/edition.py); relevance and the saved searches are computed once per run.
+
 Each destination is tried on its own (digest/notify/send.py): one that fails does not stop the others,
 the ledger (digest/ledger.py) records each delivery as it happens, and the exit status and a one-line
 summary name every destination that failed and why. Also `send_alert`, which `digest fetch` uses to
@@ -178,7 +181,8 @@ def add_notify_command(subparsers: argparse._SubParsersAction) -> argparse.Argum
         "notify", help="post the day's (or week's) short digest to chat and push services",
         description=(
             "Post the edition's title, its top papers and a link to its page to every Apprise URL in notify.to "
-            "(site.yaml; ${NAME} in a URL is filled from the environment and never shown). Each destination "
+            "(site.yaml; ${NAME} in a URL is filled from the environment and never shown); with "
+            "content/interests.yaml, its For-you picks first and muted papers left out. Each destination "
             f"gets an edition once: {LEDGER_NAME} records every delivery. Exits {EXIT_DELIVERY_FAILED} when a "
             "destination failed, naming each and why."))
     add_edition_arguments(notify, "the papers first seen in that ISO week instead, e.g. 2024-W47")
