@@ -72,7 +72,8 @@ def notification_digest(catalog: Catalog, config: SiteConfig, edition: Edition,
     top = config.notify.top
     picks = edition.for_you[:top]
     picked = [slug for slug, _ in picks]
-    others = [slug for slug in edition.new if slug not in set(picked)][:top]
+    listed = set(picked)
+    others = [slug for slug in edition.new if slug not in listed][:top]
     reasons = [reasons for _, reasons in picks] + [() for _ in others]
     entries = _entries(catalog, config, edition, [*picked, *others])
     total = len(edition.new)
