@@ -1,5 +1,8 @@
 """`digest notify`: post an edition's short digest to every destination in notify.to, each once.
 
+With content/interests.yaml the digest leaves muted papers out and opens with the curator's picks
+(digest/notify/edition.py); relevance and the saved searches are computed once per run.
+
 Each destination is tried on its own (digest/notify/send.py): one that fails does not stop the others,
 the ledger (digest/ledger.py) records each delivery as it happens, and the exit status and a one-line
 summary name every destination that failed and why. Also `send_alert`, which `digest fetch` uses to
@@ -20,15 +23,19 @@ from pathlib import Path
 
 from digest.commands.email import pick_edition
 from digest.commands.options import add_base_url_option, add_edition_arguments, add_source_option, base_url_from
-from digest.commands.sources import read_sources
+from digest.commands.sources import Sources, read_sources
 from digest.errors import ConfigError
 from digest.inputs.config import SITE_CONFIG_NAME, NotifySettings, SiteConfig
 from digest.inputs.yamlfile import load_yaml_file
 from digest.ledger import LEDGER_NAME, RESENT, Delivery, load_ledger, now
+from digest.mail.compose import Edition
 from digest.notify.destinations import PLACEHOLDER, DestinationError, check_destination, fill, load_service
+from digest.notify.edition import search_lines, with_interests
 from digest.notify.message import TEXT, Digest, Post, alert_post, fit, notification_digest
 from digest.notify.send import Outcome, Retrying, Sleep, deliver, service_format
+from digest.plan.searches import saved_search_matches
 from digest.project import Project
+from digest.relevance import relevance
 
 Say = Callable[[str], None]
 EXIT_DELIVERY_FAILED = 1  # some destination did not get the message (2 stays "a mistake in the input")
@@ -62,11 +69,12 @@ def run_notify(project: Project, when: date | None, week: str | None, options: N
     if not config.notify.to:
         say(f"notify.to in {project.content / SITE_CONFIG_NAME} lists no destinations; nothing to send")
         return 0
-    edition = pick_edition(sources.catalog, when, week, project.snapshots)
-    digest = notification_digest(sources.catalog, config, edition)
+    edition, muted = notified_edition(sources, when, week, project.snapshots)
     if not edition.new and not options.send_empty:
-        say(f"{edition.key}: no new papers, so nobody was notified (pass --send-empty to notify anyway)")
+        unless = f" but {muted} muted in interests.yaml" if muted else ""
+        say(f"{edition.key}: no new papers{unless}, so nobody was notified (pass --send-empty to notify anyway)")
         return 0
+    digest = notified_digest(sources, edition)
     ledger = load_ledger(project.root / LEDGER_NAME)  # before anything is sent: a corrupt ledger sends nothing
     if options.dry_run:
         for template in config.notify.to:
@@ -88,6 +96,23 @@ def run_notify(project: Project, when: date | None, week: str | None, options: N
             again = ", again as --force asked" if earlier else ""
             say(f"{template}: delivered {edition.key}{again} ({outcome.message_id})")
     return report(outcomes, say, complain)
+
+
+def notified_edition(sources: Sources, when: date | None, week: str | None, snapshots: Path) -> tuple[Edition, int]:
+    """The edition as notifications tell it (with interests.yaml: muted papers out, picks first; relevance is
+    computed once per run) and how many of its new papers were muted."""
+    found = relevance(sources.catalog, sources.interests, sources.config.organization_min_papers) \
+        if sources.interests else None
+    edition = pick_edition(sources.catalog, when, week, snapshots)
+    told = with_interests(edition, found)
+    return told, len(edition.new) - len(told.new)
+
+
+def notified_digest(sources: Sources, edition: Edition) -> Digest:
+    """What every destination is told, with a line per saved search that has new papers in the edition."""
+    matches = saved_search_matches(sources.catalog, sources.config, sources.searches)
+    return notification_digest(sources.catalog, sources.config, edition,
+                               search_lines(sources.config, edition, matches))
 
 
 def report(outcomes: Sequence[Outcome], say: Say, complain: Say) -> int:
@@ -156,7 +181,8 @@ def add_notify_command(subparsers: argparse._SubParsersAction) -> argparse.Argum
         "notify", help="post the day's (or week's) short digest to chat and push services",
         description=(
             "Post the edition's title, its top papers and a link to its page to every Apprise URL in notify.to "
-            "(site.yaml; ${NAME} in a URL is filled from the environment and never shown). Each destination "
+            "(site.yaml; ${NAME} in a URL is filled from the environment and never shown); with "
+            "content/interests.yaml, its For-you picks first and muted papers left out. Each destination "
             f"gets an edition once: {LEDGER_NAME} records every delivery. Exits {EXIT_DELIVERY_FAILED} when a "
             "destination failed, naming each and why."))
     add_edition_arguments(notify, "the papers first seen in that ISO week instead, e.g. 2024-W47")

@@ -24,7 +24,7 @@ from digest.cli import main
 from digest.commands.notify import EXIT_DELIVERY_FAILED, NotifyOptions, run_notify
 from digest.ledger import LEDGER_NAME, load_ledger
 from digest.project import Project
-from tests.helpers import Recorder, make_project, recording_server
+from tests.helpers import FIXTURES, Recorder, make_project, recording_server
 
 BASE_URL = "https://digest.example.org/"
 DAY = "2025-10-08"
@@ -175,6 +175,27 @@ def test_dry_run_prints_each_destinations_message_and_sends_nothing(tmp_path: Pa
     assert "Dry run: mmost://127.0.0.1:" in run.text and "(Mattermost, text, " in run.text
     assert "(JSON, markdown, " in run.text and "1. **[Diffusion Models" in run.text
     assert SECRETS["DIGEST_MM_TOKEN"] not in run.text
+
+
+@pytest.mark.parametrize("interests", [None, "keywords: [quantum chemistry]\nmute: [protein folding]\n"])
+def test_without_interests_every_message_is_byte_for_byte_what_it_was(tmp_path: Path, server: Recorder,
+                                                                      interests: str | None) -> None:
+    """tests/fixtures/notify/without-interests.json holds the requests this project's notifications made before
+    interests.yaml counted (d44611e): without the file, or with one that picks and mutes nothing of these
+    papers, every service (text, Markdown, HTML, a 500-character one, one without a title field) gets the same
+    bytes."""
+    expected = json.loads((FIXTURES / "notify" / "without-interests.json").read_text(encoding="utf-8"))
+    destinations = [server.url("json", "text"), server.url("json", "markdown?format=markdown"),
+                    server.url("json", "html?format=html"), server.url("mastodon", "", "token"),
+                    server.url("mmost", "mattermost-token")]
+    project = project_with(tmp_path, destinations)
+    if interests is not None:
+        (project.content / "interests.yaml").write_text(interests, encoding="utf-8")
+    for edition, run in (("day", lambda: notify(project)), ("week", lambda: notify(project, day=None,
+                                                                                   week="2025-W41"))):
+        server.requests.clear()
+        assert run().code == 0
+        assert {request.path: request.body.decode() for request in server.requests} == expected[edition]
 
 
 # --- secrets ------------------------------------------------------------------------------------------------

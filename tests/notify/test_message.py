@@ -7,6 +7,7 @@ import re
 import apprise
 import pytest
 
+from digest.notify.edition import SearchLine
 from digest.notify.message import HTML, MARKDOWN, TEXT, Digest, Item, fit, markdown_text
 from digest.notify.send import service_format
 
@@ -78,3 +79,48 @@ def test_a_long_title_is_cut_to_the_services_title_limit() -> None:
     case = Digest("2025-10-08", "Paper Digest, 8 October 2025: " + "word " * 100, (), 3, PAGE)
     post = fit(case, TEXT, 1000, 60)
     assert len(post.title) <= 60 and post.title.endswith("…")
+
+
+def with_picks() -> Digest:
+    """Three For-you picks with reasons, three other papers and two saved searches' lines."""
+    items = tuple(Item(f"{kind} paper {n}: a title of ordinary length about diffusion and agents",
+                       f"https://digest.example.org/papers/{kind}-{n}/", 100 - n, LONG_SUMMARY[:200],
+                       "by Tri Dao (followed); mentions speculative decoding" if kind == "pick" else "")
+                  for kind in ("pick", "other") for n in range(1, 4))
+    searches = tuple(SearchLine(f"Search {n}", n, f"https://digest.example.org/searches/search-{n}/")
+                     for n in (1, 2))
+    return Digest("2025-10-08", "Paper Digest, 8 October 2025: 12 new papers", items, 12, PAGE, 3, searches)
+
+
+@pytest.mark.parametrize("form", [TEXT, MARKDOWN, HTML])
+def test_with_picks_the_searches_go_first_then_the_other_papers_then_the_picks(form: str) -> None:
+    case = with_picks()
+    whole = {item.url for item in case.items} | {line.url for line in case.searches} | {PAGE}
+    full = fit(case, form, 100_000, 250).body
+    assert full.index("For you") < full.index("pick-3") < full.index("Also new") < full.index("other-1")
+    assert full.index("other-3") < full.index("Saved searches") < full.index("search-2") < full.index(PAGE)
+    seen = []
+    for limit in range(len(full), 0, -7):
+        body = fit(case, form, limit, 250).body
+        assert len(body) <= limit
+        if not body:
+            break  # not even the page's link fits
+        assert set(urls_in(body)) <= whole and urls_in(body)[-1] == PAGE
+        shown = [url.rstrip("/").rsplit("/", 1)[-1] for url in urls_in(body)[:-1]]
+        seen.append(tuple(shown))
+        if any(name.startswith("search") for name in shown):
+            assert all(f"other-{n}" in shown for n in (1, 2, 3)), "every paper stays while a search line does"
+        if any(name.startswith("other") for name in shown):
+            assert all(f"pick-{n}" in shown for n in (1, 2, 3)), "every pick stays while another paper does"
+        assert ("Why: " in body) == ("pick-1" in shown), "a pick keeps its reasons, even without its summary"
+    assert ("search-1", "search-2") in [shown[-2:] for shown in seen] and ("pick-1",) in seen and () in seen
+
+
+def test_picks_and_searches_escape_scraped_text() -> None:
+    hostile = "<b>x</b> *y* [z](javascript:q)"
+    case = Digest("2025-10-08", "T", (Item("Title", "https://d.example/papers/p/", 3, "", hostile),), 1, PAGE, 1,
+                  (SearchLine(hostile, 1, "https://d.example/searches/s/"),))
+    html = fit(case, HTML, 5000, 250).body
+    assert "<b>x</b>" not in html and html.count("&lt;b&gt;x&lt;/b&gt;") == 2
+    markdown = fit(case, MARKDOWN, 5000, 250).body
+    assert markdown.count(r"\<b\>x\</b\> \*y\* \[z\](javascript:q)") == 2
