@@ -55,21 +55,21 @@ def pick_day(catalog: Catalog, when: date | None, snapshots: Path) -> SnapshotDa
 
 def pick_edition(catalog: Catalog, when: date | None, week: str | None, snapshots: Path,
                  found: Relevance | None = None) -> Edition:
-    """The day's edition (with interests, `found`: its picks first, muted papers left out), or with `week`
-    ('2024-W47') the week's: a week without new papers is an error."""
+    """The day's edition, or with `week` ('2024-W47') the week's (a week without new papers is an error); with
+    interests (`found`), its picks first and muted papers left out."""
     if week is None:
         return day_edition(pick_day(catalog, when, snapshots), found)
     try:
         monday = parse_week_key(week)
     except ValueError as error:
         raise DigestError(f"--week: {error}") from None
-    found = {period.key: period for period in weeks(catalog)}
-    period = found.get(week_key(monday))
+    by_key = {period.key: period for period in weeks(catalog)}
+    period = by_key.get(week_key(monday))
     if period is None:
-        newest = ", ".join(list(found)[-5:]) or "none"
+        newest = ", ".join(list(by_key)[-5:]) or "none"
         raise DigestError(f"no new papers in week {week_key(monday)}; the newest weeks with papers are: {newest}",
                           snapshots)
-    return week_edition(period)
+    return week_edition(period, found)
 
 
 def write_email_files(digest: EmailDigest, message: EmailMessage, out: Path) -> list[Path]:

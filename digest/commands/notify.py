@@ -28,9 +28,9 @@ from digest.errors import ConfigError
 from digest.inputs.config import SITE_CONFIG_NAME, NotifySettings, SiteConfig
 from digest.inputs.yamlfile import load_yaml_file
 from digest.ledger import LEDGER_NAME, RESENT, Delivery, load_ledger, now
-from digest.mail.compose import Edition
+from digest.mail.compose import Edition, with_interests
 from digest.notify.destinations import PLACEHOLDER, DestinationError, check_destination, fill, load_service
-from digest.notify.edition import search_lines, with_interests
+from digest.notify.edition import search_lines
 from digest.notify.message import TEXT, Digest, Post, alert_post, fit, notification_digest
 from digest.notify.send import Outcome, Retrying, Sleep, deliver, service_format
 from digest.plan.searches import saved_search_matches

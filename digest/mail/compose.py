@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -104,22 +104,29 @@ class Edition:
 
 
 def day_edition(day: SnapshotDay, found: Relevance | None = None) -> Edition:
-    """A snapshot day's email: that day's new papers, most upvoted that day first, then the returning ones.
-
-    With interests (`found`), the day's picks come first ("For you") and muted papers are left out."""
-    new = day.by_upvotes(day.new)
-    picks: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    if found is not None:
-        new = found.unmuted(new)
-        picks = tuple((pick.slug, tuple(reason.text for reason in pick.reasons)) for pick in found.picks(new))
-    return Edition(day.date.isoformat(), day.date, long_date(day.date), "", new, day.returning,
-                   urls.snapshot(day.date), urls.snapshot_email(day.date), 1, day.upvotes, picks)
+    """A snapshot day's email: that day's new papers, most upvoted that day first, then the returning ones; with
+    interests (`found`), as `with_interests` makes it."""
+    return with_interests(Edition(day.date.isoformat(), day.date, long_date(day.date), "", day.by_upvotes(day.new),
+                                  day.returning, urls.snapshot(day.date), urls.snapshot_email(day.date), 1,
+                                  day.upvotes), found)
 
 
-def week_edition(week: Period) -> Edition:
-    """A week's email: the papers first seen that week, ranked as its page ranks them (digest/periods.py)."""
-    return Edition(week.key, week.days[-1], week.name, week.span, week.slugs, (), urls.week(week.key),
-                   urls.week(week.key), len(week.days))
+def week_edition(week: Period, found: Relevance | None = None) -> Edition:
+    """A week's email: the papers first seen that week, ranked as its page ranks them (digest/periods.py); with
+    interests (`found`), as `with_interests` makes it."""
+    return with_interests(Edition(week.key, week.days[-1], week.name, week.span, week.slugs, (), urls.week(week.key),
+                                  urls.week(week.key), len(week.days)), found)
+
+
+def with_interests(edition: Edition, found: Relevance | None) -> Edition:
+    """`edition` as the curator reads it, in an email or a notification: muted papers left out of its new papers
+    (they stay on the site) and its picks, most relevant first with their reasons in words, in `for_you`.
+    None (no interests.yaml): unchanged."""
+    if found is None:
+        return edition
+    new = found.unmuted(edition.new)
+    picks = tuple((pick.slug, tuple(reason.text for reason in pick.reasons)) for pick in found.picks(new))
+    return replace(edition, new=new, for_you=picks)
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,14 @@ def test_the_email_opens_with_the_picks_and_leaves_muted_papers_out(project: Pro
     assert ">For you</h2>" in published
 
 
+def test_the_weeks_email_opens_with_the_picks_and_leaves_muted_papers_out(project: Project, tmp_path: Path) -> None:
+    assert main(["email", "--week", "2025-W41", "--source", str(project.root), "--out", str(tmp_path)]) == 0
+    email = (tmp_path / "digest-2025-W41.html").read_text(encoding="utf-8")
+    body = email[email.index('<td class="cell"'):]
+    assert body.index(">For you</h2>") < body.index("A Qwen Report on Tool Use")
+    assert "Why: from Qwen (followed)" in email and "Jailbreaking" not in email
+
+
 def test_the_email_cuts_the_picks_with_the_other_lists(tmp_path: Path) -> None:
     project = make_interest_project(tmp_path, "keywords: [speculative decoding, draft model]\n")
     site_yaml = project.content / "site.yaml"
