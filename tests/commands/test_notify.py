@@ -12,7 +12,6 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,7 +23,7 @@ from digest.cli import main
 from digest.commands.notify import EXIT_DELIVERY_FAILED, NotifyOptions, run_notify
 from digest.ledger import LEDGER_NAME, load_ledger
 from digest.project import Project
-from tests.helpers import FIXTURES, Recorder, make_project, recording_server
+from tests.helpers import FIXTURES, Recorder, make_project
 
 BASE_URL = "https://digest.example.org/"
 DAY = "2025-10-08"
@@ -32,6 +31,8 @@ SECRETS = {"DIGEST_HOOK_PASS": "hook-pass-5Yx2-never-shown", "DIGEST_GOTIFY_TOKE
            "DIGEST_MM_TOKEN": "mmHookToken9qv8never", "DIGEST_NTFY_PASS": "ntfy-pass-Kd93-never",
            "DIGEST_APPRISE_KEY": "apprisekey4never"}
 HOSTILE_TITLE = "Breaking <script>alert(1)</script> [click](javascript:alert(1)) **bold**"
+
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 def api_item(number: int, day: str, title: str, upvotes: int, summary: str | None = None) -> dict[str, Any]:
@@ -81,15 +82,6 @@ def notify(project: Project, *, day: str | None = DAY, week: str | None = None, 
     return run
 
 
-@pytest.fixture
-def server() -> Iterator[Recorder]:
-    with recording_server() as recorder:
-        yield recorder
-
-
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("no_proxy", "*")  # a proxy setting must not route 127.0.0.1 elsewhere
 
 
 def project_with(tmp_path: Path, to: list[str], extra: str = "") -> Project:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 
 from digest.commands.notify import NotifyOptions, run_notify
 from digest.project import Project
-from tests.helpers import HOSTILE_INTEREST, SIMPLEST_INTERESTS, Recorder, make_interest_project, recording_server
+from tests.helpers import HOSTILE_INTEREST, SIMPLEST_INTERESTS, Recorder, make_interest_project
 
 BASE_URL = "https://digest.example.org/"
 PAPERS = f"{BASE_URL}papers/"
@@ -31,16 +30,9 @@ INTERESTS = SIMPLEST_INTERESTS.replace(
     query: +draft
 """
 
-
-@pytest.fixture
-def server() -> Iterator[Recorder]:
-    with recording_server() as recorder:
-        yield recorder
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("no_proxy", "*")  # a proxy setting must not route 127.0.0.1 elsewhere
 
 
 def project_to(root: Path, destinations: list[str], interests: str = INTERESTS) -> Project:
