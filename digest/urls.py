@@ -74,6 +74,11 @@ def new_for_you_org(slug: str) -> str:
     return f"{NEW_FOR_YOU}orgs/{slug}.json"
 
 
+def new_for_you_authors(index: int) -> str:
+    """One of the files of the newest week's authors (plan/reader.py's author_file says which)."""
+    return f"{NEW_FOR_YOU}authors/{index}.json"
+
+
 def org_feed(slug: str) -> str:
     return f"orgs/{slug}/feed.xml"
 

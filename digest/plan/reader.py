@@ -3,10 +3,10 @@
 
 A star keeps what /saved/ shows and exports (title, page, authors, arXiv id, dates), so /saved/ needs no index.
 "New for you" shows the papers of the newest week (`new_for_you_window`) that match what the reader follows. A
-followed topic or organization reads one small file of its papers in the window (`new_for_you_files`: on the real
-corpus 1 to 2 KB gzipped, where the search engine's manifest, term shard and documents came to 60 KB). A followed
-author or search runs through the search page's engine and shards, keeping the papers numbered from the window's
-first on: search numbers the papers in catalog order, which is the order they were first seen.
+followed topic, organization or author reads one small file of its papers in the window (`new_for_you_files`: on
+the real corpus 1 to 3 KB gzipped, where the search engine's manifest, term shards and documents came to 45 to
+75 KB). A followed search runs through the search page's engine and shards, keeping the papers numbered from the
+window's first on: search numbers the papers in catalog order, which is the order they were first seen.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class PaperCard(Protocol):
     def more_authors(self) -> int: ...
 
 NEW_FOR_YOU_DAYS = 7  # "New for you" shows papers first seen in the newest week of the feed
+AUTHORS_PER_FILE = 32  # names a file of the window's authors holds, about (the real corpus's week: 23 files, 2 KB gzipped)
 
 
 def star_data(paper: Paper, path: str) -> str:
@@ -65,7 +66,8 @@ def new_for_you_window(catalog: Catalog, days: int = NEW_FOR_YOU_DAYS) -> tuple[
 
 def new_for_you_files(catalog: Catalog, orgs: Organizations, cards: Mapping[str, PaperCard]) -> list[PageSpec]:
     """For each topic and each organization with a page, its papers of the window, newest first, as for-you.js
-    draws them: [search number, title, page, first seen, authors as the cards write them]."""
+    draws them: [search number, title, page, first seen, authors as the cards write them]; and the window's
+    authors in `author_file_count` files (`_author_files`)."""
     window = new_for_you_window(catalog)
     if window is None:
         return []
@@ -74,8 +76,64 @@ def new_for_you_files(catalog: Catalog, orgs: Organizations, cards: Mapping[str,
     groups = [(urls.new_for_you_topic(topic.slug), set(catalog.papers_by_topic.get(topic.slug, ())))
               for topic in catalog.topics]
     groups += [(urls.new_for_you_org(org.slug), set(org.papers)) for org in orgs.listed]
-    return [PageSpec(path, "reader.json", {"json": _window_json(since, [
-        _entry(number, cards[slug]) for number, slug in recent if slug in members])}) for path, members in groups]
+    return [*(PageSpec(path, "reader.json", {"json": _window_json(since, {"papers": [
+        _entry(number, cards[slug]) for number, slug in recent if slug in members]})}) for path, members in groups),
+            *_author_files(catalog, since, recent, cards)]
+
+
+def _author_files(catalog: Catalog, since: date, recent: list[tuple[int, str]],
+                  cards: Mapping[str, PaperCard]) -> list[PageSpec]:
+    """The window's authors, spread over `author_file_count` files by a hash of the name (`author_file`, which
+    for-you.js computes alike): each file's papers, and for each of its names the papers (indexes) they wrote."""
+    names = _window_authors(catalog, recent)
+    count = _file_count(len(names))
+    files: list[dict[str, list[int]]] = [{} for _ in range(count)]
+    for name, numbers in names.items():
+        files[author_file(name, count)][name] = numbers
+    slugs = dict(recent)
+    specs = []
+    for index, authors in enumerate(files):
+        numbers = sorted({number for found in authors.values() for number in found}, reverse=True)
+        at = {number: position for position, number in enumerate(numbers)}
+        specs.append(PageSpec(urls.new_for_you_authors(index), "reader.json", {"json": _window_json(since, {
+            "papers": [_entry(number, cards[slugs[number]]) for number in numbers],
+            "authors": {name: [at[number] for number in found] for name, found in sorted(authors.items())}})}))
+    return specs
+
+
+def author_file_count(catalog: Catalog) -> int:
+    """How many files the window's authors take (the home page tells for-you.js)."""
+    window = new_for_you_window(catalog)
+    if window is None:
+        return 0
+    return _file_count(len(_window_authors(catalog, list(enumerate(catalog.papers))[window[0]:])))
+
+
+def _window_authors(catalog: Catalog, recent: list[tuple[int, str]]) -> dict[str, list[int]]:
+    """Each author name of the window's papers (white space collapsed: `author_name`), with their papers' numbers,
+    newest first."""
+    names: dict[str, list[int]] = {}
+    for number, slug in sorted(recent, reverse=True):
+        for name in dict.fromkeys(map(author_name, catalog.papers[slug].authors)):
+            names.setdefault(name, []).append(number)
+    return names
+
+
+def _file_count(names: int) -> int:
+    return max(1, -(-names // AUTHORS_PER_FILE))
+
+
+def author_name(name: str) -> str:
+    """A name as a follow matches it: as the paper pages write it, white space collapsed."""
+    return " ".join(name.split())
+
+
+def author_file(name: str, count: int) -> int:
+    """Which of `count` files holds `name`: FNV-1a (32 bits) of its UTF-8 bytes, as for-you.js computes it."""
+    hashed = 0x811C9DC5
+    for byte in name.encode("utf-8"):
+        hashed = ((hashed ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return hashed % count
 
 
 def _entry(number: int, card: PaperCard) -> list[object]:
@@ -83,5 +141,5 @@ def _entry(number: int, card: PaperCard) -> list[object]:
     return [number, card.title, card.path, card.first_seen.isoformat(), authors]
 
 
-def _window_json(since: date, papers: list[list[object]]) -> str:
-    return json.dumps({"since": since.isoformat(), "papers": papers}, ensure_ascii=False, separators=(",", ":")) + "\n"
+def _window_json(since: date, data: dict[str, object]) -> str:
+    return json.dumps({"since": since.isoformat(), **data}, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -28,7 +28,7 @@ from digest.plan.orgs import plan_org_pages
 from digest.plan.pagination import paged_list
 from digest.plan.pagination import pages_of as _pages_of
 from digest.plan.pagination import pagination as _pagination
-from digest.plan.reader import new_for_you_files, new_for_you_window, star_data
+from digest.plan.reader import author_file_count, new_for_you_files, new_for_you_window, star_data
 from digest.plan.references import LIST_ABSTRACTS, Records, export_links, list_exports
 from digest.plan.searches import SearchMatches, SearchMemo, plan_search_pages
 from digest.plan.spec import PageSpec
@@ -283,7 +283,7 @@ def _home(catalog: Catalog, cards: Mapping[str, PaperCard], config: SiteConfig,
     day = next((day for day in reversed(catalog.days) if day.count), catalog.latest)
     context: dict[str, Any] = {"day": day, "paper_count": len(catalog.papers), "day_count": len(catalog.days),
                                "feeds": site_feeds(config)[1:],  # the site's own feed is in every page's head
-                               "window": new_for_you_window(catalog)}
+                               "window": new_for_you_window(catalog), "author_files": author_file_count(catalog)}
     if day is not None:
         context["new"] = _day_cards(day, relevance.unmuted(day.new) if relevance else day.new, cards)
         context["returning"] = _day_cards(day, day.returning, cards)

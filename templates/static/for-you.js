@@ -1,7 +1,7 @@
 // "New for you" on the home page: the papers of the newest week that match what the reader follows (reader.js
-// keeps it in this browser). A followed topic or organization reads one small file of its papers of the week
-// (plan/reader.py's new_for_you_files: a kilobyte or two). Authors and searches run through the search page's own
-// engine and shards (search-index.js), loaded only for them: only the term shards of the followed words and the
+// keeps it in this browser). A followed topic, organization or author reads one small file of the week's papers
+// (plan/reader.py's new_for_you_files: a kilobyte or three). A followed search runs through the search page's own
+// engine and shards (search-index.js), loaded only then: only the term shards of the query's words and the
 // documents of the matching papers are fetched. Nothing is sent anywhere.
 (function () {
   "use strict";
@@ -35,19 +35,6 @@
     });
   }
 
-  function words(text) {
-    return text.toLowerCase().split(lunr.tokenizer.separator).map(function (word) {
-      return word.replace(/\*/g, "");
-    }).filter(Boolean);
-  }
-
-  // The query a followed author or search stands for, in the search box's syntax (an author: every word of the
-  // name required in the author field). Needs lunr, for the separator the build split words at.
-  function queryOf(follow) {
-    if (follow.kind === "search") return follow.key;
-    return words(follow.key).map(function (word) { return "+author:" + word; }).join(" ");
-  }
-
   function reasonOf(follow) {
     if (follow.kind === "topic") return "in " + follow.name;
     if (follow.kind === "author") return "by " + follow.name;
@@ -59,7 +46,7 @@
   function fromDocument(number, doc) { return { n: number, t: doc[0], u: doc[1], d: doc[2], a: doc[6] || "" }; }
   function fromFile(entry) { return { n: entry[0], t: entry[1], u: entry[2], d: entry[3], a: entry[4] }; }
 
-  // A followed author's or search's papers of the window, found by the search engine (loaded once, when needed).
+  // A followed search's papers of the window, found by the search engine (loaded once, when needed).
   var engine = null;
   function searched(follow) {
     if (!engine) {
@@ -71,9 +58,7 @@
       });
     }
     return engine.then(function (search) {
-      var query = queryOf(follow);
-      if (!query) return [];
-      return search.search(query).then(function (answer) {
+      return search.search(follow.key).then(function (answer) {
         var numbers = answer.results.slice(0, answer.all).map(function (result) {
           return parseInt(result.ref, 36);
         }).filter(function (number) { return number >= first; });
@@ -93,10 +78,30 @@
     }, function () { return []; });  // a topic or organization the site no longer has
   }
 
+  // An author's name as the build keys it (plan/reader.py's author_name), and which file holds it (author_file:
+  // FNV-1a of its UTF-8 bytes).
+  function authorName(name) { return name.split(/\s+/).filter(Boolean).join(" "); }
+  function authorFile(name, count) {
+    var bytes = new TextEncoder().encode(name), hash = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
+    return hash % count;
+  }
+
+  // A followed author's papers of the window: from the file that holds the name.
+  function byAuthor(follow) {
+    var count = Number(section.dataset.authorFiles), name = authorName(follow.key);
+    if (!count || !name) return Promise.resolve([]);
+    var url = new URL(section.dataset.files + "authors/" + authorFile(name, count) + ".json", document.baseURI).href;
+    return fetchJson(url).then(function (data) {
+      return ((data.authors || {})[name] || []).map(function (index) { return fromFile(data.papers[index]); });
+    }, function () { return []; });
+  }
+
   function collect() {
     var found = {};  // by path: {paper, reasons}
     return Promise.all(follows.map(function (follow) {
-      var papers = follow.kind === "topic" || follow.kind === "org" ? listed(follow) : searched(follow);
+      var papers = follow.kind === "topic" || follow.kind === "org" ? listed(follow) :
+        follow.kind === "author" ? byAuthor(follow) : searched(follow);
       return papers.then(function (list) {
         list.forEach(function (paper) {
           var entry = found[paper.u] || (found[paper.u] = { paper: paper, reasons: [] });

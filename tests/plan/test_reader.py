@@ -11,7 +11,7 @@ from pathlib import Path
 from digest import urls
 from digest.commands.sources import read_sources
 from digest.organizations import organizations
-from digest.plan.reader import NEW_FOR_YOU_DAYS, new_for_you_window, star_data
+from digest.plan.reader import NEW_FOR_YOU_DAYS, author_file, author_file_count, new_for_you_window, star_data
 from digest.plan.site import plan_listings
 from tests.helpers import make_project, org_snapshots, seed_catalog
 
@@ -43,7 +43,7 @@ def test_each_topic_and_organization_lists_its_papers_of_the_window_newest_first
     orgs = organizations(catalog, sources.config.organization_min_papers)
     specs = {spec.path: json.loads(spec.context["json"]) for spec in plan_listings(catalog, sources.config,
                                                                                    sources.pages)
-             if spec.path.startswith(urls.NEW_FOR_YOU)}
+             if spec.path.startswith(urls.NEW_FOR_YOU) and "/authors/" not in spec.path}
     first, since = new_for_you_window(catalog) or (0, None)
     slugs = list(catalog.papers)
     groups = {urls.new_for_you_topic(topic.slug): catalog.papers_by_topic.get(topic.slug, ())
@@ -60,3 +60,30 @@ def test_each_topic_and_organization_lists_its_papers_of_the_window_newest_first
             assert (title, page, seen) == (paper.title, urls.paper(paper.slug), paper.first_seen.isoformat())
             assert authors.startswith(", ".join(paper.authors[:1])), "the card's authors, the first first"
     assert any(data["papers"] for data in specs.values()) and any(not data["papers"] for data in specs.values())
+
+
+def test_each_author_of_the_window_is_in_the_file_its_name_hashes_to_with_their_papers(tmp_path: Path) -> None:
+    sources = read_sources(make_project(tmp_path, org_snapshots()))
+    catalog = sources.catalog
+    files = {spec.path: json.loads(spec.context["json"]) for spec in plan_listings(catalog, sources.config,
+                                                                                   sources.pages)
+             if spec.path.startswith(urls.NEW_FOR_YOU + "authors/")}
+    count = author_file_count(catalog)
+    assert len(files) == count >= 1
+    first, _ = new_for_you_window(catalog) or (0, None)
+    slugs = list(catalog.papers)
+    expected: dict[str, list[int]] = {}
+    for number in range(len(slugs) - 1, first - 1, -1):
+        for name in dict.fromkeys(" ".join(name.split()) for name in catalog.papers[slugs[number]].authors):
+            expected.setdefault(name, []).append(number)
+    assert expected
+    for name, numbers in expected.items():
+        data = files[urls.new_for_you_authors(author_file(name, count))]
+        assert [data["papers"][index][0] for index in data["authors"][name]] == numbers, name
+    assert sum(len(data["authors"]) for data in files.values()) == len(expected)
+
+
+def test_the_file_of_a_name_is_fnv1a_of_its_utf8_bytes_as_the_browser_computes_it() -> None:
+    # FNV-1a 32-bit test vectors (for-you.js computes the same with Math.imul; tests/site/test_reader.py follows
+    # a name with an accent in Chromium).
+    assert [author_file(text, 2**32) for text in ("", "a", "foobar")] == [0x811C9DC5, 0xE40C292C, 0xBF9CF968]

@@ -203,6 +203,19 @@ def test_new_for_you_lists_the_newest_weeks_papers_of_what_the_reader_follows(ta
     assert "by Shared Author" in " ".join(reasons)
 
 
+def test_a_followed_author_reads_one_small_file_and_no_search_engine(tab: Any, server: str) -> None:
+    tab.goto(server + ZOTERO)  # "Hal Daumé III": the file is found by a hash of the name's UTF-8 bytes
+    tab.locator(".follow-authors summary").click()
+    tab.get_by_role("button", name="Follow the author Hal Daumé III").click()
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url.removeprefix(server)))
+    shown, reasons, status = new_for_you(tab, server)
+    assert shown == {ZOTERO} and reasons == ["by Hal Daumé III"] and status.startswith("1 paper since")
+    data = [url for url in requested if url.endswith(".json")]
+    assert len(data) == 1 and data[0].startswith("new-for-you/authors/"), requested
+    assert not any("search" in url or "lunr" in url for url in requested), requested
+
+
 def test_a_followed_search_is_run_by_the_search_engine(tab: Any, server: str, site: Path) -> None:
     tab.goto(server + "search/?q=kimi")
     tab.wait_for_selector("#search-results li")
