@@ -77,15 +77,18 @@ def test_one_changed_snapshot_rewrites_only_the_pages_it_affects(tmp_path: Path)
     again = build_site(project, state=state)
     assert again.papers == first.papers + 1
     # its page, its day, home, topics, archive, and the papers whose related list it joins or nudges; and the
-    # three reference files of each list page it is on (its day, week, month and topic: 12)
-    assert 0 < again.rendered <= 25 + 12 and again.reused >= first.pages - 25 - 12
-    assert 0 < again.written <= 34 + 12 and again.unchanged >= first.files - 34 - 12  # 27: each feed in two formats
+    # three reference files of each list page it is on (its day, week, month and topic: 12), and the "New for you"
+    # files of its topics and of its authors (up to 6)
+    assert 0 < again.rendered <= 25 + 12 + 6 and again.reused >= first.pages - 25 - 12 - 6
+    assert 0 < again.written <= 34 + 12 + 6 and again.unchanged >= first.files - 34 - 12 - 6  # each feed: 2 formats
     changed = {path.relative_to(site).as_posix() for path in site.rglob("*")
                if path.is_file() and inode.get(path.relative_to(site).as_posix()) != path.stat().st_ino}
     assert {"index.html", "feed.xml", "feed.json", "sitemap.xml", "search/manifest.json",
             "snapshots/2025-10-08/index.html", "feeds/daily-digest.xml", "feeds/daily-digest.json",
             "export/bibtex/snapshots/2025-10-08.bib", "export/ris/weeks/2025-W41.ris"} <= changed
     assert any(name.startswith("topics/") for name in changed)
+    assert any(name.startswith("new-for-you/topics/") for name in changed)
+    assert not {name for name in inode if name.startswith("new-for-you/topics/")} <= changed
     assert any(name.startswith("papers/preview-servers") for name in changed)
     assert "snapshots/2025-03-19/index.html" not in changed and "about/index.html" not in changed
 
