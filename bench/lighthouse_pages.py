@@ -10,7 +10,7 @@ With --reader, the page types that show a returning reader's controls (stars, fo
 buttons, "New for you", the reading list, papers new since the last visit) are scored
 again with such a reader's state stored in the browser first (bench/lighthouse_reader.mjs).
 
-    .venv/bin/python bench/lighthouse_pages.py SITE_DIR [--runs 1] [--only home paper ...] [--reader]
+    .venv/bin/python bench/lighthouse_pages.py SITE_DIR [--runs 1] [--only home paper ...] [--reader | --reader-only]
 
 Build the real corpus first, e.g.:
     SOURCE_DATE_EPOCH=1790000000 .venv/bin/digest build --source /tmp/real --output /tmp/real/site
@@ -138,10 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="page types to score (default: all)")
     parser.add_argument("--reader", action="store_true",
                         help=f"also score {', '.join(READER_PAGES)} as a returning reader who stars and follows")
+    parser.add_argument("--reader-only", action="store_true", help="score them only as such a reader")
     args = parser.parse_args(argv)
     types = page_types(args.site)
     chosen = {name: path for name, path in types.items() if args.only is None or name in args.only}
-    as_reader = {name: path for name, path in chosen.items() if args.reader and name in READER_PAGES}
+    as_reader = {name: path for name, path in chosen.items()
+                 if (args.reader or args.reader_only) and name in READER_PAGES}
+    if args.reader_only:
+        chosen = {}
     with serve(args.site) as base, tempfile.TemporaryDirectory() as tmp:
         results = search_bench.run_lighthouse(base, args.runs, list(chosen.values()))
         reader_results: dict[str, Any] = {"pages": {}}
