@@ -113,15 +113,17 @@ def reader_state(site: Path, types: dict[str, str]) -> dict[str, Any]:
             "visit": {"previous": None, "seen": days[-4] if len(days) > 3 else None, "at": 0}}
 
 
-def print_table(chosen: dict[str, str], pages: dict[str, Any], label: str = "") -> None:
+def print_table(chosen: dict[str, str], pages: dict[str, Any], runs: int, label: str = "") -> None:
+    """A row per page; a median of fewer runs than asked (Lighthouse failed in some) says how many it had."""
     for name, path in chosen.items():
         result: dict[str, Any] = pages[path]
         if "error" in result:
             print(f"| {name}{label} | {path} | error: {result['error']} | | | | |")
             continue
-        scores = result["scores"]
-        print(f"| {name}{label} | {path} | {scores['performance']} | {scores['accessibility']} | "
-              f"{scores['best-practices']} | {scores['seo']} | {result['cls']} |")
+        scores = {category: f"{score:g}" for category, score in result["scores"].items()}
+        short = f" ({result['runs']} of {runs} runs)" if result["runs"] < runs else ""
+        print(f"| {name}{label}{short} | {path} | {scores['performance']} | {scores['accessibility']} | "
+              f"{scores['best-practices']} | {scores['seo']} | {result['cls']:g} |")
 
 
 def print_failing(chosen: dict[str, str], pages: dict[str, Any], label: str = "") -> None:
@@ -158,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print("| page | path | performance | accessibility | best practices | SEO | CLS |")
     print("|---|---|---|---|---|---|---|")
-    print_table(chosen, results["pages"])
-    print_table(as_reader, reader_results["pages"], " (reader)")
+    print_table(chosen, results["pages"], args.runs)
+    print_table(as_reader, reader_results["pages"], args.runs, " (reader)")
     print_failing(chosen, results["pages"])
     print_failing(as_reader, reader_results["pages"], " (reader)")
     return 0

@@ -553,7 +553,12 @@ def run_lighthouse(base: str, runs: int, paths: list[str], reader_state: Path | 
                 if done.returncode or not out.exists():
                     reports.append({"error": (done.stderr.strip().splitlines() or ["no report"])[-1]})
                     continue
-                reports.append(json.loads(out.read_text()))
+                report = json.loads(out.read_text())
+                if any(report["categories"][category]["score"] is None for category in LIGHTHOUSE_CATEGORIES):
+                    problem = report.get("runtimeError", {}).get("message") or "a category without a score"
+                    reports.append({"error": problem})  # e.g. the page never painted: that run is left out
+                    continue
+                reports.append(report)
         good = [report for report in reports if "error" not in report]
         if not good:
             pages[path] = {"error": reports[-1]["error"]}
