@@ -525,25 +525,40 @@ def _nothing() -> Iterator[None]:
 # --- Lighthouse -------------------------------------------------------------------------------------------------
 
 
-def run_lighthouse(base: str, runs: int, paths: list[str]) -> dict[str, Any]:
-    """The four category scores (0–100) and CLS per page, median of `runs`; audits that cost points."""
+def lighthouse_command(url: str, out: Path, reader_state: Path | None) -> list[str]:
+    """The `lighthouse` command; with a reader's state, bench/lighthouse_reader.mjs, which stores it first."""
+    if reader_state is None:
+        return [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
+                "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS)]
+    return ["node", str(REPO / "bench" / "lighthouse_reader.mjs"), url, str(reader_state), str(out)]
+
+
+def run_lighthouse(base: str, runs: int, paths: list[str], reader_state: Path | None = None) -> dict[str, Any]:
+    """The four category scores (0–100) and CLS per page, median of `runs`; audits that cost points.
+    `reader_state`: a JSON file of templates/static/reader.js's state, stored in the browser before each run."""
     if not LIGHTHOUSE.exists():
         return {"skipped": f"{LIGHTHOUSE.relative_to(REPO)} missing: run `npm ci --prefix bench`"}
     pages = {}
     for path in paths:
         reports = []
         for _ in range(runs):
-            log(f"  lighthouse {path}…")
+            log(f"  lighthouse {path}{' (reader)' if reader_state else ''}…")
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / "report.json"
                 done = subprocess.run(
-                    [str(LIGHTHOUSE), base + path, "--quiet", "--output=json", f"--output-path={out}",
-                     "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS)],
-                    env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True)
+                    lighthouse_command(base + path, out, reader_state),
+                    env={**os.environ, "CHROME_PATH": CHROMIUM,
+                         "CHROME_FLAGS": "--headless=new " + " ".join(CHROMIUM_ARGS)},
+                    capture_output=True, text=True)
                 if done.returncode or not out.exists():
                     reports.append({"error": (done.stderr.strip().splitlines() or ["no report"])[-1]})
                     continue
-                reports.append(json.loads(out.read_text()))
+                report = json.loads(out.read_text())
+                if any(report["categories"][category]["score"] is None for category in LIGHTHOUSE_CATEGORIES):
+                    problem = report.get("runtimeError", {}).get("message") or "a category without a score"
+                    reports.append({"error": problem})  # e.g. the page never painted: that run is left out
+                    continue
+                reports.append(report)
         good = [report for report in reports if "error" not in report]
         if not good:
             pages[path] = {"error": reports[-1]["error"]}

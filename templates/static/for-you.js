@@ -16,6 +16,7 @@
   var root = new URL(document.querySelector("script[data-root]").dataset.root || "./", document.baseURI).href;
   var SHOWN = 30;
   section.hidden = false;
+  section.setAttribute("aria-busy", "true");  // its room is kept while busy (style.css): the page below stays put
   status.textContent = "Looking for new papers on what you follow…";
 
   function loadScript(src) {
@@ -145,6 +146,7 @@
   }
 
   function show(entries) {
+    section.removeAttribute("aria-busy");
     var sinceText = formatDate(since);
     if (!entries.length) {
       status.textContent = "Nothing new since " + sinceText + " on what you follow.";
@@ -159,6 +161,7 @@
   }
 
   collect().then(show).catch(function (error) {
+    section.removeAttribute("aria-busy");
     status.textContent = "Your followed papers could not be loaded (" + error.message + ").";
   });
 })();
