@@ -37,7 +37,7 @@ class PaperCard(Protocol):
     def more_authors(self) -> int: ...
 
 NEW_FOR_YOU_DAYS = 7  # "New for you" shows papers first seen in the newest week of the feed
-AUTHORS_PER_FILE = 32  # names a file of the window's authors holds, about (the real corpus's week: 23 files, 2 KB gzipped)
+AUTHORS_PER_FILE = 32  # names a file of the window's authors holds, about (the real corpus's week: 23 files of 2 KB)
 
 
 def star_data(paper: Paper, path: str) -> str:
