@@ -19,10 +19,12 @@
   section.setAttribute("aria-busy", "true");  // its room is kept while busy (style.css): the page below stays put
   status.textContent = "Looking for new papers on what you follow…";
 
+  // Scripts fetched side by side and run in the order given (async = false), as lunr must run before the engine.
   function loadScript(src) {
     return new Promise(function (resolve, reject) {
       var script = document.createElement("script");
       script.src = src;
+      script.async = false;
       script.onload = resolve;
       script.onerror = function () { reject(new Error("could not load " + src)); };
       document.head.appendChild(script);
@@ -51,10 +53,10 @@
   var engine = null;
   function searched(follow) {
     if (!engine) {
-      engine = loadScript(section.dataset.lunr).then(function () {
-        return loadScript(section.dataset.engine);
-      }).then(function () {
-        var found = new PaperSearch.Engine(new URL(section.dataset.manifest, document.baseURI).href, fetchJson);
+      var manifestUrl = new URL(section.dataset.manifest, document.baseURI).href;
+      engine = Promise.all([loadScript(section.dataset.lunr), loadScript(section.dataset.engine),
+                            fetchJson(manifestUrl)]).then(function (loaded) {
+        var found = new PaperSearch.Engine(manifestUrl, fetchJson, loaded[2]);
         return found.manifest.then(function () { return found; });
       });
     }
