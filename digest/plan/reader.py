@@ -21,6 +21,9 @@ from digest.catalog import Catalog, Paper
 from digest.organizations import Organizations
 from digest.plan.spec import PageSpec
 
+NEW_FOR_YOU_DAYS = 7  # "New for you" shows papers first seen in the newest week of the feed
+AUTHORS_PER_FILE = 32  # names a file of the window's authors holds, about (the real corpus's week: 23 files of 2 KB)
+
 
 class PaperCard(Protocol):
     """What a file of "New for you" takes from a paper's card (plan/site.py's PaperCard)."""
@@ -35,9 +38,6 @@ class PaperCard(Protocol):
     def authors(self) -> tuple[str, ...]: ...
     @property
     def more_authors(self) -> int: ...
-
-NEW_FOR_YOU_DAYS = 7  # "New for you" shows papers first seen in the newest week of the feed
-AUTHORS_PER_FILE = 32  # names a file of the window's authors holds, about (the real corpus's week: 23 files of 2 KB)
 
 
 def star_data(paper: Paper, path: str) -> str:
