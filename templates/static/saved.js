@@ -8,7 +8,7 @@
   if (!status) return;
   if (!reader) {
     status.textContent = "Your browser does not let this site keep anything (storage is off or full), " +
-      "so there is no reading list here. Every paper page has its BibTeX under “Cite”.";
+      "so there is no reading list here. Every paper page has its BibTeX under “Cite and save”.";
     return;
   }
   var el = reader.el;

@@ -300,7 +300,7 @@ def test_a_400_author_report_folds_its_authors_and_its_citation_on_a_phone(brows
         shown = tab.locator(".authors > .author-list").inner_text().split(", ")
         assert len(shown) == 20 and shown[0] == "Kimi Team"
         assert tab.locator("details.more-authors summary").inner_text() == "and 380 more authors"
-        assert tab.locator("details.cite[open]").count() == 0  # the BibTeX waits behind "Cite"
+        assert tab.locator("details.cite[open]").count() == 0  # the BibTeX waits behind "Cite and save"
         height = tab.evaluate("() => document.documentElement.scrollHeight")
         assert height < 3 * NARROW["height"], f"{height}px tall at 360px"
         tab.click("details.cite summary")
