@@ -5,6 +5,7 @@ Test modules import from here, never from one another.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import shutil
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import threading
 import time
+import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -91,6 +93,29 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+NETLIFY = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))
+
+
+def netlify_headers(path: str) -> dict[str, str]:
+    """The headers netlify.toml gives a URL path ('*' is Netlify's splat)."""
+    return {name: value for rule in NETLIFY["headers"] if fnmatch.fnmatchcase(path, rule["for"])
+            for name, value in rule["values"].items()}
+
+
+class NetlifyLikeHandler(QuietHandler):
+    """Serves a site with the headers netlify.toml gives each path, its Content-Type in place of the guessed one."""
+
+    def guess_type(self, path: Any) -> str:
+        return netlify_headers(self.path.split("?")[0]).get("Content-Type") or SimpleHTTPRequestHandler.guess_type(
+            self, path)
+
+    def end_headers(self) -> None:
+        for name, value in netlify_headers(self.path.split("?")[0]).items():
+            if name != "Content-Type":
+                self.send_header(name, value)
+        super().end_headers()
 
 
 @contextmanager
@@ -503,7 +528,8 @@ def _label(link: dict[str, str]) -> str:
     return {".bib": "BibTeX", ".ris": "RIS", ".json": "CSL-JSON"}[Path(link["download"]).suffix]
 
 
-def _latex_to_text(value: str) -> str:
+def latex_to_text(value: str) -> str:
+    """A field's LaTeX as the text it prints (pylatexenc, told the text commands it leaves out by default)."""
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
     context = get_default_latex_context_db()
@@ -526,9 +552,9 @@ def bibtex_references(text: str) -> list[Reference]:
     months = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
     def name(parts: Any) -> str:  # "{The Soofi-Team}" (one last name) prints without its braces
-        return _latex_to_text(" ".join([*parts.first, *parts.von, *parts.last, *parts.jr]))
+        return latex_to_text(" ".join([*parts.first, *parts.von, *parts.last, *parts.jr]))
 
-    return [Reference(_latex_to_text(entry["title"]), tuple(map(name, entry.fields_dict["author"].value))
+    return [Reference(latex_to_text(entry["title"]), tuple(map(name, entry.fields_dict["author"].value))
                       if "author" in entry else (), int(entry["year"]) if "year" in entry else None,
                       months.index(entry["month"]) + 1 if "month" in entry else None,
                       _field(entry, "eprint"), _field(entry, "doi"),

@@ -10,7 +10,7 @@
   if (!section || !reader) return;
   var follows = reader.load().follows;
   if (!follows.length) return;
-  var el = reader.el;
+  var el = reader.el, formatDate = reader.formatDate;
   var status = section.querySelector("[role=status]"), list = section.querySelector(".paper-list");
   var first = Number(section.dataset.first), since = section.dataset.since;
   var root = new URL(document.querySelector("script[data-root]").dataset.root || "./", document.baseURI).href;
@@ -119,11 +119,6 @@
     });
   }
 
-  function formatDate(iso) {
-    return new Date(iso + "T00:00:00Z").toLocaleDateString(document.documentElement.lang || "en",
-      { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
-  }
-
   // A card as the site's lists show one (templates/partials/cards.html), with why it is here.
   function card(entry) {
     var paper = entry.paper;
@@ -137,11 +132,7 @@
     if (paper.a) body.appendChild(el("p", "paper-authors", paper.a));
     var meta = el("p", "paper-meta");
     meta.appendChild(el("span", "follow-reason", entry.reasons.join(" · ")));
-    var seen = el("span", null, "First seen ");
-    var time = el("time", null, formatDate(paper.d));
-    time.setAttribute("datetime", paper.d);
-    seen.appendChild(time);
-    meta.appendChild(seen);
+    meta.appendChild(reader.firstSeen(paper.d));
     body.appendChild(meta);
     item.appendChild(body);
     return item;

@@ -43,6 +43,21 @@
     }
   }
 
+  // A day ('2025-10-08') as the cards write it, in the page's language.
+  function formatDate(iso) {
+    return new Date(iso + "T00:00:00Z").toLocaleDateString(document.documentElement.lang || "en",
+      { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+  }
+
+  // "First seen <time>" of a card the scripts draw, as templates/partials/cards.html writes it.
+  function firstSeen(iso) {
+    var seen = el("span", null, "First seen ");
+    var time = el("time", null, formatDate(iso));
+    time.setAttribute("datetime", iso);
+    seen.appendChild(time);
+    return seen;
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -220,6 +235,7 @@
   }
 
   window.PaperReader = { load: load, save: save, starButton: starButton, el: el, announce: announce,
+                         formatDate: formatDate, firstSeen: firstSeen,
                          storageKey: KEY, isStarred: isStarred };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();

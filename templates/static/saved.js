@@ -21,11 +21,6 @@
   function arxivUrl(id) { return "https://arxiv.org/abs/" + id; }
 
   // The list -------------------------------------------------------------------------------------------------
-  function formatDate(iso) {
-    return new Date(iso + "T00:00:00Z").toLocaleDateString(document.documentElement.lang || "en",
-      { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
-  }
-
   function card(paper) {
     var item = el("li", "paper-card");
     var body = el("div", "card-body");
@@ -46,11 +41,7 @@
       arxiv.rel = "nofollow noopener";
       meta.appendChild(arxiv);
     }
-    var seen = el("span", null, "First seen ");
-    var time = el("time", null, formatDate(paper.d));
-    time.setAttribute("datetime", paper.d);
-    seen.appendChild(time);
-    meta.appendChild(seen);
+    meta.appendChild(reader.firstSeen(paper.d));
     body.appendChild(meta);
     item.appendChild(body);
     item.appendChild(reader.starButton(paper));

@@ -11,17 +11,8 @@ import pytest
 
 from digest.errors import ConfigError
 from digest.inputs.searches import SavedSearch, read_saved_searches
+from tests.helpers import SIMPLEST_INTERESTS as SIMPLEST  # the issue's file: its other keys are not this reader's
 from tests.helpers import make_project
-
-# The issue's simplest file, as written: the other keys belong to the interests reader, not this one.
-SIMPLEST = """keywords: [speculative decoding, mixture of experts]
-authors: [Tri Dao]
-organizations: [Qwen]
-mute: [jailbreak]
-searches:
-  - name: Test-time scaling
-    query: +test-time +scaling
-"""
 
 
 def read(tmp_path: Path, text: str) -> tuple[SavedSearch, ...]:

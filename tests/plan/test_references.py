@@ -12,11 +12,11 @@ import rispy
 from bibtexparser import middlewares
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from digest.catalog import Paper
 from digest.plan import references
 from digest.plan.references import BIBTEX, CSL_JSON, RIS, Records, export_text, family_and_given
+from tests.helpers import latex_to_text
 
 BASE = "https://digest.example.org/"
 HOSTILE_TITLE = ("Earn $1 Million: {Braces} and back\\slash\\ at 100% & #1 a_b^2 ~ </script><script>alert(1)</script>"
@@ -42,15 +42,6 @@ PAPERS = [paper(), paper("second", "Second: the same first author and word", ("H
 
 def text(export: references.ExportFormat, papers: list[Paper] = PAPERS) -> str:
     return export_text(export, papers, Records(BASE))
-
-
-def latex_to_text(value: str) -> str:
-    """A field's LaTeX as the text it prints (pylatexenc, told the text commands it leaves out by default)."""
-    context = get_default_latex_context_db()
-    context.add_context_category("text-symbols", prepend=True, macros=[
-        MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}"),
-        MacroTextSpec("textasciicircum", "^"), MacroTextSpec("textasciitilde", "~")])
-    return LatexNodes2Text(latex_context=context, math_mode="verbatim").latex_to_text(value)
 
 
 def parse_bibtex(source: str) -> bibtexparser.Library:

@@ -24,11 +24,13 @@ from digest.project import Project
 from tests.helpers import (
     FIXTURES,
     REPO,
-    QuietHandler,
+    NETLIFY,
+    NetlifyLikeHandler,
     assert_files_say_what_the_pages_say,
     assert_page_exports_its_papers,
     export_files,
     make_project,
+    netlify_headers,
     papers_shown,
     read_links,
     reference_from_page,
@@ -38,7 +40,6 @@ from tests.helpers import (
 JSON = FIXTURES / "json"
 ZOTERO = "papers/zotero-ready-preprints-names-suffixes-and-100-braces-in-script-titles/index.html"
 SURVEY = "papers/a-survey-of-continual-learning/index.html"
-NETLIFY = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -108,12 +109,6 @@ def test_export_files_are_not_pages(site: Path) -> None:
     assert "/export/" not in sitemap and "/snapshots/2025-10-13/" in sitemap
 
 
-def netlify_headers(path: str) -> dict[str, str]:
-    """The headers netlify.toml gives a URL path ('*' is Netlify's splat)."""
-    return {name: value for rule in NETLIFY["headers"] if fnmatch.fnmatchcase(path, rule["for"])
-            for name, value in rule["values"].items()}
-
-
 def test_netlify_and_the_preview_serve_each_format_with_its_content_type(site: Path) -> None:
     for export in FORMATS:
         files = sorted((site / "export" / export.folder).rglob("*"))
@@ -129,20 +124,6 @@ def test_netlify_and_the_preview_serve_each_format_with_its_content_type(site: P
     scaffold = tomllib.loads((REPO / "digest" / "scaffold" / "netlify.toml").read_text(encoding="utf-8"))
     assert [rule for rule in scaffold["headers"] if rule["for"].startswith("/export/")] == [
         rule for rule in NETLIFY["headers"] if rule["for"].startswith("/export/")]
-
-
-class NetlifyLikeHandler(QuietHandler):
-    """Serves the site with netlify.toml's headers, its Content-Type in place of the guessed one."""
-
-    def guess_type(self, path: Any) -> str:
-        return netlify_headers(self.path.split("?")[0]).get("Content-Type") or SimpleHTTPRequestHandler.guess_type(
-            self, path)
-
-    def end_headers(self) -> None:
-        for name, value in netlify_headers(self.path.split("?")[0]).items():
-            if name != "Content-Type":
-                self.send_header(name, value)
-        super().end_headers()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import REPO, QuietHandler, serve_folder
+from tests.helpers import REPO, NetlifyLikeHandler, serve_folder
 
 CONFIG = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))
 
@@ -71,16 +71,6 @@ def test_pages_have_no_inline_scripts_or_handlers(site_dir: Path) -> None:
             data_blocks += 1
         assert not re.search(r"\son[a-z]+\s*=", html), f"inline event handler in {page}"
     assert data_blocks >= 96  # one per paper page
-
-
-class NetlifyLikeHandler(QuietHandler):
-    """Serves site/ with the headers netlify.toml gives each path, as Netlify would."""
-
-    def end_headers(self) -> None:
-        for values in rules_for(self.path.split("?")[0]):
-            for name, value in values.items():
-                self.send_header(name, value)
-        super().end_headers()
 
 
 @pytest.fixture(scope="module")
